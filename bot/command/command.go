@@ -1,0 +1,42 @@
+// Package command is the platform-neutral core of the /news command: it
+// parses the command words, checks who may use them, runs them against the
+// bot and the watchlist file, and returns a short reply. Slack and Discord
+// only carry requests to it and replies back.
+package command
+
+import "context"
+
+// Request is one /news invocation, as any platform delivers it.
+type Request struct {
+	Platform    string   // "slack", "discord", "console"
+	User        string   // platform user ID
+	UserName    string   // display name, for history
+	Roles       []string // Discord role IDs of the user
+	ChannelID   string   // platform channel ID the command came from
+	ChannelName string   // its name, when known
+	// Text is everything after "/news", e.g. "add 반도체 to ai-policy".
+	Text string
+}
+
+// Reply is what the user sees. Text is plain text with minimal markdown
+// (*bold* is rendered by each platform); it never contains internal errors.
+type Reply struct {
+	Text string
+	// Public asks for a message visible to the channel instead of an
+	// ephemeral one.
+	Public bool
+}
+
+// Runner executes commands. Platform handlers depend on this interface
+// only; implementations must be safe for concurrent use and should return
+// quickly, but may take longer than a platform's deadline (the transport
+// then acknowledges first and answers later).
+type Runner interface {
+	Run(ctx context.Context, req Request) Reply
+}
+
+// RunnerFunc adapts a function to Runner.
+type RunnerFunc func(ctx context.Context, req Request) Reply
+
+// Run calls f.
+func (f RunnerFunc) Run(ctx context.Context, req Request) Reply { return f(ctx, req) }

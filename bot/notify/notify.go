@@ -1,0 +1,188 @@
+// Package notify defines what every chat platform implements to receive
+// alerts and digests, and the small helpers they share: a typed error that
+// tells the single retry loop (in package bot) whether and when to retry,
+// secret redaction, rune-safe truncation and per-channel pacing.
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Source is one outlet that carried a story.
+type Source struct {
+	Name string `json:"name"`
+	Link string `json:"link"`
+}
+
+// Entry is one item (or one story) in a message. Text fields are untrusted
+// feed text: every renderer must escape them for its platform.
+type Entry struct {
+	ID        int64     `json:"-"` // outbox row
+	Watch     string    `json:"watch"`
+	Feed      string    `json:"feed"`
+	Source    string    `json:"source"` // display name of the outlet
+	Title     string    `json:"title"`
+	Link      string    `json:"link"`
+	Snippet   string    `json:"snippet,omitempty"`
+	Image     string    `json:"image,omitempty"`
+	Published time.Time `json:"published"`
+	// Terms are the matched pieces of text as they appear in Title and
+	// Snippet; renderers show them in bold.
+	Terms  []string `json:"terms,omitempty"`
+	Query  string   `json:"query,omitempty"`
+	Urgent bool     `json:"urgent,omitempty"`
+	// Also lists other outlets that carried the same story.
+	Also []Source `json:"also,omitempty"`
+}
+
+// Message is an alert (one entry) or a digest (several) for one channel.
+type Message struct {
+	Channel string
+	// Header is a short plain-text headline such as "ai-policy: 3 new".
+	Header  string
+	Entries []Entry
+	// More counts matches left out of a digest (max_items); renderers say
+	// "and N more".
+	More int
+	// Location is the watchlist timezone for displaying times.
+	Location *time.Location
+}
+
+// Notifier delivers messages to one configured channel.
+type Notifier interface {
+	// Split cuts a message into parts that each fit one platform message,
+	// keeping entries in order and losing none. Part headers may say
+	// "(1/3)".
+	Split(m Message) []Message
+	// Send posts one part. It returns nil only when the platform accepted
+	// it; a failure that may succeed later is reported with Retry or
+	// RetryAfter. It must not wait for rate limits longer than ctx allows.
+	Send(ctx context.Context, m Message) error
+}
+
+// Error is a delivery failure with the retry advice of the platform.
+type Error struct {
+	Retry      bool
+	RetryAfter time.Duration // server-requested delay, 0 if none
+	Err        error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Retry wraps err as retryable after the given delay (0: backoff decides).
+func Retry(err error, after time.Duration) error {
+	return &Error{Retry: true, RetryAfter: after, Err: err}
+}
+
+// Permanent wraps err as not retryable now (a 4xx other than 429, say).
+// The delivery still stays pending; the bot tries it again on a later
+// cycle, never drops it.
+func Permanent(err error) error { return &Error{Err: err} }
+
+// Retryable tells whether err should be retried soon, and after how long
+// the server asked us to wait. Errors that are not *Error (network
+// failures, timeouts) are retryable.
+func Retryable(err error) (bool, time.Duration) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Retry, e.RetryAfter
+	}
+	return err != nil, 0
+}
+
+// Redact removes every occurrence of the secrets (webhook URLs, tokens)
+// from s. Empty secrets are ignored. A URL secret is also removed in its
+// query-escaped form.
+func Redact(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		if sec == "" {
+			continue
+		}
+		s = strings.ReplaceAll(s, sec, "[redacted]")
+		if esc := url.QueryEscape(sec); esc != sec {
+			s = strings.ReplaceAll(s, esc, "[redacted]")
+		}
+	}
+	return s
+}
+
+// RedactError returns an error whose message has the secrets removed, for
+// errors from HTTP clients that print the request URL. The result keeps
+// no reference to err, so its text cannot leak through Unwrap.
+func RedactError(err error, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(Redact(err.Error(), secrets...))
+}
+
+// RedactedURL shows only scheme and host of a secret URL, for logs.
+func RedactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "[redacted]"
+	}
+	return fmt.Sprintf("%s://%s/[redacted]", u.Scheme, u.Host)
+}
+
+// Truncate cuts s to at most max runes, ending with "…" when cut. It
+// never cuts inside a rune, so Hangul syllables stay whole.
+func Truncate(s string, max int) string {
+	if max <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			return strings.TrimRight(s[:i], " \t\n") + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// TruncateUTF16 cuts s to at most max UTF-16 code units, as Discord and
+// Slack count, ending with "…" when cut.
+func TruncateUTF16(s string, max int) string {
+	if UTF16Len(s) <= max {
+		return s
+	}
+	if max <= 0 {
+		return ""
+	}
+	n := 0
+	for i, r := range s {
+		w := 1
+		if r >= 0x10000 {
+			w = 2
+		}
+		if n+w > max-1 {
+			return strings.TrimRight(s[:i], " \t\n") + "…"
+		}
+		n += w
+	}
+	return s
+}
+
+// UTF16Len is the length of s in UTF-16 code units.
+func UTF16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
