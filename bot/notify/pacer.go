@@ -72,7 +72,9 @@ func (p *Pacer) Wait(ctx context.Context) error {
 			}
 		}
 		if wait <= 0 {
-			p.sent = append(p.sent, now)
+			if p.Burst > 0 && p.Window > 0 {
+				p.sent = append(p.sent, now)
+			}
 			p.mu.Unlock()
 			return nil
 		}

@@ -1,0 +1,174 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/newshound/newshound/bot/command"
+)
+
+func TestRegisterCommands(t *testing.T) {
+	tests := []struct {
+		name, guild, path string
+	}{
+		{"guild", "555", "/api/v9/applications/app1/guilds/555/commands"},
+		{"global", "", "/api/v9/applications/app1/commands"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeDiscord(t)
+			s, err := newSession(botToken, f.URL+"/api/v9/", nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := RegisterCommands(context.Background(), s, "app1", tt.guild); err != nil {
+				t.Fatal(err)
+			}
+			reqs := f.requests()
+			if len(reqs) != 1 || reqs[0].Method != "PUT" || reqs[0].Path != tt.path {
+				t.Fatalf("requests %+v", reqs)
+			}
+			f.validateAll(t)
+			var cmds []struct {
+				Name    string `json:"name"`
+				Options []struct {
+					Name    string `json:"name"`
+					Type    int    `json:"type"`
+					Options []struct {
+						Name string `json:"name"`
+						Type int    `json:"type"`
+					} `json:"options"`
+				} `json:"options"`
+			}
+			if err := json.Unmarshal(reqs[0].Body, &cmds); err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, o := range cmds[0].Options {
+				names = append(names, fmt.Sprintf("%s/%d", o.Name, o.Type))
+				if o.Name == "feed" {
+					for _, sub := range o.Options {
+						names = append(names, fmt.Sprintf("feed %s/%d", sub.Name, sub.Type))
+					}
+				}
+			}
+			want := "help/1 list/1 add/1 remove/1 feeds/1 feed/2 feed add/1 feed remove/1 mute/1 unmute/1 test/1 recent/1 digest/1 status/1 history/1"
+			if got := strings.Join(names, " "); len(cmds) != 1 || cmds[0].Name != "news" || got != want {
+				t.Errorf("registered %s\nwant %s", got, want)
+			}
+		})
+	}
+	t.Run("error", func(t *testing.T) {
+		f := newFakeDiscord(t, canned{status: 401, body: `{"message":"401: Unauthorized","code":0}`})
+		s, _ := newSession(botToken, f.URL+"/api/v9", nil, nil)
+		err := RegisterCommands(context.Background(), s, "app1", "")
+		if err == nil {
+			t.Fatal("RegisterCommands ignored a 401")
+		}
+		assertNoSecret(t, err.Error(), botToken)
+	})
+}
+
+// commandInteraction builds a /news interaction as Discord sends it.
+func commandInteraction(t *testing.T, sub string, opts map[string]string) *discordgo.Interaction {
+	t.Helper()
+	var options []map[string]any
+	for _, k := range sortedKeys(opts) {
+		options = append(options, map[string]any{"name": k, "type": 3, "value": opts[k]})
+	}
+	top := map[string]any{"name": sub, "type": 1, "options": options}
+	if group, name, ok := strings.Cut(sub, " "); ok {
+		top = map[string]any{"name": group, "type": 2, "options": []any{map[string]any{"name": name, "type": 1, "options": options}}}
+	}
+	raw, _ := json.Marshal(map[string]any{
+		"id": "in1", "application_id": "app1", "type": 2, "token": "itoken-SECRET", "channel_id": "c1", "guild_id": "g1",
+		"member": map[string]any{"nick": "김기자", "roles": []string{"r1", "r2"}, "user": map[string]any{"id": "u1", "username": "kim"}},
+		"data":   map[string]any{"id": "cmd1", "name": "news", "type": 1, "options": []any{top}},
+	})
+	var i discordgo.Interaction
+	if err := json.Unmarshal(raw, &i); err != nil {
+		t.Fatal(err)
+	}
+	return &i
+}
+
+// sortedKeys returns m's keys in reverse order on purpose: the mapping
+// must not depend on the order Discord sends options in.
+func sortedKeys(m map[string]string) []string {
+	ks := slices.Sorted(maps.Keys(m))
+	slices.Reverse(ks)
+	return ks
+}
+
+func TestRequestFrom(t *testing.T) {
+	tests := []struct {
+		sub  string
+		opts map[string]string
+		want string
+	}{
+		{"help", nil, "help"},
+		{"list", nil, "list"},
+		{"add", map[string]string{"query": "반도체"}, "add 반도체"},
+		{"add", map[string]string{"query": `"HBM" 삼성전자`, "watch": "ai-policy"}, `add "HBM" 삼성전자 to ai-policy`},
+		{"remove", map[string]string{"query": "반도체", "watch": "chips"}, "remove 반도체 from chips"},
+		{"feeds", nil, "feeds"},
+		{"feed add", map[string]string{"url": "https://www.yna.co.kr/rss/news.xml", "name": "yonhap"}, "feed add https://www.yna.co.kr/rss/news.xml yonhap"},
+		{"feed add", map[string]string{"url": "https://example.com/feed"}, "feed add https://example.com/feed"},
+		{"feed remove", map[string]string{"name": "yonhap"}, "feed remove yonhap"},
+		{"mute", map[string]string{"target": "ai-policy", "duration": "2h"}, "mute ai-policy for 2h"},
+		{"unmute", map[string]string{"target": "반도체"}, "unmute 반도체"},
+		{"test", map[string]string{"text": "삼성전자가\n반도체   투자"}, "test 삼성전자가 반도체 투자"},
+		{"recent", nil, "recent"},
+		{"recent", map[string]string{"query": "AI"}, "recent AI"},
+		{"digest", nil, "digest"},
+		{"status", nil, "status"},
+		{"history", nil, "history"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			got, ok := requestFrom(commandInteraction(t, tt.sub, tt.opts))
+			want := command.Request{Platform: "discord", User: "u1", UserName: "김기자", Roles: []string{"r1", "r2"}, ChannelID: "c1", Text: tt.want}
+			if !ok || !reflect.DeepEqual(got, want) {
+				t.Errorf("requestFrom = %+v, %v\nwant %+v", got, ok, want)
+			}
+		})
+	}
+	t.Run("every subcommand maps", func(t *testing.T) {
+		for _, sc := range subcommands() {
+			opts := map[string]string{}
+			for _, o := range sc.opts {
+				opts[o.name] = "v"
+			}
+			got, ok := requestFrom(commandInteraction(t, sc.words, opts))
+			if !ok || !strings.HasPrefix(got.Text, sc.words) || strings.Count(got.Text, "v") < len(sc.opts) {
+				t.Errorf("%s: %q", sc.words, got.Text)
+			}
+		}
+	})
+	t.Run("dm user", func(t *testing.T) {
+		i := commandInteraction(t, "list", nil)
+		i.Member = nil
+		i.User = &discordgo.User{ID: "u9", Username: "lee", GlobalName: "Lee"}
+		got, ok := requestFrom(i)
+		if !ok || got.User != "u9" || got.UserName != "Lee" || got.Roles != nil {
+			t.Errorf("requestFrom = %+v", got)
+		}
+	})
+	t.Run("other command", func(t *testing.T) {
+		i := commandInteraction(t, "list", nil)
+		d := i.Data.(discordgo.ApplicationCommandInteractionData)
+		d.Name = "weather"
+		i.Data = d
+		if _, ok := requestFrom(i); ok {
+			t.Error("mapped a command that is not /news")
+		}
+	})
+}

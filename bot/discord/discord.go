@@ -1,0 +1,302 @@
+// Package discord delivers alerts and digests to Discord as embeds,
+// through a webhook or with a bot token, and serves the /news application
+// command over the gateway or an Ed25519-verified HTTP interactions
+// endpoint. Feed text is escaped and every message forbids mentions.
+package discord
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/newshound/newshound/bot/notify"
+	"github.com/newshound/newshound/config"
+)
+
+// Default pacing: Discord allows about 30 messages a minute per webhook and
+// 5 per 5 seconds per channel for bots, and 50 requests a second globally.
+const (
+	webhookBurst  = 30
+	webhookWindow = time.Minute
+	channelBurst  = 5
+	channelWindow = 5 * time.Second
+	globalBurst   = 50
+	globalWindow  = time.Second
+
+	httpTimeout  = 20 * time.Second
+	maxErrorBody = 64 << 10
+	userAgent    = "newshound (https://github.com/newshound/newshound, 1)"
+)
+
+// Options are the injected dependencies of a Notifier. The zero value is
+// usable for webhooks.
+type Options struct {
+	// Token is the bot token (DISCORD_BOT_TOKEN), required with
+	// channel_id. A missing "Bot " prefix is added.
+	Token string
+	// HTTPClient sends requests; nil means a client with a 20 s timeout.
+	// For bot posts its Transport is wrapped to honour api_url.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	// Now and Sleep drive the default pacers; nil means the real clock.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Colors maps a watch name to its embed colour (see WatchColors);
+	// watches not in it get HashColor.
+	Colors map[string]int
+	// Pacer paces this channel; nil means 30 per minute for a webhook and
+	// 5 per 5 s for a bot channel. Share one between channels that post
+	// to the same webhook or channel.
+	Pacer *notify.Pacer
+	// Global is held on Discord's global rate limit; share one among all
+	// Discord notifiers. Nil means 50 per second for this notifier alone.
+	Global *notify.Pacer
+}
+
+// Notifier posts to one configured Discord channel. Send makes exactly
+// one attempt; package bot owns retries.
+type Notifier struct {
+	name   string
+	r      renderer
+	logger *slog.Logger
+	now    func() time.Time
+	pacer  *notify.Pacer
+	global *notify.Pacer
+	// secrets are removed from every error: the webhook URL (its path
+	// holds the token) and the bot token.
+	secrets []string
+
+	// Webhook delivery.
+	webhook string // URL with wait=true
+	client  *http.Client
+
+	// Bot delivery.
+	channelID string
+	session   *discordgo.Session
+}
+
+var _ notify.Notifier = (*Notifier)(nil)
+
+// New returns a notifier for channel name. A webhook_url is posted to as
+// given, with wait=true added. With channel_id the message is sent with
+// discordgo and o.Token; api_url then replaces https://discord.com/api/v9
+// (for a compatible server or a local fake) by rewriting requests in the
+// HTTP transport, since discordgo's endpoints are package variables.
+func New(name string, c config.DiscordChannel, o Options) (*Notifier, error) {
+	n := &Notifier{
+		name:   name,
+		r:      renderer{colors: o.Colors},
+		logger: o.Logger,
+		now:    o.Now,
+		pacer:  o.Pacer,
+		global: o.Global,
+		client: o.HTTPClient,
+	}
+	if n.logger == nil {
+		n.logger = slog.New(slog.DiscardHandler)
+	}
+	if n.now == nil {
+		n.now = time.Now
+	}
+	if n.client == nil {
+		n.client = &http.Client{Timeout: httpTimeout}
+	}
+	if n.global == nil {
+		n.global = &notify.Pacer{Burst: globalBurst, Window: globalWindow, Now: o.Now, Sleep: o.Sleep}
+	}
+	switch {
+	case c.WebhookURL != "" && c.ChannelID != "":
+		return nil, fmt.Errorf("discord: channel %q: set webhook_url or channel_id, not both", name)
+	case c.WebhookURL != "":
+		u, err := url.Parse(c.WebhookURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("discord: channel %q: webhook_url is not an http(s) URL", name)
+		}
+		path, escPath := u.Path, u.EscapedPath()
+		if u.Query().Get("wait") == "" {
+			if u.RawQuery != "" {
+				u.RawQuery += "&"
+			}
+			u.RawQuery += "wait=true"
+		}
+		n.webhook = u.String()
+		// Whole URLs first, then the path that holds the token.
+		n.secrets = []string{n.webhook, c.WebhookURL}
+		if len(escPath) > 1 {
+			n.secrets = append(n.secrets, escPath, path)
+		}
+		// The token alone (the last segment of a Discord webhook path), in
+		// case a server echoes it.
+		if tok := path[strings.LastIndexByte(path, '/')+1:]; len(tok) >= 16 {
+			n.secrets = append(n.secrets, tok)
+		}
+		if n.pacer == nil {
+			n.pacer = &notify.Pacer{Burst: webhookBurst, Window: webhookWindow, Now: o.Now, Sleep: o.Sleep}
+		}
+	case c.ChannelID != "":
+		if o.Token == "" {
+			return nil, fmt.Errorf("discord: channel %q: channel_id needs a bot token in DISCORD_BOT_TOKEN", name)
+		}
+		s, err := newSession(o.Token, c.APIURL, n.client, func(status int, h http.Header, body []byte) {
+			n.observe(status, h, body)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("discord: channel %q: %w", name, err)
+		}
+		n.session, n.channelID = s, c.ChannelID
+		n.secrets = []string{strings.TrimPrefix(o.Token, "Bot ")}
+		if n.pacer == nil {
+			n.pacer = &notify.Pacer{Burst: channelBurst, Window: channelWindow, Now: o.Now, Sleep: o.Sleep}
+		}
+	default:
+		return nil, fmt.Errorf("discord: channel %q: set webhook_url or channel_id", name)
+	}
+	return n, nil
+}
+
+// Split cuts m into parts of at most ten embeds and 6,000 characters.
+func (n *Notifier) Split(m notify.Message) []notify.Message { return n.r.split(m) }
+
+// Send posts one part after waiting for the pacers (as long as ctx
+// allows). It returns nil on 2xx, notify.Retry on 429 (with Discord's
+// retry_after), 5xx and network errors, and notify.Permanent on other
+// statuses or a part that does not fit one message.
+func (n *Notifier) Send(ctx context.Context, m notify.Message) error {
+	p := n.r.render(m)
+	if !fits(p) {
+		return notify.Permanent(fmt.Errorf("discord: channel %q: message exceeds Discord's limits (Split it first)", n.name))
+	}
+	if p.Content == "" && len(p.Embeds) == 0 {
+		return notify.Permanent(fmt.Errorf("discord: channel %q: empty message", n.name))
+	}
+	if err := n.global.Wait(ctx); err != nil {
+		return fmt.Errorf("discord: channel %q: wait for rate limit: %w", n.name, err)
+	}
+	if err := n.pacer.Wait(ctx); err != nil {
+		return fmt.Errorf("discord: channel %q: wait for rate limit: %w", n.name, err)
+	}
+	if n.session != nil {
+		return n.sendBot(ctx, p)
+	}
+	return n.sendWebhook(ctx, p)
+}
+
+func (n *Notifier) sendWebhook(ctx context.Context, p Payload) error {
+	body, err := json.Marshal(p)
+	if err != nil {
+		return notify.Permanent(fmt.Errorf("discord: channel %q: encode message: %w", n.name, err))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.webhook, bytes.NewReader(body))
+	if err != nil {
+		return notify.Permanent(n.redact(fmt.Errorf("discord: channel %q: build request: %w", n.name, err)))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := n.client.Do(req)
+	if err != nil {
+		return notify.Retry(n.redact(fmt.Errorf("discord: channel %q: post to webhook: %w", n.name, err)), 0)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	after := n.observe(resp.StatusCode, resp.Header, data)
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	err = n.redact(fmt.Errorf("discord: channel %q: webhook returned %s: %s", n.name, resp.Status, excerpt(data)))
+	return classify(resp.StatusCode, err, after)
+}
+
+func (n *Notifier) sendBot(ctx context.Context, p Payload) error {
+	_, err := n.session.ChannelMessageSendComplex(n.channelID, &discordgo.MessageSend{
+		Content:         p.Content,
+		Embeds:          p.Embeds,
+		AllowedMentions: p.AllowedMentions,
+	}, discordgo.WithContext(ctx))
+	if err == nil {
+		return nil
+	}
+	var rl *discordgo.RateLimitError
+	var rest *discordgo.RESTError
+	switch {
+	case errors.As(err, &rl):
+		return notify.Retry(n.redact(fmt.Errorf("discord: channel %q: rate limited, retry after %s", n.name, rl.RetryAfter)), rl.RetryAfter)
+	case errors.As(err, &rest) && rest.Response != nil:
+		err = n.redact(fmt.Errorf("discord: channel %q: create message returned %s: %s", n.name, rest.Response.Status, excerpt(rest.ResponseBody)))
+		return classify(rest.Response.StatusCode, err, 0)
+	}
+	return notify.Retry(n.redact(fmt.Errorf("discord: channel %q: create message: %w", n.name, err)), 0)
+}
+
+// classify maps a non-2xx status to the retry advice for package bot.
+func classify(status int, err error, after time.Duration) error {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return notify.Retry(err, after)
+	case status >= 500:
+		return notify.Retry(err, 0)
+	}
+	return notify.Permanent(err)
+}
+
+// observe applies Discord's rate-limit answer to the pacers and returns
+// the delay a 429 asks for: an exhausted bucket (X-RateLimit-Remaining: 0)
+// holds this channel until X-RateLimit-Reset-After, and a 429 holds it,
+// or every notifier sharing Global when the limit is global, for
+// retry_after (from the JSON body, else the Retry-After header).
+func (n *Notifier) observe(status int, h http.Header, body []byte) time.Duration {
+	now := n.now()
+	if h.Get("X-RateLimit-Remaining") == "0" {
+		if d, ok := seconds(h.Get("X-RateLimit-Reset-After")); ok {
+			n.pacer.Block(now.Add(d))
+		}
+	}
+	if status != http.StatusTooManyRequests {
+		return 0
+	}
+	var rl struct {
+		RetryAfter *float64 `json:"retry_after"`
+		Global     bool     `json:"global"`
+	}
+	_ = json.Unmarshal(body, &rl)
+	var after time.Duration
+	if rl.RetryAfter != nil && *rl.RetryAfter >= 0 {
+		after = time.Duration(*rl.RetryAfter * float64(time.Second))
+	} else if d, ok := seconds(h.Get("Retry-After")); ok {
+		after = d
+	}
+	global := rl.Global || strings.EqualFold(h.Get("X-RateLimit-Global"), "true") || h.Get("X-RateLimit-Scope") == "global"
+	if global {
+		n.global.Block(now.Add(after))
+	} else {
+		n.pacer.Block(now.Add(after))
+	}
+	n.logger.Warn("discord rate limited", "channel", n.name, "retry_after", after, "global", global)
+	return after
+}
+
+// seconds parses a non-negative decimal number of seconds.
+func seconds(s string) (time.Duration, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || f < 0 || f > 1e6 {
+		return 0, false
+	}
+	return time.Duration(f * float64(time.Second)), true
+}
+
+func (n *Notifier) redact(err error) error { return notify.RedactError(err, n.secrets...) }
+
+// excerpt is the start of an error body, for error text.
+func excerpt(b []byte) string {
+	return notify.Truncate(strings.TrimSpace(string(bytes.ToValidUTF8(b, []byte("\uFFFD")))), 300)
+}

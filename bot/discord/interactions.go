@@ -1,0 +1,269 @@
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/newshound/newshound/bot/command"
+	"github.com/newshound/newshound/bot/notify"
+)
+
+const (
+	// defaultDeferAfter is how long a command may run before the answer
+	// is deferred; Discord wants the first response within 3 s.
+	defaultDeferAfter = 2 * time.Second
+	// followupWindow bounds a deferred command: interaction tokens last
+	// 15 minutes.
+	followupWindow = 14 * time.Minute
+	// maxSkew is how far X-Signature-Timestamp may be from now; older
+	// (replayed) or future requests are refused.
+	maxSkew = 5 * time.Minute
+	// maxInteractionBody caps the request body.
+	maxInteractionBody = 1 << 20
+)
+
+// ParsePublicKey decodes the application's public key as the developer
+// portal shows it (DISCORD_PUBLIC_KEY, 64 hex digits).
+func ParsePublicKey(s string) (ed25519.PublicKey, error) {
+	b, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("discord: public key is not %d hex-encoded bytes", ed25519.PublicKeySize)
+	}
+	return ed25519.PublicKey(b), nil
+}
+
+// dispatcher runs /news interactions, whichever transport delivered them:
+// it answers within deferAfter, or defers and follows up through rest.
+type dispatcher struct {
+	runner     command.Runner
+	rest       *discordgo.Session
+	logger     *slog.Logger
+	deferAfter time.Duration
+	wg         sync.WaitGroup
+}
+
+// handle runs the command of i. respond sends the first response (the
+// HTTP body or the callback endpoint) and is called exactly once, before
+// handle returns; a slow command is answered later by a goroutine. ctx
+// bounds the command and its follow-up.
+func (d *dispatcher) handle(ctx context.Context, i *discordgo.Interaction, respond func(*discordgo.InteractionResponse) error) {
+	req, ok := requestFrom(i)
+	if !ok {
+		d.respond(i, respond, messageResponse(command.Reply{Text: "Unknown command. Try /news help."}))
+		return
+	}
+	d.logger.Info("discord command", "user", req.User, "command", strings.Fields(req.Text)[0])
+	ctx, cancel := context.WithTimeout(ctx, followupWindow)
+	done := make(chan command.Reply, 1)
+	go func() { done <- d.runner.Run(ctx, req) }()
+	timer := time.NewTimer(d.deferAfter)
+	defer timer.Stop()
+	select {
+	case rep := <-done:
+		cancel()
+		d.respond(i, respond, messageResponse(rep))
+		return
+	case <-timer.C:
+	}
+	d.respond(i, respond, &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
+	})
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		defer cancel()
+		d.followUp(ctx, i, <-done)
+	}()
+}
+
+func (d *dispatcher) respond(i *discordgo.Interaction, respond func(*discordgo.InteractionResponse) error, r *discordgo.InteractionResponse) {
+	if err := respond(r); err != nil {
+		d.logger.Warn("discord interaction response failed", "err", notify.RedactError(err, i.Token))
+	}
+}
+
+// followUp delivers a deferred reply by editing the (ephemeral) deferred
+// response. Its visibility was fixed when deferring, so a public reply is
+// then also posted as a follow-up message visible to the channel.
+func (d *dispatcher) followUp(ctx context.Context, i *discordgo.Interaction, rep command.Reply) {
+	text := replyText(rep)
+	_, err := d.rest.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &text, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+	if err == nil && rep.Public {
+		_, err = d.rest.FollowupMessageCreate(i, true, &discordgo.WebhookParams{Content: text, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+	}
+	if err != nil {
+		d.logger.Warn("discord follow-up failed", "err", notify.RedactError(err, i.Token))
+	}
+}
+
+// replyText renders a reply as Discord markdown within the content limit.
+func replyText(rep command.Reply) string {
+	if t := replyMarkdown(rep.Text, maxContent); strings.TrimSpace(t) != "" {
+		return t
+	}
+	return "Done."
+}
+
+// messageResponse answers at once: ephemeral unless the reply is public,
+// and never mentioning anyone.
+func messageResponse(rep command.Reply) *discordgo.InteractionResponse {
+	data := &discordgo.InteractionResponseData{Content: replyText(rep), AllowedMentions: noMentions()}
+	if !rep.Public {
+		data.Flags = discordgo.MessageFlagsEphemeral
+	}
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}
+}
+
+// HandlerOptions configure the HTTP interactions endpoint. The zero value
+// is usable.
+type HandlerOptions struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	// HTTPClient sends follow-ups; nil means a client with a 20 s timeout.
+	HTTPClient *http.Client
+	// APIURL replaces https://discord.com/api/v9 for follow-ups
+	// (PATCH and POST webhooks/{application_id}/{token}).
+	APIURL string
+	// DeferAfter is how long a command may run before the response is
+	// deferred and the reply sent as a follow-up (default 2 s).
+	DeferAfter time.Duration
+}
+
+// InteractionsHandler serves POST /discord/interactions.
+type InteractionsHandler struct {
+	key    ed25519.PublicKey
+	now    func() time.Time
+	logger *slog.Logger
+	d      *dispatcher
+}
+
+// NewInteractionsHandler returns the HTTP interactions endpoint. Every
+// request must carry a valid Ed25519 signature by publicKey over
+// X-Signature-Timestamp and the body, and a timestamp within 5 minutes
+// of now (so a captured request cannot be replayed later); otherwise it
+// gets 401 and nothing runs. PING gets {"type":1}; /news runs r.
+func NewInteractionsHandler(publicKey ed25519.PublicKey, r command.Runner, o HandlerOptions) (*InteractionsHandler, error) {
+	if len(publicKey) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("discord: public key has %d bytes, want %d", len(publicKey), ed25519.PublicKeySize)
+	}
+	rest, err := newSession("", o.APIURL, o.HTTPClient, nil)
+	if err != nil {
+		return nil, err
+	}
+	h := &InteractionsHandler{key: publicKey, now: o.Now, logger: o.Logger}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.logger == nil {
+		h.logger = slog.New(slog.DiscardHandler)
+	}
+	h.d = &dispatcher{runner: r, rest: rest, logger: h.logger, deferAfter: o.DeferAfter}
+	if h.d.deferAfter <= 0 {
+		h.d.deferAfter = defaultDeferAfter
+	}
+	return h, nil
+}
+
+// ServeHTTP verifies and answers one interaction.
+func (h *InteractionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxInteractionBody)
+	if !discordgo.VerifyInteraction(r, h.key) || !h.fresh(r.Header.Get("X-Signature-Timestamp")) {
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+	var i discordgo.Interaction
+	if err := json.NewDecoder(r.Body).Decode(&i); err != nil {
+		http.Error(w, "bad interaction", http.StatusBadRequest)
+		return
+	}
+	write := func(resp *discordgo.InteractionResponse) error {
+		w.Header().Set("Content-Type", "application/json")
+		return json.NewEncoder(w).Encode(resp)
+	}
+	if i.Type == discordgo.InteractionPing {
+		if err := write(&discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}); err != nil {
+			h.logger.Warn("discord interaction response failed", "err", err)
+		}
+		return
+	}
+	// The command may outlive the request: a deferred reply follows up.
+	h.d.handle(context.WithoutCancel(r.Context()), &i, write)
+}
+
+// fresh reports whether a signature timestamp (Unix seconds) is within
+// maxSkew of now.
+func (h *InteractionsHandler) fresh(ts string) bool {
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return false
+	}
+	d := h.now().Sub(time.Unix(sec, 0))
+	return d <= maxSkew && d >= -maxSkew
+}
+
+// Wait blocks until every deferred command has sent its follow-up, for
+// a clean shutdown.
+func (h *InteractionsHandler) Wait() { h.d.wg.Wait() }
+
+// RunGateway connects to the Discord gateway with the bot token,
+// registers /news (in guildID when set, else globally) and answers
+// InteractionCreate events with r, the same way as the HTTP endpoint,
+// until ctx ends. apiURL ("" for discord.com) replaces the REST base.
+func RunGateway(ctx context.Context, token, appID, guildID, apiURL string, r command.Runner, logger *slog.Logger) error {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if token == "" {
+		return fmt.Errorf("discord: gateway needs a bot token in DISCORD_BOT_TOKEN")
+	}
+	s, err := newSession(token, apiURL, nil, nil)
+	if err != nil {
+		return err
+	}
+	s.Identify.Intents = discordgo.IntentsGuilds
+	d := &dispatcher{runner: r, rest: s, logger: logger, deferAfter: defaultDeferAfter}
+	s.AddHandler(d.onInteraction(ctx))
+	if err := RegisterCommands(ctx, s, appID, guildID); err != nil {
+		return notify.RedactError(err, token)
+	}
+	if err := s.Open(); err != nil {
+		return notify.RedactError(fmt.Errorf("discord: open gateway: %w", err), token)
+	}
+	logger.Info("discord gateway connected", "guild_id", guildID)
+	<-ctx.Done()
+	d.wg.Wait()
+	if err := s.Close(); err != nil {
+		return fmt.Errorf("discord: close gateway: %w", err)
+	}
+	return nil
+}
+
+// onInteraction is the gateway's InteractionCreate handler: the first
+// response goes to the interaction callback endpoint.
+func (d *dispatcher) onInteraction(ctx context.Context) func(*discordgo.Session, *discordgo.InteractionCreate) {
+	return func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+		if ic.Interaction == nil || ic.Type != discordgo.InteractionApplicationCommand {
+			return
+		}
+		d.handle(ctx, ic.Interaction, func(resp *discordgo.InteractionResponse) error {
+			return d.rest.InteractionRespond(ic.Interaction, resp, discordgo.WithContext(ctx))
+		})
+	}
+}
