@@ -1,0 +1,237 @@
+package slack
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/newshound/newshound/bot/command"
+	"github.com/newshound/newshound/bot/notify"
+)
+
+const (
+	defaultAckAfter = 2 * time.Second // Slack wants an answer within 3 s
+	maxSkew         = 5 * time.Minute // Slack's replay window for signatures
+	maxCommandBody  = 64 << 10
+	// maxReplyBytes bounds a reply's JSON, under Socket Mode's 20 KB.
+	maxReplyBytes = 15000
+	// runTimeout bounds a command; response_url stays valid for 30 min.
+	runTimeout  = 5 * time.Minute
+	workingText = "⏳ working…"
+)
+
+// HandlerOptions are the optional dependencies of the command handler.
+type HandlerOptions struct {
+	Logger *slog.Logger     // default: slog.Default()
+	Now    func() time.Time // checks request timestamps; default time.Now
+	// HTTPClient posts late replies to response_url; default 30 s timeout.
+	HTTPClient *http.Client
+	// AckAfter is how long to wait for the Runner before answering
+	// "working" and sending the reply to response_url; default 2 s.
+	AckAfter time.Duration
+}
+
+// NewCommandHandler serves POST /slack/commands: it verifies the request
+// with the app's signing secret (signature v0, timestamp within 5 min),
+// answering 401 with no side effect on failure, then runs the command and
+// answers with the reply, ephemeral unless the reply is public. A command
+// slower than AckAfter is answered "working" at once and its reply posted
+// to the request's response_url. With an empty secret every request is
+// refused.
+func NewCommandHandler(signingSecret string, r command.Runner, o HandlerOptions) http.Handler {
+	h := &commandHandler{secret: signingSecret, now: o.Now, d: newDispatcher(r, o.HTTPClient, o.Logger, o.AckAfter)}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	return h
+}
+
+type commandHandler struct {
+	secret string
+	now    func() time.Time
+	d      *dispatcher
+}
+
+func (h *commandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxCommandBody+1))
+	if err != nil || len(body) > maxCommandBody {
+		http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if err := verify(h.secret, r.Header, body, h.now()); err != nil {
+		h.d.log.WarnContext(r.Context(), "slack command rejected", "reason", err.Error(), "remote_addr", r.RemoteAddr)
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "malformed form body", http.StatusBadRequest)
+		return
+	}
+	req := command.Request{
+		Platform:    "slack",
+		User:        form.Get("user_id"),
+		UserName:    form.Get("user_name"),
+		ChannelID:   form.Get("channel_id"),
+		ChannelName: form.Get("channel_name"),
+		Text:        strings.TrimSpace(form.Get("text")),
+	}
+	reply := h.d.answer(context.WithoutCancel(r.Context()), req, form.Get("response_url"))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(reply.json())
+}
+
+var (
+	errNoSignature  = errors.New("missing signature or timestamp header")
+	errStale        = errors.New("timestamp outside the 5-minute window")
+	errBadSignature = errors.New("signature does not match")
+)
+
+// verify checks a request's Slack signature: X-Slack-Signature must be
+// "v0=" and the hex HMAC-SHA256, keyed with secret, of
+// "v0:<X-Slack-Request-Timestamp>:<body>", and the timestamp must be
+// within 5 minutes of now.
+func verify(secret string, h http.Header, body []byte, now time.Time) error {
+	if secret == "" {
+		return errors.New("no signing secret configured")
+	}
+	ts, sig := h.Get("X-Slack-Request-Timestamp"), h.Get("X-Slack-Signature")
+	if ts == "" || sig == "" {
+		return errNoSignature
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return errStale
+	}
+	if d := now.Sub(time.Unix(sec, 0)); d > maxSkew || d < -maxSkew {
+		return errStale
+	}
+	hexSig, ok := strings.CutPrefix(sig, "v0=")
+	got, err := hex.DecodeString(hexSig)
+	if !ok || err != nil {
+		return errBadSignature
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("v0:" + ts + ":"))
+	mac.Write(body)
+	if !hmac.Equal(got, mac.Sum(nil)) {
+		return errBadSignature
+	}
+	return nil
+}
+
+// commandReply is a slash-command answer, as the HTTP response, a Socket
+// Mode acknowledgement or a response_url post.
+type commandReply struct {
+	ResponseType string `json:"response_type"`
+	Text         string `json:"text"`
+}
+
+func (c commandReply) json() []byte {
+	b, _ := json.Marshal(c) // a struct of strings always encodes
+	return b
+}
+
+// dispatcher runs commands for both transports.
+type dispatcher struct {
+	runner   command.Runner
+	hc       *http.Client
+	log      *slog.Logger
+	ackAfter time.Duration
+}
+
+func newDispatcher(r command.Runner, hc *http.Client, log *slog.Logger, ackAfter time.Duration) *dispatcher {
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	if ackAfter <= 0 {
+		ackAfter = defaultAckAfter
+	}
+	return &dispatcher{runner: r, hc: hc, log: log, ackAfter: ackAfter}
+}
+
+// answer runs req and returns what to answer at once: the Runner's reply
+// if it comes within ackAfter, else a "working" note while the reply is
+// posted to responseURL when it comes.
+func (d *dispatcher) answer(ctx context.Context, req command.Request, responseURL string) commandReply {
+	ctx, cancel := context.WithTimeout(ctx, runTimeout)
+	done := make(chan command.Reply, 1)
+	go func() { done <- d.runner.Run(ctx, req) }()
+	timer := time.NewTimer(d.ackAfter)
+	defer timer.Stop()
+	select {
+	case rep := <-done:
+		cancel()
+		return toReply(rep)
+	case <-timer.C:
+	}
+	go func() {
+		defer cancel()
+		d.followUp(ctx, responseURL, toReply(<-done))
+	}()
+	return commandReply{ResponseType: "ephemeral", Text: workingText}
+}
+
+func (d *dispatcher) followUp(ctx context.Context, responseURL string, rep commandReply) {
+	if !isHTTPURL(responseURL) {
+		d.log.WarnContext(ctx, "slack command reply lost: no response_url")
+		return
+	}
+	status, _, _, err := postJSON(ctx, d.hc, responseURL, rep)
+	if err == nil && status/100 != 2 {
+		err = errors.New(http.StatusText(status))
+	}
+	if err != nil {
+		d.log.WarnContext(ctx, "slack command reply failed",
+			"target", notify.RedactedURL(responseURL), "error", notify.Redact(err.Error(), responseURL))
+	}
+}
+
+// toReply escapes a Runner reply (keeping its *bold*) and fits it in
+// maxReplyBytes.
+func toReply(r command.Reply) commandReply {
+	c := commandReply{ResponseType: "ephemeral", Text: escapeReply(r.Text)}
+	if r.Public {
+		c.ResponseType = "in_channel"
+	}
+	if c.Text == "" {
+		c.Text = "✅"
+	}
+	if len(c.json()) <= maxReplyBytes {
+		return c
+	}
+	lo, hi := 0, len([]rune(r.Text)) // the longest prefix that fits is in [lo, hi)
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		c.Text = escapeReply(notify.Truncate(r.Text, mid))
+		if len(c.json()) <= maxReplyBytes {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	c.Text = escapeReply(notify.Truncate(r.Text, lo))
+	return c
+}
+
+var replyEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+func escapeReply(s string) string { return replyEscaper.Replace(strings.ToValidUTF8(s, "\uFFFD")) }

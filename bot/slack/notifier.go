@@ -1,0 +1,264 @@
+// Package slack delivers alerts and digests to Slack as Block Kit messages,
+// through an incoming webhook or chat.postMessage with a bot token, and
+// carries the /news command between Slack and command.Runner over signed
+// HTTP requests or Socket Mode.
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/newshound/newshound/bot/notify"
+	"github.com/newshound/newshound/config"
+)
+
+const (
+	// maxRetryAfter caps how long one 429 may hold a channel.
+	maxRetryAfter = 10 * time.Minute
+	// defaultRetryAfter is the wait after a 429 that names no delay.
+	defaultRetryAfter = time.Second
+	maxErrorBody      = 4096
+)
+
+// Options are the optional dependencies of a Notifier.
+type Options struct {
+	// Token is the bot token (SLACK_BOT_TOKEN); required with channel:.
+	Token      string
+	HTTPClient *http.Client // default: 30 s timeout
+	Logger     *slog.Logger // default: slog.Default()
+	// Now must be the clock of Pacer; it dates rate-limit blocks.
+	Now func() time.Time
+	// Pacer spaces sends to the channel; default 1 message per second.
+	Pacer *notify.Pacer
+}
+
+// Notifier posts to one Slack channel. It is safe for concurrent use.
+type Notifier struct {
+	name    string
+	webhook string // secret
+	channel string
+	token   string // secret
+	api     *slack.Client
+	hc      *http.Client
+	log     *slog.Logger
+	now     func() time.Time
+	pacer   *notify.Pacer
+}
+
+var _ notify.Notifier = (*Notifier)(nil)
+
+// New returns the notifier for the channel called name. Exactly one of
+// c.WebhookURL and c.Channel must be set, and a channel needs o.Token.
+// c.APIURL replaces the Web API base (https://slack.com/api/).
+func New(name string, c config.SlackChannel, o Options) (*Notifier, error) {
+	n := &Notifier{
+		name: name, webhook: c.WebhookURL, channel: c.Channel, token: o.Token,
+		hc: o.HTTPClient, log: o.Logger, now: o.Now, pacer: o.Pacer,
+	}
+	if n.hc == nil {
+		n.hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	if n.log == nil {
+		n.log = slog.Default()
+	}
+	if n.now == nil {
+		n.now = time.Now
+	}
+	if n.pacer == nil {
+		n.pacer = notify.NewPacer(1, time.Second)
+	}
+	switch {
+	case (c.WebhookURL == "") == (c.Channel == ""):
+		return nil, fmt.Errorf("slack: channel %q: set exactly one of webhook_url and channel", name)
+	case c.WebhookURL != "":
+		if !isHTTPURL(c.WebhookURL) {
+			return nil, fmt.Errorf("slack: channel %q: webhook_url is not an http(s) URL", name)
+		}
+		return n, nil
+	case o.Token == "":
+		return nil, fmt.Errorf("slack: channel %q: channel %q needs a bot token (SLACK_BOT_TOKEN)", name, c.Channel)
+	}
+	opts := []slack.Option{slack.OptionHTTPClient(n.hc)}
+	if c.APIURL != "" {
+		if !isHTTPURL(c.APIURL) {
+			return nil, fmt.Errorf("slack: channel %q: api_url is not an http(s) URL", name)
+		}
+		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(c.APIURL, "/")+"/"))
+	}
+	n.api = slack.New(o.Token, opts...)
+	return n, nil
+}
+
+func isHTTPURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// Split cuts m into messages within Slack's limits (50 blocks, section and
+// header lengths, ~12k payload), keeping entries in order and losing none;
+// an entry too large on its own is shortened, never dropped.
+func (n *Notifier) Split(m notify.Message) []notify.Message { return split(m) }
+
+// Send makes one attempt to post m, after waiting for the channel's pace.
+// It returns nil only when Slack accepted the message. A 429 returns
+// notify.Retry with Slack's Retry-After and holds the channel's Pacer until
+// then; 5xx and network errors are retryable; other rejections are
+// notify.Permanent. If Slack rejects the blocks and the message carries
+// images (an image URL Slack cannot fetch fails the whole message), it is
+// sent once more without them. Errors never contain the webhook URL or
+// token.
+func (n *Notifier) Send(ctx context.Context, m notify.Message) error {
+	code, err := n.send(ctx, m, true)
+	if code == "invalid_blocks" && hasImage(m) {
+		n.log.WarnContext(ctx, "slack rejected blocks; sending without images",
+			"channel", n.name, "error", err)
+		_, err = n.send(ctx, m, false)
+	}
+	return err
+}
+
+func hasImage(m notify.Message) bool {
+	for _, e := range m.Entries {
+		if webURL(e.Image) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// send posts once and returns Slack's error code, when it gave one, with
+// the classified error.
+func (n *Notifier) send(ctx context.Context, m notify.Message, images bool) (string, error) {
+	if err := n.pacer.Wait(ctx); err != nil {
+		return "", fmt.Errorf("slack: channel %q: waiting to send: %w", n.name, err)
+	}
+	text, blocks := render(m, images)
+	var code string
+	var err error
+	if n.webhook != "" {
+		code, err = n.postWebhook(ctx, text, blocks)
+	} else {
+		code, err = n.postMessage(ctx, text, blocks)
+	}
+	if err == nil {
+		n.log.DebugContext(ctx, "slack message sent", "channel", n.name, "entries", len(m.Entries))
+	}
+	return code, err
+}
+
+type webhookPayload struct {
+	Text        string        `json:"text"`
+	Blocks      []slack.Block `json:"blocks,omitempty"`
+	UnfurlLinks bool          `json:"unfurl_links"`
+	UnfurlMedia bool          `json:"unfurl_media"`
+}
+
+func (n *Notifier) postWebhook(ctx context.Context, text string, blocks []slack.Block) (string, error) {
+	status, hdr, body, err := postJSON(ctx, n.hc, n.webhook, webhookPayload{Text: text, Blocks: blocks})
+	if err != nil {
+		return "", notify.Retry(n.errorf("posting to webhook: %w", err), 0)
+	}
+	code := notify.Truncate(clean(string(body)), 100)
+	switch {
+	case status/100 == 2:
+		return "", nil
+	case status == http.StatusTooManyRequests:
+		return code, n.rateLimited(ctx, retryAfter(hdr.Get("Retry-After"), n.now()))
+	case status >= 500:
+		return code, notify.Retry(n.errorf("webhook answered %d %s", status, code), 0)
+	default:
+		return code, notify.Permanent(n.errorf("webhook answered %d %s", status, code))
+	}
+}
+
+// retryableCodes are Web API error codes worth retrying soon.
+var retryableCodes = map[string]bool{
+	"ratelimited": true, "internal_error": true, "fatal_error": true,
+	"service_unavailable": true, "request_timeout": true,
+}
+
+func (n *Notifier) postMessage(ctx context.Context, text string, blocks []slack.Block) (string, error) {
+	_, _, err := n.api.PostMessageContext(ctx, n.channel,
+		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...),
+		slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
+	var (
+		rle  *slack.RateLimitedError
+		sce  slack.StatusCodeError
+		resp slack.SlackErrorResponse
+	)
+	switch {
+	case err == nil:
+		return "", nil
+	case errors.As(err, &rle):
+		return "", n.rateLimited(ctx, min(rle.RetryAfter, maxRetryAfter))
+	case errors.As(err, &sce) && sce.Code == http.StatusTooManyRequests:
+		return "", n.rateLimited(ctx, defaultRetryAfter)
+	case errors.As(err, &sce) && sce.Code < 500:
+		return "", notify.Permanent(n.errorf("chat.postMessage: %w", err))
+	case errors.As(err, &resp) && !retryableCodes[resp.Err]:
+		return resp.Err, notify.Permanent(n.errorf("chat.postMessage: %w", err))
+	default: // 5xx, retryable API errors, network failures
+		return "", notify.Retry(n.errorf("chat.postMessage: %w", err), 0)
+	}
+}
+
+// rateLimited holds the channel for d and reports a retryable error.
+func (n *Notifier) rateLimited(ctx context.Context, d time.Duration) error {
+	n.pacer.Block(n.now().Add(d))
+	n.log.WarnContext(ctx, "slack rate limited", "channel", n.name, "retry_after", d)
+	return notify.Retry(n.errorf("rate limited (429), retry after %s", d), d)
+}
+
+// errorf formats an error about this channel with the secrets removed.
+func (n *Notifier) errorf(format string, args ...any) error {
+	return notify.RedactError(fmt.Errorf("slack: channel %q: "+format,
+		append([]any{n.name}, args...)...), n.webhook, n.token)
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date), capped
+// at maxRetryAfter; a missing or unreadable value gives defaultRetryAfter.
+func retryAfter(h string, now time.Time) time.Duration {
+	d := defaultRetryAfter
+	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil {
+		d = time.Duration(s) * time.Second
+	} else if t, err := http.ParseTime(h); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), maxRetryAfter)
+}
+
+// postJSON posts v as JSON and returns the status, headers and the start
+// of the body.
+func postJSON(ctx context.Context, hc *http.Client, target string, v any) (int, http.Header, []byte, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("encoding payload: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	if err != nil && resp.StatusCode/100 != 2 {
+		return 0, nil, nil, fmt.Errorf("reading response: %w", err)
+	}
+	return resp.StatusCode, resp.Header, b, nil
+}
