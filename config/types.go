@@ -16,55 +16,84 @@ type Config struct {
 	Timezone string         `yaml:"timezone" json:"timezone,omitempty" jsonschema:"description=IANA timezone for digests and times (default UTC)"`
 	Location *time.Location `yaml:"-" json:"-"`
 
-	Poll     Poll               `yaml:"poll" json:"poll,omitempty"`
-	Feeds    []Feed             `yaml:"feeds" json:"feeds"`
+	// Poll holds the polling settings every feed starts from.
+	Poll Poll `yaml:"poll" json:"poll,omitempty"`
+	// Feeds are the news feeds to read, each with a unique name.
+	Feeds []Feed `yaml:"feeds" json:"feeds"`
+	// Channels are the places alerts go, by name; each has exactly one of
+	// console, slack or discord.
 	Channels map[string]Channel `yaml:"channels" json:"channels"`
 	// ChannelOrder lists channel names in file order.
-	ChannelOrder []string   `yaml:"-" json:"-"`
-	Watches      []Watch    `yaml:"watches" json:"watches"`
-	Synonyms     [][]string `yaml:"synonyms" json:"synonyms,omitempty"`
+	ChannelOrder []string `yaml:"-" json:"-"`
+	// Watches are the keyword searches and where their matches go.
+	Watches []Watch `yaml:"watches" json:"watches"`
+	// Synonyms are groups of words that match each other in keywords,
+	// such as [AI, 인공지능].
+	Synonyms [][]string `yaml:"synonyms" json:"synonyms,omitempty"`
 	// StoryWindow is how long a delivered story holds back its copies from
 	// other outlets (default 24h).
 	StoryWindow Duration `yaml:"story_window" json:"story_window,omitempty"`
 
-	Server   Server     `yaml:"server" json:"server,omitempty"`
-	Admins   Admins     `yaml:"admins" json:"admins,omitempty"`
-	Security Security   `yaml:"security" json:"security,omitempty"`
-	Store    Store      `yaml:"store" json:"store,omitempty"`
-	Discord  DiscordApp `yaml:"discord" json:"discord,omitempty"`
+	// Server is the bot's web listener for chat commands and metrics.
+	Server Server `yaml:"server" json:"server,omitempty"`
+	// Admins may change the watchlist from chat.
+	Admins Admins `yaml:"admins" json:"admins,omitempty"`
+	// Security holds safety switches.
+	Security Security `yaml:"security" json:"security,omitempty"`
+	// Store selects where the bot keeps its state.
+	Store Store `yaml:"store" json:"store,omitempty"`
+	// Discord identifies the Discord application for the /news command.
+	Discord DiscordApp `yaml:"discord" json:"discord,omitempty"`
+
+	// Warnings are problems that do not stop the watchlist from loading,
+	// such as a poll interval under a minute, in file order.
+	Warnings []*Error `yaml:"-" json:"-"`
 }
 
 // Poll holds the polling defaults for every feed.
 type Poll struct {
-	Interval Duration `yaml:"interval" json:"interval,omitempty"` // default 5m
-	Timeout  Duration `yaml:"timeout" json:"timeout,omitempty"`   // default 20s
-	// MaxBytes caps a feed body (default 10 MiB).
-	MaxBytes int64 `yaml:"max_bytes" json:"max_bytes,omitempty"`
-	// Concurrency bounds fetches in flight overall (default 8) and per
-	// host (default 2).
-	Concurrency int `yaml:"concurrency" json:"concurrency,omitempty"`
-	PerHost     int `yaml:"per_host" json:"per_host,omitempty"`
+	// Interval is how often each feed is read (default 5m).
+	Interval Duration `yaml:"interval" json:"interval,omitempty"`
+	// Timeout is how long one read of a feed may take (default 20s).
+	Timeout Duration `yaml:"timeout" json:"timeout,omitempty"`
+	// MaxBytes caps the size of a feed in bytes (default 10 MiB).
+	MaxBytes int64 `yaml:"max_bytes" json:"max_bytes,omitempty" jsonschema:"minimum=1"`
+	// Concurrency is how many feeds are read at once (default 8).
+	Concurrency int `yaml:"concurrency" json:"concurrency,omitempty" jsonschema:"minimum=1"`
+	// PerHost is how many feeds of one web site are read at once (default 2).
+	PerHost int `yaml:"per_host" json:"per_host,omitempty" jsonschema:"minimum=1"`
 }
 
 // Feed is one feed to poll. Exactly one of URL and GoogleNews is set in
 // the file; after loading URL is always set.
 type Feed struct {
-	Name       string   `yaml:"name" json:"name"`
-	URL        string   `yaml:"url" json:"url,omitempty"`
-	GoogleNews string   `yaml:"google_news" json:"google_news,omitempty"`
-	Interval   Duration `yaml:"interval" json:"interval,omitempty"` // default Poll.Interval
-	Timeout    Duration `yaml:"timeout" json:"timeout,omitempty"`   // default Poll.Timeout
-	Backfill   int      `yaml:"backfill" json:"backfill,omitempty"`
+	// Name is the feed's unique name, used in watches and commands.
+	Name string `yaml:"name" json:"name" jsonschema:"minLength=1"`
+	// URL is the address of the RSS, Atom or JSON feed (http or https).
+	URL string `yaml:"url" json:"url,omitempty" jsonschema:"format=uri,oneof_required=url"`
+	// GoogleNews is a Google News search (Korean edition) to read instead
+	// of a URL, such as "AI 국가안보각서".
+	GoogleNews string `yaml:"google_news" json:"google_news,omitempty" jsonschema:"minLength=1,oneof_required=google_news"`
+	// Interval is how often to read this feed (default: poll.interval).
+	Interval Duration `yaml:"interval" json:"interval,omitempty"`
+	// Timeout is how long one read may take (default: poll.timeout).
+	Timeout Duration `yaml:"timeout" json:"timeout,omitempty"`
+	// Backfill is how many items of the first read to deliver (default 0:
+	// only items that appear later are delivered).
+	Backfill int `yaml:"backfill" json:"backfill,omitempty" jsonschema:"minimum=0"`
 	// Untrusted is set for feeds added from chat (never from the file).
 	Untrusted bool `yaml:"-" json:"-"`
 }
 
 // Channel is a named destination with exactly one platform block.
 type Channel struct {
-	Name    string          `yaml:"-" json:"-"`
-	Console *ConsoleChannel `yaml:"console" json:"console,omitempty"`
-	Slack   *SlackChannel   `yaml:"slack" json:"slack,omitempty"`
-	Discord *DiscordChannel `yaml:"discord" json:"discord,omitempty"`
+	Name string `yaml:"-" json:"-"`
+	// Console prints alerts in the terminal.
+	Console *ConsoleChannel `yaml:"console" json:"console,omitempty" jsonschema:"oneof_required=console"`
+	// Slack posts alerts to Slack.
+	Slack *SlackChannel `yaml:"slack" json:"slack,omitempty" jsonschema:"oneof_required=slack"`
+	// Discord posts alerts to Discord.
+	Discord *DiscordChannel `yaml:"discord" json:"discord,omitempty" jsonschema:"oneof_required=discord"`
 }
 
 // Type names the platform of the channel ("console", "slack", "discord").
@@ -83,48 +112,75 @@ func (c Channel) Type() string {
 // ConsoleChannel prints alerts to standard output.
 type ConsoleChannel struct {
 	// Format is "text" (default) or "json" (one object per line).
-	Format string `yaml:"format" json:"format,omitempty"`
+	Format string `yaml:"format" json:"format,omitempty" jsonschema:"enum=text,enum=json"`
 }
 
 // SlackChannel posts to Slack through an incoming webhook, or to a channel
 // with the bot token from SLACK_BOT_TOKEN.
 type SlackChannel struct {
-	WebhookURL string `yaml:"webhook_url" json:"webhook_url,omitempty"`
-	Channel    string `yaml:"channel" json:"channel,omitempty"` // ID or #name
-	APIURL     string `yaml:"api_url" json:"api_url,omitempty"`
+	// WebhookURL is a Slack incoming webhook address; keep it secret and
+	// write it as ${SLACK_WEBHOOK_URL}.
+	WebhookURL string `yaml:"webhook_url" json:"webhook_url,omitempty" jsonschema:"oneof_required=webhook_url"`
+	// Channel is the Slack channel ID or #name the bot posts to.
+	Channel string `yaml:"channel" json:"channel,omitempty" jsonschema:"oneof_required=channel"`
+	// APIURL replaces the Slack API address (for tests); only with channel.
+	APIURL string `yaml:"api_url" json:"api_url,omitempty" jsonschema:"format=uri"`
 }
 
 // DiscordChannel posts to Discord through a webhook, or to a channel with
 // the bot token from DISCORD_BOT_TOKEN.
 type DiscordChannel struct {
-	WebhookURL string `yaml:"webhook_url" json:"webhook_url,omitempty"`
-	ChannelID  string `yaml:"channel_id" json:"channel_id,omitempty"`
-	APIURL     string `yaml:"api_url" json:"api_url,omitempty"`
+	// WebhookURL is a Discord webhook address; keep it secret and write it
+	// as ${DISCORD_WEBHOOK_URL}.
+	WebhookURL string `yaml:"webhook_url" json:"webhook_url,omitempty" jsonschema:"oneof_required=webhook_url"`
+	// ChannelID is the number of the Discord channel the bot posts to.
+	ChannelID string `yaml:"channel_id" json:"channel_id,omitempty" jsonschema:"pattern=^[0-9]+$,oneof_required=channel_id"`
+	// APIURL replaces the Discord API address (for tests); only with
+	// channel_id.
+	APIURL string `yaml:"api_url" json:"api_url,omitempty" jsonschema:"format=uri"`
 }
 
 // Watch is a set of keyword queries and where their matches go.
 type Watch struct {
-	Name     string   `yaml:"name" json:"name"`
-	Keywords []string `yaml:"keywords" json:"keywords"`
-	Exclude  []string `yaml:"exclude" json:"exclude,omitempty"`
-	Feeds    []string `yaml:"feeds" json:"feeds,omitempty"`
-	Channels []string `yaml:"channels" json:"channels"`
-	Digest   Digest   `yaml:"digest" json:"digest,omitempty"`
-	// Urgent queries bypass the digest schedule and quiet hours.
+	// Name is the watch's unique name.
+	Name string `yaml:"name" json:"name" jsonschema:"minLength=1"`
+	// Keywords are the searches; an item matching any one of them is sent.
+	// Put a phrase in double quotes to match it exactly.
+	Keywords []string `yaml:"keywords" json:"keywords" jsonschema:"minItems=1,minLength=1"`
+	// Exclude are searches that must not match; an item matching any one
+	// of them is not sent.
+	Exclude []string `yaml:"exclude" json:"exclude,omitempty" jsonschema:"minLength=1"`
+	// Feeds limits the watch to these feed names (default: every feed).
+	Feeds []string `yaml:"feeds" json:"feeds,omitempty"`
+	// Channels are the channel names matches are sent to.
+	Channels []string `yaml:"channels" json:"channels" jsonschema:"minItems=1"`
+	// Digest is "instant" (send each match at once, the default) or a
+	// schedule such as {every: 30m} or {at: ["09:00"]}.
+	Digest Digest `yaml:"digest" json:"digest,omitempty"`
+	// Urgent lists keywords (copied from keywords) whose matches are sent at
+	// once, even during quiet hours or with a digest schedule.
 	Urgent []string `yaml:"urgent" json:"urgent,omitempty"`
-	// Color is the Discord embed colour, "#RRGGBB" (default derived from the name).
-	Color string `yaml:"color" json:"color,omitempty"`
+	// Color is the Discord colour bar, "#RRGGBB" (default derived from the name).
+	Color string `yaml:"color" json:"color,omitempty" jsonschema:"pattern=^#[0-9A-Fa-f]{6}$"`
 }
 
 // Digest is a watch's delivery schedule. In the file it is either the
 // string "instant" or a mapping; a mapping with neither Every nor At is
 // instant delivery with the other settings (quiet hours, say).
 type Digest struct {
-	Every      Duration `yaml:"every" json:"every,omitempty"`
-	At         []string `yaml:"at" json:"at,omitempty"`                   // "HH:MM" in the watchlist timezone
-	Days       []string `yaml:"days" json:"days,omitempty"`               // mon..sun; empty: every day
-	QuietHours string   `yaml:"quiet_hours" json:"quiet_hours,omitempty"` // "22:00-07:00"
-	MaxItems   int      `yaml:"max_items" json:"max_items,omitempty"`
+	// Every sends the collected matches at this interval, such as 30m.
+	Every Duration `yaml:"every" json:"every,omitempty"`
+	// At sends the collected matches at these times of day, "HH:MM" in the
+	// watchlist timezone.
+	At []string `yaml:"at" json:"at,omitempty" jsonschema:"pattern=^([01][0-9]|2[0-3]):[0-5][0-9]$"`
+	// Days limits sending to these days: mon, tue, wed, thu, fri, sat, sun
+	// (default every day).
+	Days []string `yaml:"days" json:"days,omitempty" jsonschema:"enum=mon,enum=tue,enum=wed,enum=thu,enum=fri,enum=sat,enum=sun"`
+	// QuietHours holds back matches during these hours, "22:00-07:00", and
+	// sends them when the quiet hours end.
+	QuietHours string `yaml:"quiet_hours" json:"quiet_hours,omitempty" jsonschema:"pattern=^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"`
+	// MaxItems caps the items in one message (default 0: no cap).
+	MaxItems int `yaml:"max_items" json:"max_items,omitempty" jsonschema:"minimum=0"`
 }
 
 // Instant reports whether matches are sent as soon as they are found.
@@ -132,13 +188,16 @@ func (d Digest) Instant() bool { return d.Every == 0 && len(d.At) == 0 }
 
 // Server is the bot's HTTP listener (slash commands, interactions, metrics).
 type Server struct {
+	// Listen is the address to listen on, host:port such as ":8080".
 	Listen string `yaml:"listen" json:"listen,omitempty"`
 }
 
 // Admins may use the editing commands; when a list is empty everyone may.
 type Admins struct {
-	Slack   []string `yaml:"slack" json:"slack,omitempty"`
-	Discord []string `yaml:"discord" json:"discord,omitempty"` // user or role IDs
+	// Slack lists Slack user IDs (such as U012AB3CD).
+	Slack []string `yaml:"slack" json:"slack,omitempty" jsonschema:"minLength=1"`
+	// Discord lists Discord user or role IDs (numbers).
+	Discord []string `yaml:"discord" json:"discord,omitempty" jsonschema:"pattern=^[0-9]+$"`
 }
 
 // Security holds safety switches.
@@ -150,13 +209,18 @@ type Security struct {
 // Store selects the state backend: SQLite at --state by default, or
 // PostgreSQL when Postgres (a DSN) is set.
 type Store struct {
+	// Postgres is a PostgreSQL connection string; keep it secret and write
+	// it as ${DATABASE_URL}.
 	Postgres string `yaml:"postgres" json:"postgres,omitempty"`
 }
 
 // DiscordApp identifies the Discord application for the /news command.
 type DiscordApp struct {
-	ApplicationID string `yaml:"application_id" json:"application_id,omitempty"`
-	GuildID       string `yaml:"guild_id" json:"guild_id,omitempty"`
+	// ApplicationID is the Discord application's number.
+	ApplicationID string `yaml:"application_id" json:"application_id,omitempty" jsonschema:"pattern=^[0-9]+$"`
+	// GuildID registers the command in this server only (faster to
+	// update); empty registers it everywhere.
+	GuildID string `yaml:"guild_id" json:"guild_id,omitempty" jsonschema:"pattern=^[0-9]+$"`
 }
 
 // Duration is a time.Duration written as "90s", "5m", "1h30m" (also "1d").

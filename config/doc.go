@@ -1,0 +1,25 @@
+// Package config loads the watchlist: the YAML file that lists the feeds to
+// read, the channels to post to and the keyword watches that connect them.
+//
+// [Parse] decodes strictly and reports every problem at once, in file order,
+// each as "FILE:LINE:COL: path.to.field: message" ([Errors]): unknown or
+// duplicate keys, wrong types, duplicate names, references to undefined
+// feeds or channels, bad durations, URLs, time zones, times of day, days
+// and keyword queries. Problems that do not stop loading, such as a poll
+// interval under a minute, are kept in [Config.Warnings].
+//
+// Text values may refer to the environment as ${NAME}; a variable that is
+// not set is an error. Write $$ for a literal dollar sign before a brace
+// ("$${" stays "${"); a $ not followed by { or $ is kept as it is.
+//
+// After loading every default is applied: timezone UTC, poll interval 5m,
+// timeout 20s, max_bytes 10 MiB, concurrency 8, per_host 2, story_window
+// 24h; each feed inherits the poll interval and timeout, a google_news feed
+// gets its search URL, and a console channel's format is "text".
+//
+// watchlist.schema.json is generated from the Go types (go generate) and
+// describes the same file for editors; watchlist.example.yaml is a
+// commented starting point.
+package config
+
+//go:generate go run ./internal/gen-schema
