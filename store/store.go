@@ -13,6 +13,10 @@ import (
 // ErrNotFound is returned when a requested row does not exist.
 var ErrNotFound = errors.New("store: not found")
 
+// ErrNewerSchema is returned (wrapped) by a driver's Open when the
+// database was migrated by a newer newshound binary than this one.
+var ErrNewerSchema = errors.New("store: database schema is newer than this binary")
+
 // FeedState is what is remembered about one feed between polls.
 type FeedState struct {
 	Feed         string // feed name, the key
@@ -83,48 +87,72 @@ type Edit struct {
 }
 
 // Store is newshound's persistent state. Every method is safe for
-// concurrent use. Times are stored with at least millisecond precision
-// and returned in UTC.
+// concurrent use.
+//
+// Times are truncated to milliseconds when stored and returned in UTC; a
+// zero time is stored as "none" and read back as the zero time. Where a
+// method records when something happened (Delivery.Created, the at of
+// MarkSeen and MarkSent, Mute.Created, Edit.At), a zero time is replaced
+// by the store's clock. A limit <= 0 means no limit. Methods taking IDs
+// ignore IDs that do not exist or are not pending. Item keys round-trip
+// byte for byte; in other text a driver may replace NUL bytes and invalid
+// UTF-8 with U+FFFD (PostgreSQL text holds neither).
 type Store interface {
 	// FeedState returns ErrNotFound for a feed never polled.
 	FeedState(ctx context.Context, feed string) (FeedState, error)
+	// PutFeedState creates or replaces the state of st.Feed.
 	PutFeedState(ctx context.Context, st FeedState) error
+	// FeedStates returns every feed state, ordered by feed name.
 	FeedStates(ctx context.Context) ([]FeedState, error)
 
+	// Unseen returns, in input order, the keys of a feed that MarkSeen has
+	// not recorded yet. It changes nothing, so a caller can enqueue matches
+	// first and mark the items seen after: a crash in between re-processes
+	// the items, and Enqueue's uniqueness keeps that harmless.
+	Unseen(ctx context.Context, feed string, keys []string) ([]string, error)
 	// MarkSeen records item keys of a feed and returns, in input order, the
-	// keys that had not been seen before.
+	// keys that had not been seen before. A key repeated in keys is
+	// returned at most once (Unseen likewise).
 	MarkSeen(ctx context.Context, feed string, keys []string, at time.Time) ([]string, error)
 
 	// Enqueue adds pending deliveries. A delivery whose (Channel, ItemKey)
 	// already exists, pending or sent, is skipped. It returns the inserted
-	// deliveries with their IDs set.
+	// deliveries with their IDs set, in input order; IDs increase in input
+	// order. Status, Attempts, LastError and Sent of the input are ignored.
 	Enqueue(ctx context.Context, ds []Delivery) ([]Delivery, error)
 	// Pending returns pending deliveries of a channel ("" for all) with Due
-	// and NextAttempt not after now, oldest Due first, then by ID.
+	// and NextAttempt not after now, oldest Due first (zero Due first), then
+	// by ID.
 	Pending(ctx context.Context, channel string, now time.Time) ([]Delivery, error)
 	// PendingAll returns every pending delivery of a channel ("" for all),
-	// due or not, for status and manual flushes.
+	// due or not, for status and manual flushes, in Pending's order.
 	PendingAll(ctx context.Context, channel string) ([]Delivery, error)
-	// MarkSent moves deliveries from pending to sent.
+	// MarkSent moves deliveries from pending to sent. It is idempotent: a
+	// delivery already sent keeps its first Sent time.
 	MarkSent(ctx context.Context, ids []int64, at time.Time) error
-	// MarkFailed records a failed attempt; the deliveries stay pending and
-	// are not tried before next.
+	// MarkFailed records a failed attempt: Attempts is incremented,
+	// LastError set to msg and NextAttempt to next. The deliveries stay
+	// pending and are not tried before next.
 	MarkFailed(ctx context.Context, ids []int64, msg string, next time.Time) error
 	// Reschedule sets the Due time of pending deliveries (e.g. "digest now").
 	Reschedule(ctx context.Context, ids []int64, due time.Time) error
-	// Recent returns sent deliveries of a channel, newest first.
+	// Recent returns sent deliveries of a channel ("" for all), newest
+	// Sent first, then by descending ID.
 	Recent(ctx context.Context, channel string, limit int) ([]Delivery, error)
-	// Since returns deliveries (pending or sent) of a channel created at
-	// or after t, for story de-duplication.
+	// Since returns deliveries (pending or sent) of a channel ("" for all)
+	// created at or after t, for story de-duplication, oldest first.
 	Since(ctx context.Context, channel string, t time.Time) ([]Delivery, error)
 
+	// PutMute creates or replaces the mute of m.Target.
 	PutMute(ctx context.Context, m Mute) error
 	// DeleteMute returns ErrNotFound when no such mute exists.
 	DeleteMute(ctx context.Context, target string) error
+	// Mutes returns every mute, expired or not, ordered by target.
 	Mutes(ctx context.Context) ([]Mute, error)
 
+	// RecordEdit appends e to the edit history; e.ID is ignored.
 	RecordEdit(ctx context.Context, e Edit) error
-	// Edits returns the latest edits, newest first.
+	// Edits returns the latest edits, newest first (by At, then ID).
 	Edits(ctx context.Context, limit int) ([]Edit, error)
 
 	// Meta is a small key/value table for bookkeeping such as the last
@@ -132,5 +160,6 @@ type Store interface {
 	GetMeta(ctx context.Context, key string) (string, error)
 	SetMeta(ctx context.Context, key, value string) error
 
+	// Close releases the database; the Store must not be used afterwards.
 	Close() error
 }

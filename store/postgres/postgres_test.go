@@ -1,0 +1,206 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/store/postgres"
+	"github.com/newshound/newshound/store/storetest"
+)
+
+// defaultDSN is the local test server used when NEWSHOUND_TEST_PG_DSN is
+// not set.
+const defaultDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// freshSchema creates a schema with a random name, drops it at cleanup,
+// and returns a DSN whose search_path points at it. It skips the test
+// when no server answers.
+func freshSchema(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("NEWSHOUND_TEST_PG_DSN")
+	if base == "" {
+		base = defaultDSN
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Skipf("postgres not reachable (set NEWSHOUND_TEST_PG_DSN): %v", err)
+	}
+	defer conn.Close(context.Background())
+
+	schema := "newshound_test_" + strings.ToLower(rand.Text()[:12])
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return withSearchPath(t, base, schema)
+}
+
+// withSearchPath adds search_path to a URL or key=value DSN.
+func withSearchPath(t *testing.T, dsn, schema string) string {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return dsn + " search_path=" + schema
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal("NEWSHOUND_TEST_PG_DSN is not a valid URL")
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// open opens a store on dsn and closes it at cleanup.
+func open(t *testing.T, dsn string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t, freshSchema(t)) })
+}
+
+// TestReplicasStartTogether opens several stores on one empty schema at
+// once: the advisory lock must let exactly one of them migrate.
+func TestReplicasStartTogether(t *testing.T) {
+	dsn := freshSchema(t)
+	const replicas = 4
+	stores := make([]*postgres.Store, replicas)
+	var wg sync.WaitGroup
+	for i := range replicas {
+		wg.Go(func() {
+			s, err := postgres.Open(t.Context(), dsn)
+			if err != nil {
+				t.Errorf("replica %d: %v", i, err)
+				return
+			}
+			stores[i] = s
+		})
+	}
+	wg.Wait()
+	for _, s := range stores {
+		if s != nil {
+			defer s.Close()
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	if got := migrationRows(t, dsn); got != 1 {
+		t.Errorf("schema_migrations has %d rows, want 1", got)
+	}
+	// One replica's write is visible to another.
+	if err := stores[0].SetMeta(t.Context(), "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := stores[replicas-1].GetMeta(t.Context(), "k"); err != nil || v != "v" {
+		t.Errorf("GetMeta on another replica = %q, %v; want v", v, err)
+	}
+}
+
+func TestReopen(t *testing.T) {
+	dsn := freshSchema(t)
+	s, err := postgres.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MarkSeen(t.Context(), "f", []string{"a"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = open(t, dsn)
+	if got, err := s.Unseen(t.Context(), "f", []string{"a", "b"}); err != nil || len(got) != 1 || got[0] != "b" {
+		t.Errorf("Unseen after reopen = %q, %v; want [b]", got, err)
+	}
+	if got := migrationRows(t, dsn); got != 1 {
+		t.Errorf("schema_migrations has %d rows after reopen, want 1", got)
+	}
+}
+
+func TestNewerSchema(t *testing.T) {
+	dsn := freshSchema(t)
+	open(t, dsn)
+	exec(t, dsn, `INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')`)
+	_, err := postgres.Open(t.Context(), dsn)
+	if !errors.Is(err, store.ErrNewerSchema) || !strings.Contains(err.Error(), "9999") {
+		t.Errorf("Open of a newer database: err = %v, want ErrNewerSchema naming version 9999", err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	const secret = "hunter2-secret"
+	tests := []struct {
+		name, dsn string
+	}{
+		{"unparsable", "postgres://u:" + secret + "@[::1/db"},
+		{"unreachable", "postgres://u:" + secret + "@127.0.0.1:1/db?connect_timeout=1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := postgres.Open(t.Context(), tc.dsn)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !strings.HasPrefix(err.Error(), "postgres: ") || strings.Contains(err.Error(), secret) {
+				t.Errorf("err = %q: want a \"postgres: \" error without the password", err)
+			}
+		})
+	}
+}
+
+func exec(t *testing.T, dsn, sql string) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), sql); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func migrationRows(t *testing.T, dsn string) int {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(fmt.Errorf("count schema_migrations: %w", err))
+	}
+	return n
+}

@@ -1,0 +1,371 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/newshound/newshound/store"
+)
+
+// FeedState returns the state of a feed, or store.ErrNotFound.
+func (s *Store) FeedState(ctx context.Context, feed string) (store.FeedState, error) {
+	row := s.r.QueryRowContext(ctx, `SELECT `+feedStateColumns+` FROM feed_states WHERE feed = ?`, feed)
+	st, err := scanFeedState(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.FeedState{}, fmt.Errorf("sqlite: feed state %q: %w", feed, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.FeedState{}, fmt.Errorf("sqlite: feed state %q: %w", feed, err)
+	}
+	return st, nil
+}
+
+// PutFeedState creates or replaces the state of st.Feed.
+func (s *Store) PutFeedState(ctx context.Context, st store.FeedState) error {
+	_, err := s.w.ExecContext(ctx, `INSERT OR REPLACE INTO feed_states (`+feedStateColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		st.Feed, st.URL, st.ETag, st.LastModified, st.BodyHash, st.Initialized,
+		millis(st.LastAttempt), millis(st.LastSuccess), st.LastError, st.Failures,
+		millis(st.NextPoll), st.ItemsSeen)
+	if err != nil {
+		return fmt.Errorf("sqlite: put feed state %q: %w", st.Feed, err)
+	}
+	return nil
+}
+
+// FeedStates returns every feed state, ordered by feed name.
+func (s *Store) FeedStates(ctx context.Context) ([]store.FeedState, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+feedStateColumns+` FROM feed_states ORDER BY feed`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: feed states: %w", err)
+	}
+	sts, err := collect(rows, scanFeedState)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: feed states: %w", err)
+	}
+	return sts, nil
+}
+
+const feedStateColumns = `feed, url, etag, last_modified, body_hash, initialized,
+	last_attempt, last_success, last_error, failures, next_poll, items_seen`
+
+func scanFeedState(row scanner) (store.FeedState, error) {
+	var st store.FeedState
+	var attempt, success, next sql.NullInt64
+	err := row.Scan(&st.Feed, &st.URL, &st.ETag, &st.LastModified, &st.BodyHash, &st.Initialized,
+		&attempt, &success, &st.LastError, &st.Failures, &next, &st.ItemsSeen)
+	st.LastAttempt, st.LastSuccess, st.NextPoll = fromMillis(attempt), fromMillis(success), fromMillis(next)
+	return st, err
+}
+
+// Unseen returns, in input order and without repeats, the keys of a feed
+// not recorded by MarkSeen.
+func (s *Store) Unseen(ctx context.Context, feed string, keys []string) ([]string, error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
+	}
+	defer tx.Rollback()
+	var out []string
+	picked := map[string]bool{}
+	for _, k := range keys {
+		if picked[k] {
+			continue
+		}
+		var seen bool
+		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM seen_items WHERE feed = ? AND item_key = ?)`, feed, k).Scan(&seen)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
+		}
+		if !seen {
+			picked[k] = true
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// MarkSeen records item keys of a feed and returns, in input order, those
+// not seen before.
+func (s *Store) MarkSeen(ctx context.Context, feed string, keys []string, at time.Time) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	at = s.stamp(at)
+	var fresh []string
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, k := range keys {
+			res, err := tx.ExecContext(ctx, `INSERT INTO seen_items (feed, item_key, seen_at) VALUES (?, ?, ?)
+				ON CONFLICT (feed, item_key) DO NOTHING`, feed, k, millis(at))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				fresh = append(fresh, k)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: mark seen %q: %w", feed, err)
+	}
+	return fresh, nil
+}
+
+// Enqueue adds pending deliveries, skipping those whose (Channel,
+// ItemKey) exists, and returns the inserted ones with IDs set.
+func (s *Store) Enqueue(ctx context.Context, ds []store.Delivery) ([]store.Delivery, error) {
+	if len(ds) == 0 {
+		return nil, nil
+	}
+	var added []store.Delivery
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, d := range ds {
+			d.Status, d.Attempts, d.LastError, d.Sent = store.StatusPending, 0, "", time.Time{}
+			d.Created = norm(s.stamp(d.Created))
+			d.Due, d.NextAttempt = norm(d.Due), norm(d.NextAttempt)
+			err := tx.QueryRowContext(ctx, `INSERT INTO deliveries
+				(channel, item_key, watch, feed, title, link, story, urgent, payload, status, created, due, next_attempt)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (channel, item_key) DO NOTHING
+				RETURNING id`,
+				d.Channel, d.ItemKey, d.Watch, d.Feed, d.Title, d.Link, int64(d.Story), d.Urgent, d.Payload,
+				d.Status, millis(d.Created), millis(d.Due), millis(d.NextAttempt)).Scan(&d.ID)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // a duplicate
+			}
+			if err != nil {
+				return fmt.Errorf("%s %q: %w", d.Channel, d.ItemKey, err)
+			}
+			added = append(added, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: enqueue: %w", err)
+	}
+	return added, nil
+}
+
+// deliveryColumns lists the columns scanDelivery reads, in order.
+const deliveryColumns = `id, channel, item_key, watch, feed, title, link, story, urgent, payload,
+	status, created, due, next_attempt, attempts, last_error, sent`
+
+func scanDelivery(row scanner) (store.Delivery, error) {
+	var d store.Delivery
+	var story int64
+	var created, due, next, sent sql.NullInt64
+	err := row.Scan(&d.ID, &d.Channel, &d.ItemKey, &d.Watch, &d.Feed, &d.Title, &d.Link, &story, &d.Urgent, &d.Payload,
+		&d.Status, &created, &due, &next, &d.Attempts, &d.LastError, &sent)
+	d.Story = uint64(story)
+	d.Created, d.Due, d.NextAttempt, d.Sent = fromMillis(created), fromMillis(due), fromMillis(next), fromMillis(sent)
+	return d, err
+}
+
+// Pending returns the pending deliveries of a channel ("" for all) that
+// may be tried at now, oldest Due first, then by ID.
+func (s *Store) Pending(ctx context.Context, channel string, now time.Time) ([]store.Delivery, error) {
+	t := millis(now).Int64
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries
+		WHERE status = 'pending' AND (due IS NULL OR due <= ?) AND (next_attempt IS NULL OR next_attempt <= ?)`
+	return s.deliveries(ctx, "pending", q, channel, " ORDER BY due NULLS FIRST, id", t, t)
+}
+
+// PendingAll returns every pending delivery of a channel ("" for all).
+func (s *Store) PendingAll(ctx context.Context, channel string) ([]store.Delivery, error) {
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE status = 'pending'`
+	return s.deliveries(ctx, "pending all", q, channel, " ORDER BY due NULLS FIRST, id")
+}
+
+// Recent returns the sent deliveries of a channel ("" for all), newest
+// first; limit <= 0 means all.
+func (s *Store) Recent(ctx context.Context, channel string, limit int) ([]store.Delivery, error) {
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE status = 'sent'`
+	return s.deliveries(ctx, "recent", q, channel, " ORDER BY sent DESC, id DESC"+limitClause(limit))
+}
+
+// Since returns the deliveries of a channel ("" for all) created at or
+// after t, oldest first.
+func (s *Store) Since(ctx context.Context, channel string, t time.Time) ([]store.Delivery, error) {
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE created >= ?`
+	return s.deliveries(ctx, "since", q, channel, " ORDER BY created, id", millis(t).Int64)
+}
+
+// deliveries runs query q, restricted to channel unless it is "" and
+// followed by order, and collects the deliveries. op names the operation
+// in errors.
+func (s *Store) deliveries(ctx context.Context, op, q, channel, order string, args ...any) ([]store.Delivery, error) {
+	if channel != "" {
+		q += ` AND channel = ?`
+		args = append(args, channel)
+	}
+	rows, err := s.r.QueryContext(ctx, q+order, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	ds, err := collect(rows, scanDelivery)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	return ds, nil
+}
+
+// limitClause returns a LIMIT clause, or nothing for limit <= 0.
+func limitClause(limit int) string {
+	if limit <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" LIMIT %d", limit)
+}
+
+// MarkSent moves pending deliveries to sent; sent ones are left alone.
+func (s *Store) MarkSent(ctx context.Context, ids []int64, at time.Time) error {
+	return s.updatePending(ctx, "mark sent", ids, `UPDATE deliveries SET status = 'sent', sent = ?`, millis(s.stamp(at)))
+}
+
+// MarkFailed records a failed attempt of pending deliveries.
+func (s *Store) MarkFailed(ctx context.Context, ids []int64, msg string, next time.Time) error {
+	return s.updatePending(ctx, "mark failed", ids,
+		`UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt = ?`, msg, millis(next))
+}
+
+// Reschedule sets the Due time of pending deliveries.
+func (s *Store) Reschedule(ctx context.Context, ids []int64, due time.Time) error {
+	return s.updatePending(ctx, "reschedule", ids, `UPDATE deliveries SET due = ?`, millis(due))
+}
+
+// updatePending runs the UPDATE ... SET statement update, with args, on
+// the pending deliveries among ids.
+func (s *Store) updatePending(ctx context.Context, op string, ids []int64, update string, args ...any) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	// json_each turns the JSON array of IDs into rows.
+	q := update + ` WHERE status = 'pending' AND id IN (SELECT value FROM json_each(?))`
+	if _, err := s.w.ExecContext(ctx, q, append(args, string(list))...); err != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	return nil
+}
+
+// PutMute creates or replaces the mute of m.Target.
+func (s *Store) PutMute(ctx context.Context, m store.Mute) error {
+	_, err := s.w.ExecContext(ctx, `INSERT OR REPLACE INTO mutes (target, until, muted_by, created) VALUES (?, ?, ?, ?)`,
+		m.Target, millis(m.Until), m.By, millis(s.stamp(m.Created)))
+	if err != nil {
+		return fmt.Errorf("sqlite: put mute %q: %w", m.Target, err)
+	}
+	return nil
+}
+
+// DeleteMute removes the mute of target, or returns store.ErrNotFound.
+func (s *Store) DeleteMute(ctx context.Context, target string) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM mutes WHERE target = ?`, target)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete mute %q: %w", target, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlite: delete mute %q: %w", target, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlite: delete mute %q: %w", target, store.ErrNotFound)
+	}
+	return nil
+}
+
+// Mutes returns every mute, ordered by target.
+func (s *Store) Mutes(ctx context.Context) ([]store.Mute, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT target, until, muted_by, created FROM mutes ORDER BY target`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: mutes: %w", err)
+	}
+	ms, err := collect(rows, func(row scanner) (store.Mute, error) {
+		var m store.Mute
+		var until, created sql.NullInt64
+		err := row.Scan(&m.Target, &until, &m.By, &created)
+		m.Until, m.Created = fromMillis(until), fromMillis(created)
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: mutes: %w", err)
+	}
+	return ms, nil
+}
+
+// RecordEdit appends an edit to the history.
+func (s *Store) RecordEdit(ctx context.Context, e store.Edit) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO edits (edited_at, platform, user_name, command, before_hash, after_hash)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		millis(s.stamp(e.At)), e.Platform, e.User, e.Command, e.BeforeHash, e.AfterHash)
+	if err != nil {
+		return fmt.Errorf("sqlite: record edit: %w", err)
+	}
+	return nil
+}
+
+// Edits returns the latest edits, newest first; limit <= 0 means all.
+func (s *Store) Edits(ctx context.Context, limit int) ([]store.Edit, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, edited_at, platform, user_name, command, before_hash, after_hash
+		FROM edits ORDER BY edited_at DESC, id DESC`+limitClause(limit))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: edits: %w", err)
+	}
+	es, err := collect(rows, func(row scanner) (store.Edit, error) {
+		var e store.Edit
+		var at sql.NullInt64
+		err := row.Scan(&e.ID, &at, &e.Platform, &e.User, &e.Command, &e.BeforeHash, &e.AfterHash)
+		e.At = fromMillis(at)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: edits: %w", err)
+	}
+	return es, nil
+}
+
+// GetMeta returns the value of key, or store.ErrNotFound.
+func (s *Store) GetMeta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("sqlite: meta %q: %w", key, store.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlite: meta %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetMeta sets the value of key.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	if _, err := s.w.ExecContext(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`, key, value); err != nil {
+		return fmt.Errorf("sqlite: set meta %q: %w", key, err)
+	}
+	return nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,792 @@
+// Package storetest is the conformance suite every store.Store
+// implementation must pass. A driver's test calls Run with a function
+// that opens a fresh, empty store.
+package storetest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newshound/newshound/store"
+)
+
+// t0 is the suite's "now". Fixed times keep the tests independent of the
+// clock; only the stamping of zero times reads the real clock.
+var t0 = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+
+// kst is a non-UTC zone for times written by the tests.
+var kst = time.FixedZone("KST", 9*3600)
+
+// Run runs the conformance suite. open must return a new, empty store
+// for each call and arrange for it to be closed with t.Cleanup.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, store.Store)
+	}{
+		{"FeedState", testFeedState},
+		{"Seen", testSeen},
+		{"Enqueue", testEnqueue},
+		{"EnqueueStampsCreated", testEnqueueStampsCreated},
+		{"Pending", testPending},
+		{"MarkSent", testMarkSent},
+		{"MarkFailed", testMarkFailed},
+		{"Reschedule", testReschedule},
+		{"Recent", testRecent},
+		{"Since", testSince},
+		{"Mutes", testMutes},
+		{"Edits", testEdits},
+		{"Meta", testMeta},
+		{"TimesUTCMillis", testTimes},
+		{"PayloadAndStory", testPayloadAndStory},
+		{"OddText", testOddText},
+		{"ConcurrentEnqueue", testConcurrentEnqueue},
+		{"ConcurrentMarkSeen", testConcurrentMarkSeen},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+	}
+}
+
+func testFeedState(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if _, err := s.FeedState(ctx, "yonhap"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("FeedState of a new feed: err = %v, want ErrNotFound", err)
+	}
+	full := store.FeedState{
+		Feed: "yonhap", URL: "https://www.yna.co.kr/rss/news.xml", ETag: `W/"abc"`,
+		LastModified: "Mon, 02 Mar 2026 09:00:00 GMT", BodyHash: "sha256:00ff", Initialized: true,
+		LastAttempt: t0.In(kst).Add(123456789 * time.Nanosecond), LastSuccess: t0.Add(-time.Minute),
+		LastError: "연결 실패: timeout", Failures: 3, NextPoll: t0.Add(5 * time.Minute), ItemsSeen: 1 << 40,
+	}
+	check(t, s.PutFeedState(ctx, full))
+	got, err := s.FeedState(ctx, "yonhap")
+	check(t, err)
+	if want := normFeedState(full); got != want {
+		t.Errorf("FeedState after put:\n got %+v\nwant %+v", got, want)
+	}
+
+	// A second put replaces every field, zero times included.
+	cleared := store.FeedState{Feed: "yonhap", URL: "https://example.com/new.xml", Failures: 1}
+	check(t, s.PutFeedState(ctx, cleared))
+	got, err = s.FeedState(ctx, "yonhap")
+	check(t, err)
+	if got != cleared {
+		t.Errorf("FeedState after replace:\n got %+v\nwant %+v", got, cleared)
+	}
+
+	check(t, s.PutFeedState(ctx, store.FeedState{Feed: "bbc", URL: "https://feeds.bbci.co.uk/news/rss.xml"}))
+	all, err := s.FeedStates(ctx)
+	check(t, err)
+	var names []string
+	for _, st := range all {
+		names = append(names, st.Feed)
+	}
+	if want := []string{"bbc", "yonhap"}; !slices.Equal(names, want) {
+		t.Errorf("FeedStates feeds = %q, want %q", names, want)
+	}
+}
+
+func testSeen(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	k := func(s string) string { return "연합뉴스\x00" + s }
+	steps := []struct {
+		op   string // "unseen" or "mark"
+		feed string
+		keys []string
+		want []string
+	}{
+		{"unseen", "f", []string{k("a"), k("b"), k("a")}, []string{k("a"), k("b")}},
+		{"unseen", "f", []string{k("a")}, []string{k("a")}}, // Unseen changes nothing
+		{"mark", "f", []string{k("b"), k("c"), k("b"), k("d")}, []string{k("b"), k("c"), k("d")}},
+		{"mark", "f", []string{k("a"), k("b"), k("e")}, []string{k("a"), k("e")}},
+		{"mark", "f", []string{k("a"), k("b"), k("e")}, nil}, // idempotent
+		{"unseen", "f", []string{k("e"), k("x"), k("a"), k("y")}, []string{k("x"), k("y")}},
+		{"mark", "g", []string{k("a"), k("z")}, []string{k("a"), k("z")}}, // feeds are independent
+		{"mark", "f", nil, nil},
+		{"unseen", "f", nil, nil},
+	}
+	for i, st := range steps {
+		var got []string
+		var err error
+		if st.op == "mark" {
+			got, err = s.MarkSeen(ctx, st.feed, st.keys, t0)
+		} else {
+			got, err = s.Unseen(ctx, st.feed, st.keys)
+		}
+		check(t, err)
+		if !slices.Equal(got, st.want) {
+			t.Errorf("step %d: %s(%s, %q) = %q, want %q", i, st.op, st.feed, st.keys, got, st.want)
+		}
+	}
+}
+
+func testEnqueue(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	in := []store.Delivery{
+		delivery("slack", "k1", t0), delivery("slack", "k2", t0), delivery("slack", "k3", t0),
+	}
+	// Outbox bookkeeping fields of the input are ignored.
+	in[1].Status, in[1].Attempts, in[1].LastError, in[1].Sent = store.StatusSent, 7, "old", t0
+	got := enqueue(t, s, in...)
+	if len(got) != 3 {
+		t.Fatalf("Enqueue returned %d deliveries, want 3", len(got))
+	}
+	for i, d := range got {
+		if d.ID == 0 || (i > 0 && d.ID <= got[i-1].ID) {
+			t.Errorf("Enqueue IDs %v: want non-zero and increasing in input order", ids(got))
+		}
+		want := in[i]
+		want.ID, want.Status, want.Attempts, want.LastError, want.Sent = d.ID, store.StatusPending, 0, "", time.Time{}
+		if diff := diffDelivery(d, want); diff != "" {
+			t.Errorf("Enqueue result %d: %s", i, diff)
+		}
+	}
+	assertDeliveries(t, "PendingAll after Enqueue", pendingAll(t, s, ""), got)
+
+	// Duplicates: within the batch, of a pending row, of a sent row.
+	check(t, s.MarkSent(ctx, []int64{got[0].ID}, t0))
+	again := enqueue(t, s,
+		delivery("slack", "k1", t0),   // sent
+		delivery("slack", "k2", t0),   // pending
+		delivery("slack", "k4", t0),   // new
+		delivery("discord", "k1", t0), // same key, other channel: new
+		delivery("slack", "k4", t0),   // repeated in the batch
+	)
+	if keys := itemKeys(again); !slices.Equal(keys, []string{"slack/k4", "discord/k1"}) {
+		t.Errorf("Enqueue with duplicates inserted %q, want [slack/k4 discord/k1]", keys)
+	}
+	if again[0].ID <= got[2].ID {
+		t.Errorf("new ID %d not after earlier IDs %v", again[0].ID, ids(got))
+	}
+	if all := pendingAll(t, s, ""); len(all) != 4 {
+		t.Errorf("PendingAll has %d rows, want 4 (k2, k3, k4, discord k1): %q", len(all), itemKeys(all))
+	}
+	if empty, err := s.Enqueue(ctx, nil); err != nil || len(empty) != 0 {
+		t.Errorf("Enqueue(nil) = %v, %v; want nothing, nil", empty, err)
+	}
+}
+
+func testEnqueueStampsCreated(t *testing.T, s store.Store) {
+	before := time.Now().Truncate(time.Millisecond)
+	d := delivery("slack", "k", t0)
+	d.Created = time.Time{}
+	got := enqueue(t, s, d)
+	after := time.Now()
+	if len(got) != 1 {
+		t.Fatalf("Enqueue returned %d deliveries, want 1", len(got))
+	}
+	read := pendingAll(t, s, "")
+	for _, c := range []time.Time{got[0].Created, read[0].Created} {
+		if c.Before(before) || c.After(after) {
+			t.Errorf("zero Created stamped as %v, want between %v and %v", c, before, after)
+		}
+	}
+}
+
+func testPending(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	at := func(channel, key string, due time.Time) store.Delivery {
+		d := delivery(channel, key, t0.Add(-time.Hour))
+		d.Due = due
+		return d
+	}
+	ds := enqueue(t, s,
+		at("slack", "later", t0.Add(time.Hour)),
+		at("slack", "zero-due", time.Time{}),
+		at("slack", "hour-ago", t0.Add(-time.Hour)),
+		at("slack", "now", t0),
+		at("slack", "backoff", t0.Add(-2*time.Hour)),
+		at("discord", "other", t0.Add(-3*time.Hour)),
+		at("slack", "sent", t0.Add(-4*time.Hour)),
+		at("slack", "now-2", t0), // same Due as "now": ordered by ID
+	)
+	byKey := map[string]int64{}
+	for _, d := range ds {
+		byKey[d.ItemKey] = d.ID
+	}
+	check(t, s.MarkFailed(ctx, []int64{byKey["backoff"]}, "503", t0.Add(time.Minute)))
+	check(t, s.MarkSent(ctx, []int64{byKey["sent"]}, t0))
+
+	tests := []struct {
+		name    string
+		channel string
+		now     time.Time
+		all     bool // PendingAll
+		want    []string
+	}{
+		{"channel at t0", "slack", t0, false, []string{"zero-due", "hour-ago", "now", "now-2"}},
+		{"all channels at t0", "", t0, false, []string{"zero-due", "other", "hour-ago", "now", "now-2"}},
+		{"backoff over", "slack", t0.Add(time.Minute), false, []string{"zero-due", "backoff", "hour-ago", "now", "now-2"}},
+		{"everything due", "slack", t0.Add(time.Hour), false, []string{"zero-due", "backoff", "hour-ago", "now", "now-2", "later"}},
+		{"before anything", "slack", t0.Add(-3 * time.Hour), false, []string{"zero-due"}},
+		{"unknown channel", "telegram", t0, false, nil},
+		{"PendingAll channel", "slack", time.Time{}, true, []string{"zero-due", "backoff", "hour-ago", "now", "now-2", "later"}},
+		{"PendingAll all", "", time.Time{}, true, []string{"zero-due", "other", "backoff", "hour-ago", "now", "now-2", "later"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []store.Delivery
+			var err error
+			if tc.all {
+				got, err = s.PendingAll(ctx, tc.channel)
+			} else {
+				got, err = s.Pending(ctx, tc.channel, tc.now)
+			}
+			check(t, err)
+			var keys []string
+			for _, d := range got {
+				keys = append(keys, d.ItemKey)
+				if d.Status != store.StatusPending {
+					t.Errorf("%s has status %q", d.ItemKey, d.Status)
+				}
+			}
+			if !slices.Equal(keys, tc.want) {
+				t.Errorf("got %q, want %q", keys, tc.want)
+			}
+		})
+	}
+}
+
+func testMarkSent(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	ds := enqueue(t, s, delivery("slack", "a", t0), delivery("slack", "b", t0), delivery("slack", "c", t0))
+	t1 := t0.Add(time.Minute)
+	check(t, s.MarkSent(ctx, []int64{ds[0].ID, ds[1].ID, 1 << 50}, t1)) // unknown IDs are ignored
+	assertDeliveries(t, "PendingAll after MarkSent", pendingAll(t, s, "slack"), ds[2:])
+	sent := recent(t, s, "slack", 0)
+	if len(sent) != 2 {
+		t.Fatalf("Recent has %d rows, want 2", len(sent))
+	}
+	for _, d := range sent {
+		if d.Status != store.StatusSent || !d.Sent.Equal(t1) {
+			t.Errorf("%s: status %q sent %v, want %q at %v", d.ItemKey, d.Status, d.Sent, store.StatusSent, t1)
+		}
+	}
+
+	// Idempotent: a second MarkSent keeps the first Sent time.
+	check(t, s.MarkSent(ctx, []int64{ds[0].ID}, t1.Add(time.Hour)))
+	for _, d := range recent(t, s, "slack", 0) {
+		if !d.Sent.Equal(t1) {
+			t.Errorf("%s: Sent = %v after a repeated MarkSent, want %v", d.ItemKey, d.Sent, t1)
+		}
+	}
+	check(t, s.MarkSent(ctx, nil, t1))
+
+	// A zero time is stamped with the store's clock.
+	before := time.Now().Truncate(time.Millisecond)
+	check(t, s.MarkSent(ctx, []int64{ds[2].ID}, time.Time{}))
+	if sent := recent(t, s, "slack", 1)[0]; sent.ID != ds[2].ID || sent.Sent.Before(before) || sent.Sent.After(time.Now()) {
+		t.Errorf("MarkSent with zero time: newest %d sent at %v, want %d stamped now", sent.ID, sent.Sent, ds[2].ID)
+	}
+}
+
+func testMarkFailed(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	ds := enqueue(t, s, delivery("slack", "a", t0), delivery("slack", "sent", t0))
+	id := ds[0].ID
+	check(t, s.MarkSent(ctx, []int64{ds[1].ID}, t0))
+
+	steps := []struct {
+		msg  string
+		next time.Time
+	}{
+		{"slack: 503 service unavailable", t0.Add(5 * time.Minute)},
+		{"slack: 429 rate limited", t0.Add(10 * time.Minute)},
+	}
+	for i, st := range steps {
+		check(t, s.MarkFailed(ctx, []int64{id, ds[1].ID}, st.msg, st.next))
+		all := pendingAll(t, s, "slack")
+		if len(all) != 1 {
+			t.Fatalf("after MarkFailed: %d pending, want 1", len(all))
+		}
+		d := all[0]
+		if d.Attempts != i+1 || d.LastError != st.msg || !d.NextAttempt.Equal(st.next) {
+			t.Errorf("after failure %d: attempts %d, last error %q, next %v; want %d, %q, %v",
+				i+1, d.Attempts, d.LastError, d.NextAttempt, i+1, st.msg, st.next)
+		}
+		if got := pending(t, s, "slack", st.next.Add(-time.Millisecond)); len(got) != 0 {
+			t.Errorf("after failure %d: pending before next attempt: %q", i+1, itemKeys(got))
+		}
+		if got := pending(t, s, "slack", st.next); len(got) != 1 {
+			t.Errorf("after failure %d: not pending at next attempt", i+1)
+		}
+	}
+	if sent := recent(t, s, "slack", 0); len(sent) != 1 || sent[0].Attempts != 0 || sent[0].LastError != "" {
+		t.Errorf("MarkFailed changed a sent delivery: %+v", sent)
+	}
+}
+
+func testReschedule(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b, c := delivery("slack", "a", t0), delivery("slack", "b", t0), delivery("slack", "sent", t0)
+	a.Due, b.Due, c.Due = t0.Add(time.Hour), t0.Add(2*time.Hour), t0.Add(time.Hour)
+	ds := enqueue(t, s, a, b, c)
+	check(t, s.MarkSent(ctx, []int64{ds[2].ID}, t0))
+
+	check(t, s.Reschedule(ctx, []int64{ds[0].ID, ds[2].ID}, t0.Add(-time.Minute)))
+	if got := pending(t, s, "slack", t0); len(got) != 1 || got[0].ID != ds[0].ID || !got[0].Due.Equal(t0.Add(-time.Minute)) {
+		t.Errorf("after Reschedule: Pending = %+v, want only a due at t0-1m", got)
+	}
+	check(t, s.Reschedule(ctx, []int64{ds[1].ID}, time.Time{}))
+	if got := pending(t, s, "slack", t0); len(got) != 2 || got[0].ID != ds[1].ID || !got[0].Due.IsZero() {
+		t.Errorf("after Reschedule to zero: Pending = %q, want b (zero Due) first", itemKeys(got))
+	}
+	if sent := recent(t, s, "slack", 0); len(sent) != 1 || !sent[0].Due.Equal(t0.Add(time.Hour)) {
+		t.Errorf("Reschedule changed a sent delivery: %+v", sent)
+	}
+}
+
+func testRecent(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	ds := enqueue(t, s,
+		delivery("slack", "first", t0), delivery("slack", "third", t0), delivery("slack", "second", t0),
+		delivery("slack", "third-tie", t0), delivery("discord", "other", t0), delivery("slack", "pending", t0))
+	sentAt := []time.Time{t0.Add(time.Minute), t0.Add(3 * time.Minute), t0.Add(2 * time.Minute), t0.Add(3 * time.Minute), t0.Add(4 * time.Minute)}
+	for i, at := range sentAt {
+		check(t, s.MarkSent(ctx, []int64{ds[i].ID}, at))
+	}
+	tests := []struct {
+		channel string
+		limit   int
+		want    []string
+	}{
+		{"slack", 0, []string{"third-tie", "third", "second", "first"}},
+		{"slack", -1, []string{"third-tie", "third", "second", "first"}},
+		{"slack", 2, []string{"third-tie", "third"}},
+		{"slack", 10, []string{"third-tie", "third", "second", "first"}},
+		{"", 3, []string{"other", "third-tie", "third"}},
+		{"telegram", 5, nil},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%s/%d", tc.channel, tc.limit), func(t *testing.T) {
+			var keys []string
+			for _, d := range recent(t, s, tc.channel, tc.limit) {
+				keys = append(keys, d.ItemKey)
+			}
+			if !slices.Equal(keys, tc.want) {
+				t.Errorf("Recent = %q, want %q", keys, tc.want)
+			}
+		})
+	}
+}
+
+func testSince(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	ds := enqueue(t, s,
+		delivery("slack", "plus-hour", t0.Add(time.Hour)),
+		delivery("slack", "minus-2h", t0.Add(-2*time.Hour)),
+		delivery("slack", "minus-1h", t0.Add(-time.Hour)),
+		delivery("slack", "sent-now", t0),
+		delivery("discord", "other", t0),
+	)
+	check(t, s.MarkSent(ctx, []int64{ds[3].ID}, t0))
+	tests := []struct {
+		channel string
+		since   time.Time
+		want    []string
+	}{
+		{"slack", t0.Add(-time.Hour), []string{"minus-1h", "sent-now", "plus-hour"}}, // inclusive
+		{"slack", t0.Add(-time.Hour + time.Millisecond), []string{"sent-now", "plus-hour"}},
+		{"", t0, []string{"sent-now", "other", "plus-hour"}},
+		{"slack", t0.Add(2 * time.Hour), nil},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%s/%s", tc.channel, tc.since.Format(time.TimeOnly)), func(t *testing.T) {
+			got, err := s.Since(ctx, tc.channel, tc.since)
+			check(t, err)
+			if keys := itemKeysOnly(got); !slices.Equal(keys, tc.want) {
+				t.Errorf("Since = %q, want %q", keys, tc.want)
+			}
+		})
+	}
+}
+
+func testMutes(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if ms, err := s.Mutes(ctx); err != nil || len(ms) != 0 {
+		t.Fatalf("Mutes of a new store = %v, %v; want none", ms, err)
+	}
+	check(t, s.PutMute(ctx, store.Mute{Target: "반도체", Until: t0.Add(time.Hour), By: "alice", Created: t0}))
+	check(t, s.PutMute(ctx, store.Mute{Target: "AI OR 인공지능", By: "bob", Created: t0}))
+	replaced := store.Mute{Target: "반도체", Until: t0.Add(2 * time.Hour), By: "carol", Created: t0.Add(time.Minute)}
+	check(t, s.PutMute(ctx, replaced))
+	ms, err := s.Mutes(ctx)
+	check(t, err)
+	want := []store.Mute{{Target: "AI OR 인공지능", By: "bob", Created: t0}, replaced}
+	if !slices.Equal(ms, want) {
+		t.Errorf("Mutes =\n %+v\nwant\n %+v", ms, want)
+	}
+
+	check(t, s.DeleteMute(ctx, "AI OR 인공지능"))
+	for _, target := range []string{"AI OR 인공지능", "never muted"} {
+		if err := s.DeleteMute(ctx, target); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("DeleteMute(%q) = %v, want ErrNotFound", target, err)
+		}
+	}
+	ms, err = s.Mutes(ctx)
+	check(t, err)
+	if len(ms) != 1 || ms[0] != replaced {
+		t.Errorf("Mutes after delete = %+v, want [%+v]", ms, replaced)
+	}
+}
+
+func testEdits(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if es, err := s.Edits(ctx, 10); err != nil || len(es) != 0 {
+		t.Fatalf("Edits of a new store = %v, %v; want none", es, err)
+	}
+	edit := func(cmd string, at time.Time) store.Edit {
+		return store.Edit{At: at, Platform: "slack", User: "U123", Command: cmd, BeforeHash: "h0", AfterHash: "h1-" + cmd}
+	}
+	for _, e := range []store.Edit{
+		edit("add a", t0), edit("add c", t0.Add(2*time.Minute)), edit("add b", t0.Add(time.Minute)),
+		edit("add c2", t0.Add(2*time.Minute)),
+	} {
+		check(t, s.RecordEdit(ctx, e))
+	}
+	tests := []struct {
+		limit int
+		want  []string
+	}{
+		{0, []string{"add c2", "add c", "add b", "add a"}},
+		{2, []string{"add c2", "add c"}},
+		{9, []string{"add c2", "add c", "add b", "add a"}},
+	}
+	for _, tc := range tests {
+		es, err := s.Edits(ctx, tc.limit)
+		check(t, err)
+		var cmds []string
+		for _, e := range es {
+			cmds = append(cmds, e.Command)
+			want := edit(e.Command, e.At)
+			want.ID = e.ID
+			if e.ID == 0 || e != want {
+				t.Errorf("edit = %+v, want %+v with an ID", e, want)
+			}
+		}
+		if !slices.Equal(cmds, tc.want) {
+			t.Errorf("Edits(%d) = %q, want %q", tc.limit, cmds, tc.want)
+		}
+	}
+}
+
+func testMeta(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if _, err := s.GetMeta(ctx, "digest:slack"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("GetMeta of a missing key: err = %v, want ErrNotFound", err)
+	}
+	for _, v := range []string{"2026-03-02T09:00:00Z", "", "다음 요약"} {
+		check(t, s.SetMeta(ctx, "digest:slack", v))
+		got, err := s.GetMeta(ctx, "digest:slack")
+		check(t, err)
+		if got != v {
+			t.Errorf("GetMeta = %q, want %q", got, v)
+		}
+	}
+	if _, err := s.GetMeta(ctx, "digest:discord"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetMeta of another key: err = %v, want ErrNotFound", err)
+	}
+}
+
+func testTimes(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	odd := t0.In(kst).Add(987654321 * time.Nanosecond) // .987654321 s in KST
+	d := delivery("slack", "k", odd)
+	d.Due, d.NextAttempt = odd.Add(time.Minute), odd.Add(2*time.Minute)
+	got := enqueue(t, s, d)
+	read := pendingAll(t, s, "slack")
+	check(t, s.PutMute(ctx, store.Mute{Target: "m", Until: odd, Created: odd}))
+	ms, err := s.Mutes(ctx)
+	check(t, err)
+	check(t, s.RecordEdit(ctx, store.Edit{At: odd}))
+	es, err := s.Edits(ctx, 1)
+	check(t, err)
+
+	want := odd.Truncate(time.Millisecond).UTC()
+	times := map[string]time.Time{
+		"Enqueue result Created": got[0].Created, "read Created": read[0].Created,
+		"read Due": read[0].Due.Add(-time.Minute), "read NextAttempt": read[0].NextAttempt.Add(-2 * time.Minute),
+		"Mute.Until": ms[0].Until, "Mute.Created": ms[0].Created, "Edit.At": es[0].At,
+	}
+	for name, tm := range times {
+		if !tm.Equal(want) || tm.Location() != time.UTC {
+			t.Errorf("%s = %v (%v), want %v in UTC", name, tm, tm.Location(), want)
+		}
+	}
+	if diff := diffDelivery(read[0], got[0]); diff != "" {
+		t.Errorf("read delivery differs from Enqueue's result: %s", diff)
+	}
+}
+
+func testPayloadAndStory(t *testing.T, s store.Store) {
+	big := make([]byte, 64<<10)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	tests := []struct {
+		story   uint64
+		payload []byte
+	}{
+		{0, nil},
+		{1, []byte{}},
+		{math.MaxInt64, []byte{0, 1, 2, 0xff, 0xfe, 0}},
+		{1 << 63, []byte(`{"title":"삼성전자, 반도체 투자 확대","link":"https://example.com/?a=1&b=2"}`)},
+		{1<<63 + 12345, big},
+		{math.MaxUint64, []byte("\x00")},
+	}
+	var in []store.Delivery
+	for i, tc := range tests {
+		d := delivery("slack", fmt.Sprint("k", i), t0)
+		d.Story, d.Payload = tc.story, tc.payload
+		in = append(in, d)
+	}
+	enqueue(t, s, in...)
+	read := pendingAll(t, s, "slack")
+	if len(read) != len(tests) {
+		t.Fatalf("read %d deliveries, want %d", len(read), len(tests))
+	}
+	for i, d := range read {
+		if d.Story != tests[i].story {
+			t.Errorf("story %d: got %#x, want %#x", i, d.Story, tests[i].story)
+		}
+		if !bytes.Equal(d.Payload, tests[i].payload) {
+			t.Errorf("payload %d: got %d bytes, want %d bytes %q", i, len(d.Payload), len(tests[i].payload), trim(tests[i].payload))
+		}
+	}
+}
+
+// testOddText checks that item keys holding NUL bytes and invalid UTF-8
+// round-trip exactly, and that such bytes in other text are accepted.
+func testOddText(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	keys := []string{"yonhap\x00https://yna.co.kr/1", "bad\xff\xfeutf8", "yonhap\x00https://yna.co.kr/2"}
+	fresh, err := s.MarkSeen(ctx, "f", keys[:2], t0)
+	check(t, err)
+	if !slices.Equal(fresh, keys[:2]) {
+		t.Errorf("MarkSeen = %q, want %q", fresh, keys[:2])
+	}
+	unseen, err := s.Unseen(ctx, "f", keys)
+	check(t, err)
+	if !slices.Equal(unseen, keys[2:]) {
+		t.Errorf("Unseen = %q, want %q", unseen, keys[2:])
+	}
+
+	var in []store.Delivery
+	for _, k := range keys {
+		d := delivery("slack", k, t0)
+		d.Title, d.Link = "nul\x00title", "bad\xffutf8"
+		in = append(in, d)
+	}
+	got := enqueue(t, s, in...)
+	if again := enqueue(t, s, in...); len(again) != 0 {
+		t.Errorf("second Enqueue inserted %q", itemKeys(again))
+	}
+	read := pendingAll(t, s, "slack")
+	if !slices.Equal(itemKeysOnly(got), keys) || !slices.Equal(itemKeysOnly(read), keys) {
+		t.Errorf("item keys: Enqueue returned %q, read %q; want %q", itemKeysOnly(got), itemKeysOnly(read), keys)
+	}
+	for i := range read {
+		if i < len(got) && (read[i].Title != got[i].Title || read[i].Link != got[i].Link) {
+			t.Errorf("delivery %d: read title %q link %q, Enqueue returned %q %q",
+				i, read[i].Title, read[i].Link, got[i].Title, got[i].Link)
+		}
+	}
+	check(t, s.MarkFailed(ctx, ids(got), "error with \x00 and \xff", t0))
+}
+
+func testConcurrentEnqueue(t *testing.T, s store.Store) {
+	const workers, keys = 8, 25
+	var (
+		mu    sync.Mutex
+		total []store.Delivery
+		wg    sync.WaitGroup
+	)
+	for w := range workers {
+		wg.Go(func() {
+			batch := make([]store.Delivery, keys)
+			for i := range batch {
+				batch[i] = delivery("slack", fmt.Sprint("k", i), t0)
+			}
+			// Different orders exercise lock ordering between writers.
+			r := rand.New(rand.NewPCG(uint64(w), 1))
+			r.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
+			got, err := s.Enqueue(t.Context(), batch)
+			if err != nil {
+				t.Errorf("worker %d: %v", w, err)
+			}
+			mu.Lock()
+			total = append(total, got...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	assertOnce(t, "Enqueue results", itemKeysOnly(total), keys)
+	assertOnce(t, "PendingAll", itemKeysOnly(pendingAll(t, s, "slack")), keys)
+}
+
+func testConcurrentMarkSeen(t *testing.T, s store.Store) {
+	const workers, keys = 8, 25
+	var (
+		mu    sync.Mutex
+		total []string
+		wg    sync.WaitGroup
+	)
+	for w := range workers {
+		wg.Go(func() {
+			batch := make([]string, keys)
+			for i := range batch {
+				batch[i] = fmt.Sprint("k", i)
+			}
+			r := rand.New(rand.NewPCG(uint64(w), 2))
+			r.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
+			got, err := s.MarkSeen(t.Context(), "f", batch, t0)
+			if err != nil {
+				t.Errorf("worker %d: %v", w, err)
+			}
+			mu.Lock()
+			total = append(total, got...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	assertOnce(t, "MarkSeen results", total, keys)
+}
+
+// delivery returns a pending delivery with every field set.
+func delivery(channel, key string, created time.Time) store.Delivery {
+	return store.Delivery{
+		Channel: channel, ItemKey: key, Watch: "반도체", Feed: "yonhap",
+		Title: "삼성전자 " + key, Link: "https://example.com/" + key, Story: 0xdead_beef_0000_0001,
+		Urgent: true, Payload: []byte(`{"k":"` + key + `"}`), Status: store.StatusPending, Created: created,
+	}
+}
+
+func enqueue(t *testing.T, s store.Store, ds ...store.Delivery) []store.Delivery {
+	t.Helper()
+	got, err := s.Enqueue(t.Context(), ds)
+	check(t, err)
+	return got
+}
+
+func pending(t *testing.T, s store.Store, channel string, now time.Time) []store.Delivery {
+	t.Helper()
+	ds, err := s.Pending(t.Context(), channel, now)
+	check(t, err)
+	return ds
+}
+
+func pendingAll(t *testing.T, s store.Store, channel string) []store.Delivery {
+	t.Helper()
+	ds, err := s.PendingAll(t.Context(), channel)
+	check(t, err)
+	return ds
+}
+
+func recent(t *testing.T, s store.Store, channel string, limit int) []store.Delivery {
+	t.Helper()
+	ds, err := s.Recent(t.Context(), channel, limit)
+	check(t, err)
+	return ds
+}
+
+func check(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// normFeedState returns st as a store returns it: times in UTC, truncated
+// to milliseconds.
+func normFeedState(st store.FeedState) store.FeedState {
+	st.LastAttempt, st.LastSuccess, st.NextPoll = normTime(st.LastAttempt), normTime(st.LastSuccess), normTime(st.NextPoll)
+	return st
+}
+
+func normTime(t time.Time) time.Time { return t.Truncate(time.Millisecond).UTC() }
+
+// diffDelivery describes how got differs from want, with want's times
+// normalized; "" means equal. nil and empty payloads are equal.
+func diffDelivery(got, want store.Delivery) string {
+	want.Created, want.Due, want.NextAttempt, want.Sent = normTime(want.Created), normTime(want.Due), normTime(want.NextAttempt), normTime(want.Sent)
+	if !bytes.Equal(got.Payload, want.Payload) {
+		return fmt.Sprintf("payload %q, want %q", trim(got.Payload), trim(want.Payload))
+	}
+	got.Payload, want.Payload = nil, nil
+	if !reflect.DeepEqual(got, want) {
+		return fmt.Sprintf("\n got %+v\nwant %+v", got, want)
+	}
+	return ""
+}
+
+func assertDeliveries(t *testing.T, what string, got, want []store.Delivery) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %q, want %q", what, itemKeys(got), itemKeys(want))
+		return
+	}
+	for i := range got {
+		if diff := diffDelivery(got[i], want[i]); diff != "" {
+			t.Errorf("%s[%d]: %s", what, i, diff)
+		}
+	}
+}
+
+// assertOnce checks that keys holds k0 … k(n-1), each exactly once.
+func assertOnce(t *testing.T, what string, keys []string, n int) {
+	t.Helper()
+	count := map[string]int{}
+	for _, k := range keys {
+		count[k]++
+	}
+	for i := range n {
+		if k := fmt.Sprint("k", i); count[k] != 1 {
+			t.Errorf("%s: %s appears %d times, want once", what, k, count[k])
+		}
+	}
+	if len(keys) != n {
+		t.Errorf("%s: %d keys, want %d", what, len(keys), n)
+	}
+}
+
+func ids(ds []store.Delivery) []int64 {
+	var out []int64
+	for _, d := range ds {
+		out = append(out, d.ID)
+	}
+	return out
+}
+
+// itemKeys returns "channel/item_key" of each delivery.
+func itemKeys(ds []store.Delivery) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Channel+"/"+d.ItemKey)
+	}
+	return out
+}
+
+func itemKeysOnly(ds []store.Delivery) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.ItemKey)
+	}
+	return out
+}
+
+// trim shortens a payload for messages.
+func trim(b []byte) []byte {
+	if len(b) > 40 {
+		return b[:40]
+	}
+	return b
+}
