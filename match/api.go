@@ -14,7 +14,9 @@ type Rule struct {
 	Watch    string
 	Keywords []string // any one may match
 	Exclude  []string // none may match
-	Urgent   []string // a matching keyword query that is also listed here marks the hit urgent
+	// Urgent queries match like Keywords and, when one matches, mark the
+	// hit urgent.
+	Urgent []string
 	// Feeds limits the rule to these feed names; empty means every feed.
 	Feeds []string
 }

@@ -1,0 +1,91 @@
+package match
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// widen turns ASCII into its fullwidth forms, as East Asian input
+// methods do.
+func widen(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ':
+			return '\u3000'
+		case r > ' ' && r < 0x7F:
+			return r - 0x21 + 0xFF01
+		}
+		return r
+	}, s)
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"AI 국가안보각서", norm.NFD.String("트럼프가"), "ＡＩ\u00a0x", "Straße ǰ ᾳ", "‘오픈소스’", "-\u0301a", "가\u11a8", "\xff\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := Normalize(s)
+		if again := Normalize(n); again != n {
+			t.Errorf("not idempotent: %q -> %q -> %q", s, n, again)
+		}
+		if utf8.ValidString(s) {
+			if got := Normalize(norm.NFD.String(s)); got != n {
+				t.Errorf("NFD changes the result: %q -> %q, NFD -> %q", s, n, got)
+			}
+			if got := Normalize(widen(s)); got != n {
+				t.Errorf("widening changes the result: %q -> %q, wide -> %q", s, n, got)
+			}
+		}
+		var nz normalizer
+		st := nz.run(s, true)
+		for i, b := range st.info {
+			if b.start < 0 || b.end > int32(len(s)) || b.start > b.end || i > 0 && b.start < st.info[i-1].start {
+				t.Fatalf("bad offset map at %d: %+v for %q", i, b, s)
+			}
+		}
+	})
+}
+
+func FuzzQuery(f *testing.F) {
+	for _, q := range []string{`트럼프 OR Trump 관세`, `"AI 국가안보각서" -title:(폐기 OR 철회)`, `source:yonhap (a OR -b) c`, `((`, `"`, `-`, `title:`, `a OR`, `x:y`} {
+		f.Add(q, "트럼프가 AI 관세를 발표 said 오픈 소스")
+	}
+	f.Fuzz(func(t *testing.T, q, text string) {
+		err := CheckQuery(q, nil)
+		m, cerr := CompileQuery(q, nil)
+		if (err == nil) != (cerr == nil) {
+			t.Fatalf("CheckQuery = %v but CompileQuery = %v", err, cerr)
+		}
+		if err != nil {
+			qe, ok := errors.AsType[*QueryError](err)
+			if !ok || qe.Column < 1 || qe.Column > utf8.RuneCountInString(q)+1 {
+				t.Fatalf("CheckQuery(%q) = %v: want a *QueryError with a column inside the query", q, err)
+			}
+			return
+		}
+		if !utf8.ValidString(text) {
+			return
+		}
+		hits := m.Match(Document{Title: text, Body: text})
+		for _, variant := range []string{norm.NFD.String(text), norm.NFC.String(text), widen(text)} {
+			if got := m.Match(Document{Title: variant, Body: variant}); len(got) != len(hits) {
+				t.Errorf("query %q: %q matches %v but its variant %q matches %v", q, text, len(hits) > 0, variant, len(got) > 0)
+			}
+		}
+		for _, h := range hits {
+			for _, sp := range h.Spans {
+				src := map[string]string{"title": text, "body": text}[sp.Field]
+				if sp.Start < 0 || sp.End > len(src) || sp.Start >= sp.End {
+					t.Fatalf("bad span %+v in %q", sp, text)
+				}
+			}
+			if len(h.Spans) > 0 && len(h.Terms) == 0 {
+				t.Fatalf("spans without terms: %+v", h)
+			}
+		}
+	})
+}
