@@ -1,0 +1,231 @@
+// Package bot runs newshound: it polls the watchlist's feeds, matches new
+// items, writes every match to the outbox in the store, and delivers due
+// outbox rows to the channels. It owns the only retry loop for deliveries.
+//
+// Data flows one way: feed → item → match → outbox → channel. The bot
+// never imports a chat platform; main builds the notifiers and hands them
+// in through Options.Notifiers.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/newshound/newshound/bot/digest"
+	"github.com/newshound/newshound/bot/notify"
+	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/feeds"
+	"github.com/newshound/newshound/match"
+	"github.com/newshound/newshound/store"
+)
+
+// NotifierFactory builds the notifiers of a config's channels, keyed by
+// channel name. It is called at start and on every reload.
+type NotifierFactory func(cfg *config.Config) (map[string]notify.Notifier, error)
+
+// Options configure a Bot. Store, Fetcher and Notifiers are required.
+type Options struct {
+	Config    *config.Config
+	Store     store.Store
+	Fetcher   feeds.Fetcher
+	Notifiers NotifierFactory
+	// Load re-reads the watchlist for Reload; nil disables reloading.
+	Load    func() (*config.Config, error)
+	Version string
+	Logger  *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Sleep waits for d or until ctx ends; nil means a real timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Retry is the delivery retry policy within one cycle.
+	Retry RetryPolicy
+	// Jitter spreads polls; nil means ±10% random.
+	Jitter func(time.Duration) time.Duration
+}
+
+// RetryPolicy bounds how hard one cycle tries to deliver a message part.
+// After Attempts failures the rows stay pending and are tried again
+// Backoff·2^n later (capped at MaxBackoff), forever: nothing is dropped.
+type RetryPolicy struct {
+	Attempts   int           // tries per part within one cycle (default 4)
+	Base       time.Duration // first backoff (default 1s)
+	MaxWait    time.Duration // longest in-cycle wait, e.g. for Retry-After (default 60s)
+	MaxBackoff time.Duration // longest wait between cycles (default 15m)
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.Attempts <= 0 {
+		p.Attempts = 4
+	}
+	if p.Base <= 0 {
+		p.Base = time.Second
+	}
+	if p.MaxWait <= 0 {
+		p.MaxWait = time.Minute
+	}
+	if p.MaxBackoff <= 0 {
+		p.MaxBackoff = 15 * time.Minute
+	}
+	return p
+}
+
+// runtime is everything derived from one config; it is swapped whole on
+// reload, so a cycle sees one consistent view.
+type runtime struct {
+	cfg       *config.Config
+	matcher   *match.Matcher
+	notifiers map[string]notify.Notifier
+	schedules map[string]*digest.Schedule // by watch name
+	watches   map[string]config.Watch
+	feeds     map[string]config.Feed
+}
+
+// Bot is the running newshound. Its methods are safe for concurrent use.
+type Bot struct {
+	opt     Options
+	log     *slog.Logger
+	started time.Time
+	rt      atomic.Pointer[runtime]
+
+	mu        sync.Mutex
+	configErr error
+	polling   map[string]bool // feeds being polled now
+	sending   map[string]bool // channels being delivered now
+	lastFail  map[string]string
+}
+
+// New validates the options and builds the first runtime from o.Config.
+func New(o Options) (*Bot, error) {
+	if o.Config == nil || o.Store == nil || o.Fetcher == nil || o.Notifiers == nil {
+		return nil, errors.New("bot: Config, Store, Fetcher and Notifiers are required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = notify.SleepContext
+	}
+	o.Retry = o.Retry.withDefaults()
+	b := &Bot{
+		opt:      o,
+		log:      o.Logger,
+		started:  o.Now(),
+		polling:  map[string]bool{},
+		sending:  map[string]bool{},
+		lastFail: map[string]string{},
+	}
+	rt, err := b.build(o.Config)
+	if err != nil {
+		return nil, err
+	}
+	b.rt.Store(rt)
+	return b, nil
+}
+
+func (b *Bot) build(cfg *config.Config) (*runtime, error) {
+	rules := make([]match.Rule, 0, len(cfg.Watches))
+	rt := &runtime{
+		cfg:       cfg,
+		schedules: map[string]*digest.Schedule{},
+		watches:   map[string]config.Watch{},
+		feeds:     map[string]config.Feed{},
+	}
+	for _, w := range cfg.Watches {
+		rules = append(rules, match.Rule{Watch: w.Name, Keywords: w.Keywords, Exclude: w.Exclude, Urgent: w.Urgent, Feeds: w.Feeds})
+		s, err := digest.NewSchedule(w.Digest, cfg.Location)
+		if err != nil {
+			return nil, fmt.Errorf("bot: watch %s: digest: %w", w.Name, err)
+		}
+		rt.schedules[w.Name] = s
+		rt.watches[w.Name] = w
+	}
+	for _, f := range cfg.Feeds {
+		rt.feeds[f.Name] = f
+	}
+	m, err := match.Compile(rules, cfg.Synonyms)
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	rt.matcher = m
+	ns, err := b.opt.Notifiers(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("bot: channels: %w", err)
+	}
+	rt.notifiers = ns
+	return rt, nil
+}
+
+// Config returns the config in force.
+func (b *Bot) Config() *config.Config { return b.rt.Load().cfg }
+
+// Store returns the bot's store.
+func (b *Bot) Store() store.Store { return b.opt.Store }
+
+// Apply makes cfg the config in force. Items already seen are not matched
+// again, so new keywords only apply to items published from now on.
+func (b *Bot) Apply(cfg *config.Config) error {
+	rt, err := b.build(cfg)
+	if err != nil {
+		return err
+	}
+	b.rt.Store(rt)
+	b.mu.Lock()
+	b.configErr = nil
+	b.mu.Unlock()
+	b.log.Info("watchlist applied", "feeds", len(cfg.Feeds), "watches", len(cfg.Watches), "channels", len(cfg.Channels))
+	return nil
+}
+
+// Reload re-reads the watchlist and applies it when valid. When it is not,
+// the last good config keeps running and the error is kept for status.
+func (b *Bot) Reload(ctx context.Context) error {
+	if b.opt.Load == nil {
+		return errors.New("bot: reloading is not configured")
+	}
+	cfg, err := b.opt.Load()
+	if err == nil {
+		if cfg.Hash != "" && cfg.Hash == b.Config().Hash {
+			b.mu.Lock()
+			b.configErr = nil
+			b.mu.Unlock()
+			return nil
+		}
+		err = b.Apply(cfg)
+	}
+	if err != nil {
+		b.mu.Lock()
+		b.configErr = err
+		b.mu.Unlock()
+		b.log.Error("watchlist not applied; the last good one keeps running", "error", err.Error())
+		return err
+	}
+	return nil
+}
+
+// ConfigError is the error of the last reload, nil when it succeeded.
+func (b *Bot) ConfigError() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.configErr
+}
+
+// Matcher returns the compiled queries in force.
+func (b *Bot) Matcher() *match.Matcher { return b.rt.Load().matcher }
+
+// Test matches a title and body against the watches in force.
+func (b *Bot) Test(_ context.Context, title, body string) ([]match.Hit, error) {
+	return b.Matcher().Match(match.Document{Title: title, Body: body}), nil
+}
+
+// FetchPreview fetches and parses a feed once without recording anything.
+func (b *Bot) FetchPreview(ctx context.Context, src feeds.Source) (feeds.Result, error) {
+	return b.opt.Fetcher.Fetch(ctx, src, feeds.Validators{})
+}

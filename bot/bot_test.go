@@ -1,0 +1,509 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newshound/newshound/bot/notify"
+	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/feeds"
+	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/store/sqlite"
+)
+
+// clock is a fake clock: Sleep advances it instead of waiting.
+type clock struct {
+	mu    sync.Mutex
+	t     time.Time
+	slept []time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.slept = append(c.slept, d)
+	c.t = c.t.Add(d)
+	return ctx.Err()
+}
+
+// fetcher serves items per feed name, as a feed server would.
+type fetcher struct {
+	mu    sync.Mutex
+	items map[string][]feeds.Item
+	errs  map[string]error
+}
+
+func (f *fetcher) set(feed string, items ...feeds.Item) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.items[feed] = items
+}
+
+func (f *fetcher) Fetch(_ context.Context, src feeds.Source, _ feeds.Validators) (feeds.Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.errs[src.Name]; err != nil {
+		return feeds.Result{}, err
+	}
+	items := append([]feeds.Item(nil), f.items[src.Name]...)
+	for i := range items {
+		items[i].Feed = src.Name
+	}
+	return feeds.Result{Items: items}, nil
+}
+
+// recorder is a channel that records what it accepted. fail holds the
+// errors to return, one per Send, before it succeeds; perPart splits a
+// message into parts of that many entries.
+type recorder struct {
+	mu      sync.Mutex
+	got     []notify.Message
+	fail    []error
+	sends   int
+	perPart int
+}
+
+func (r *recorder) Split(m notify.Message) []notify.Message {
+	if r.perPart <= 0 || len(m.Entries) <= r.perPart {
+		return []notify.Message{m}
+	}
+	var out []notify.Message
+	for i := 0; i < len(m.Entries); i += r.perPart {
+		p := m
+		p.Entries = m.Entries[i:min(i+r.perPart, len(m.Entries))]
+		if i+r.perPart < len(m.Entries) {
+			p.More = 0
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func (r *recorder) Send(_ context.Context, m notify.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sends++
+	if len(r.fail) > 0 {
+		err := r.fail[0]
+		r.fail = r.fail[1:]
+		if err != nil {
+			return err
+		}
+	}
+	r.got = append(r.got, m)
+	return nil
+}
+
+// titles lists every entry title accepted, with the sources folded in.
+func (r *recorder) titles() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, m := range r.got {
+		for _, e := range m.Entries {
+			out = append(out, e.Title)
+		}
+	}
+	return out
+}
+
+func (r *recorder) messages() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.got)
+}
+
+type harness struct {
+	t     *testing.T
+	clock *clock
+	feeds *fetcher
+	chans map[string]*recorder
+	store store.Store
+	bot   *Bot
+}
+
+func newHarness(t *testing.T, yaml string) *harness {
+	t.Helper()
+	cfg, err := config.Parse("watchlist.yaml", []byte(yaml), nil)
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h := &harness{
+		t:     t,
+		clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)},
+		feeds: &fetcher{items: map[string][]feeds.Item{}, errs: map[string]error{}},
+		chans: map[string]*recorder{},
+		store: st,
+	}
+	st.Now = h.clock.Now
+	for _, name := range cfg.ChannelOrder {
+		h.chans[name] = &recorder{}
+	}
+	h.bot, err = New(Options{
+		Config:  cfg,
+		Store:   st,
+		Fetcher: h.feeds,
+		Notifiers: func(c *config.Config) (map[string]notify.Notifier, error) {
+			out := map[string]notify.Notifier{}
+			for _, name := range c.ChannelOrder {
+				if h.chans[name] == nil {
+					h.chans[name] = &recorder{}
+				}
+				out[name] = h.chans[name]
+			}
+			return out, nil
+		},
+		Now:    h.clock.Now,
+		Sleep:  h.clock.Sleep,
+		Jitter: func(time.Duration) time.Duration { return 0 },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// cycle runs one RunOnce at the fake time.
+func (h *harness) cycle() CycleResult {
+	h.t.Helper()
+	return h.bot.RunOnce(context.Background())
+}
+
+// at moves the clock to hh:mm on the test day (UTC).
+func (h *harness) at(hh, mm int) {
+	h.clock.Set(time.Date(2026, 11, 26, hh, mm, 0, 0, time.UTC))
+}
+
+func news(key, title string, published time.Time) feeds.Item {
+	return feeds.Item{Key: key, Title: title, Link: "https://news.example/" + key, Published: published, Summary: title + " 본문"}
+}
+
+const oneFeed = `
+feeds:
+  - {name: yna, url: "https://yna.example/rss"}
+  - {name: newsis, url: "https://newsis.example/rss"}
+channels:
+  team: {console: {}}
+  other: {console: {}}
+watches:
+  - name: policy
+    keywords: [오픈소스, 트럼프]
+    channels: [team, other]
+`
+
+func TestRetryAfterIsHonouredAndDeliversOnce(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.cycle() // first poll: nothing to backfill
+	h.chans["team"].fail = []error{notify.Retry(errors.New("slack: 429"), 2*time.Second)}
+	h.feeds.set("yna", news("1", "트럼프, 새 관세 발표", h.clock.Now()))
+	res := h.cycle()
+	if err := res.Err(); err != nil {
+		t.Fatalf("cycle: %v", err)
+	}
+	if got := h.chans["team"].titles(); len(got) != 1 {
+		t.Fatalf("team got %q, want the item once", got)
+	}
+	if h.chans["team"].sends != 2 {
+		t.Errorf("sends = %d, want 2 (429, then success)", h.chans["team"].sends)
+	}
+	if len(h.clock.slept) == 0 || h.clock.slept[0] < 2*time.Second {
+		t.Errorf("waited %v before retrying, want ≥ 2s", h.clock.slept)
+	}
+	h.cycle()
+	if got := h.chans["team"].titles(); len(got) != 1 {
+		t.Errorf("after another cycle team got %q, want the item once", got)
+	}
+}
+
+func TestDeadChannelKeepsPendingAndDoesNotStopOthers(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.cycle()
+	dead := errors.New("webhook 500")
+	h.chans["team"].fail = []error{dead, dead, dead, dead, dead, dead, dead, dead}
+	h.feeds.set("yna", news("1", "오픈소스 재단 설립", h.clock.Now()))
+	res := h.cycle()
+	if res.Undelivered() != 1 {
+		t.Errorf("undelivered = %d, want 1", res.Undelivered())
+	}
+	if got := h.chans["other"].titles(); len(got) != 1 {
+		t.Fatalf("the healthy channel got %q, want the item", got)
+	}
+	pend, err := h.store.PendingAll(context.Background(), "team")
+	if err != nil || len(pend) != 1 || pend[0].LastError == "" || pend[0].Attempts != 1 {
+		t.Fatalf("pending on the dead channel = %+v, %v; want one row with its error", pend, err)
+	}
+	// Before the backoff ends nothing is tried; after it, the row goes out once.
+	sends := h.chans["team"].sends
+	h.cycle()
+	if h.chans["team"].sends != sends {
+		t.Errorf("tried again before the backoff ended")
+	}
+	h.chans["team"].fail = nil
+	h.clock.Set(pend[0].NextAttempt.Add(time.Second))
+	h.cycle()
+	if got := h.chans["team"].titles(); len(got) != 1 {
+		t.Errorf("after recovery team got %q, want the item once", got)
+	}
+	if st := h.bot.Status(context.Background()); st.Pending["team"] != 0 {
+		t.Errorf("status pending = %v, want none", st.Pending)
+	}
+}
+
+func TestCrashBetweenPartsResendsOnlyTheRest(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.cycle()
+	rec := h.chans["team"]
+	rec.perPart = 1
+	rec.fail = []error{nil, notify.Permanent(errors.New("400 invalid_blocks"))}
+	h.feeds.set("yna",
+		news("1", "트럼프 관세 폭탄에 증시 출렁", h.clock.Now()),
+		news("2", "정부, 공공 소프트웨어에 오픈소스 도입 확대", h.clock.Now().Add(time.Minute)),
+		news("3", "트럼프 2기 내각 인선 마무리 단계", h.clock.Now().Add(2*time.Minute)))
+	h.cycle()
+	if n := len(rec.titles()); n != 1 {
+		t.Fatalf("first part: %d entries accepted, want 1", n)
+	}
+	pend, _ := h.store.PendingAll(context.Background(), "team")
+	if len(pend) != 2 {
+		t.Fatalf("pending after the failed part = %d, want 2", len(pend))
+	}
+	h.clock.Set(pend[0].NextAttempt.Add(time.Second))
+	h.cycle()
+	got := rec.titles()
+	if len(got) != 3 {
+		t.Fatalf("accepted %q, want each of the 3 items once", got)
+	}
+	seen := map[string]int{}
+	for _, tt := range got {
+		seen[tt]++
+	}
+	for tt, n := range seen {
+		if n != 1 {
+			t.Errorf("%q accepted %d times", tt, n)
+		}
+	}
+}
+
+func TestEveryDigestSendsOneMessagePerPeriod(t *testing.T) {
+	h := newHarness(t, `
+timezone: Asia/Seoul
+feeds: [{name: yna, url: "https://yna.example/rss"}]
+channels: {team: {console: {}}}
+watches:
+  - {name: policy, keywords: [반도체], channels: [team], digest: {every: 30m}}
+`)
+	h.at(1, 0) // 10:00 KST
+	h.cycle()
+	h.at(1, 5)
+	h.feeds.set("yna", news("1", "반도체 수출 5개월 연속 증가", h.clock.Now()))
+	h.cycle()
+	h.at(1, 20)
+	h.feeds.set("yna", news("1", "반도체 수출 5개월 연속 증가", h.clock.Now()), news("2", "미국, 대중 반도체 장비 규제 강화", h.clock.Now()))
+	h.cycle()
+	h.at(1, 29)
+	h.cycle()
+	if n := h.chans["team"].messages(); n != 0 {
+		t.Fatalf("%d messages before the period ended, want 0", n)
+	}
+	h.at(1, 30)
+	h.cycle()
+	if n := h.chans["team"].messages(); n != 1 {
+		t.Fatalf("%d messages at the flush, want 1", n)
+	}
+	if got := h.chans["team"].titles(); len(got) != 2 {
+		t.Errorf("digest entries = %q, want both items", got)
+	}
+	next := h.bot.Status(context.Background()).NextDigest["team"]
+	if want := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC); !next.Equal(want) {
+		t.Errorf("next digest = %v, want %v", next, want)
+	}
+}
+
+func TestQuietHoursHoldThenDeliverOnce(t *testing.T) {
+	h := newHarness(t, `
+timezone: Asia/Seoul
+feeds: [{name: yna, url: "https://yna.example/rss"}]
+channels: {team: {console: {}}}
+watches:
+  - {name: policy, keywords: [트럼프, 속보], urgent: [속보], channels: [team], digest: {quiet_hours: "22:00-07:00"}}
+`)
+	h.at(13, 0) // 22:00 KST
+	h.cycle()
+	h.at(14, 0) // 23:00 KST
+	h.feeds.set("yna", news("1", "트럼프, 한국과 통상 협의 제안", h.clock.Now()))
+	h.cycle()
+	if n := h.chans["team"].messages(); n != 0 {
+		t.Fatalf("delivered during quiet hours")
+	}
+	h.feeds.set("yna", news("1", "트럼프, 한국과 통상 협의 제안", h.clock.Now()), news("2", "[속보] 트럼프 긴급 기자회견", h.clock.Now()))
+	h.at(15, 0)
+	h.cycle()
+	if got := h.chans["team"].titles(); len(got) != 1 || !strings.Contains(got[0], "속보") {
+		t.Fatalf("urgent item during quiet hours: got %q", got)
+	}
+	h.at(21, 59) // 06:59 KST
+	h.cycle()
+	if n := len(h.chans["team"].titles()); n != 1 {
+		t.Fatalf("held item went out before quiet hours ended")
+	}
+	h.at(22, 0) // 07:00 KST
+	h.cycle()
+	h.at(22, 5)
+	h.cycle()
+	got := h.chans["team"].titles()
+	if len(got) != 2 || got[1] != "트럼프, 한국과 통상 협의 제안" {
+		t.Errorf("after quiet hours got %q, want the held item once", got)
+	}
+}
+
+func TestSyndicatedStoryIsOneEntryAndNotRepeated(t *testing.T) {
+	h := newHarness(t, `
+feeds:
+  - {name: yna, url: "https://a.example/rss"}
+  - {name: newsis, url: "https://b.example/rss"}
+  - {name: news1, url: "https://c.example/rss"}
+  - {name: kbs, url: "https://d.example/rss"}
+  - {name: mbc, url: "https://e.example/rss"}
+channels: {team: {console: {}}}
+watches:
+  - {name: policy, keywords: [반도체], channels: [team], digest: {every: 1h}}
+`)
+	h.cycle()
+	now := h.clock.Now()
+	titles := map[string]string{
+		"yna":    "정부, 반도체 특별법 국회 통과 촉구",
+		"newsis": "정부, 반도체 특별법 국회 통과 촉구(종합)",
+		"news1":  "[속보] 정부, 반도체 특별법 국회 통과 촉구",
+		"kbs":    "정부 \"반도체 특별법 국회 통과 촉구\"",
+		"mbc":    "정부, 반도체특별법 국회 통과 촉구",
+	}
+	other := map[string]string{
+		"yna":    "삼성전자, 평택에 반도체 신규 라인 착공",
+		"newsis": "SK하이닉스 HBM 반도체 매출 사상 최대",
+		"news1":  "美 상무부, 중국 반도체 장비 수출 통제 확대",
+		"kbs":    "반도체 인력 양성 대학원 3곳 추가 지정",
+		"mbc":    "대만 TSMC 반도체 가격 인상 통보에 업계 긴장",
+	}
+	i := 0
+	for feed, title := range titles {
+		i++
+		it := news(feed+"-1", title, now.Add(time.Duration(i)*time.Minute))
+		it.FeedTitle = feed
+		h.feeds.set(feed, it, news(feed+"-2", other[feed], now.Add(time.Duration(i)*time.Minute)))
+	}
+	h.cycle()
+	h.at(11, 0)
+	h.cycle()
+	rec := h.chans["team"]
+	if rec.messages() != 1 {
+		t.Fatalf("messages = %d, want 1 digest", rec.messages())
+	}
+	var story *notify.Entry
+	for _, e := range rec.got[0].Entries {
+		if strings.Contains(e.Title, "특별법") {
+			if story != nil {
+				t.Fatalf("the syndicated story appears twice: %q and %q", story.Title, e.Title)
+			}
+			story = &e
+		}
+	}
+	if story == nil || len(story.Also) != 4 {
+		t.Fatalf("story entry = %+v, want one entry naming the 4 other outlets", story)
+	}
+	if n := len(rec.got[0].Entries); n != 6 {
+		t.Errorf("entries = %d, want 6 (one story + five different stories)", n)
+	}
+	// A later copy from another outlet is held back within the story window.
+	h.feeds.set("yna", news("yna-3", "정부, 반도체 특별법 국회 통과 촉구(2보)", h.clock.Now()))
+	h.cycle()
+	h.at(12, 0)
+	h.cycle()
+	if rec.messages() != 1 {
+		t.Errorf("a repeated story was delivered again: %q", rec.titles())
+	}
+}
+
+func TestReloadDoesNotRealertOldItems(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.feeds.set("yna", news("1", "반도체 업황 회복세", h.clock.Now()))
+	h.cycle()
+	h.cycle()
+	cfg, err := config.Parse("w.yaml", []byte(strings.Replace(oneFeed, "[오픈소스, 트럼프]", "[오픈소스, 트럼프, 반도체]", 1)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.bot.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	h.cycle()
+	if got := h.chans["team"].titles(); len(got) != 0 {
+		t.Fatalf("old item alerted after the keyword was added: %q", got)
+	}
+	h.feeds.set("yna", news("1", "반도체 업황 회복세", h.clock.Now()), news("2", "반도체 장비 수출 급증", h.clock.Now()))
+	h.cycle()
+	if got := h.chans["team"].titles(); len(got) != 1 || got[0] != "반도체 장비 수출 급증" {
+		t.Errorf("after reload got %q, want only the new item", got)
+	}
+}
+
+func TestMutedWatchIsNotDelivered(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.cycle()
+	if err := h.store.PutMute(context.Background(), store.Mute{Target: "policy", Until: h.clock.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	h.feeds.set("yna", news("1", "트럼프 발언 논란", h.clock.Now()))
+	h.cycle()
+	if got := h.chans["team"].titles(); len(got) != 0 {
+		t.Fatalf("muted watch delivered %q", got)
+	}
+	h.clock.Set(h.clock.Now().Add(2 * time.Hour))
+	h.feeds.set("yna", news("1", "트럼프 발언 논란", h.clock.Now()), news("2", "트럼프 지지율 하락", h.clock.Now()))
+	h.cycle()
+	if got := h.chans["team"].titles(); len(got) != 1 {
+		t.Errorf("after the mute expired got %q, want the new item", got)
+	}
+}
+
+func TestFailingFeedIsRecordedAndOthersContinue(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.cycle()
+	h.feeds.errs["newsis"] = &feeds.StatusError{URL: "https://newsis.example/rss", Code: 503, RetryAfter: time.Hour}
+	h.feeds.set("yna", news("1", "오픈소스 라이선스 분쟁", h.clock.Now()))
+	res := h.cycle()
+	if len(h.chans["team"].titles()) != 1 {
+		t.Fatalf("a failing feed stopped the others")
+	}
+	if res.Err() == nil {
+		t.Errorf("the failing feed was not reported")
+	}
+	st, err := h.store.FeedState(context.Background(), "newsis")
+	if err != nil || st.Failures != 1 || !strings.Contains(st.LastError, "503") || st.NextPoll.Before(h.clock.Now().Add(time.Hour)) {
+		t.Errorf("feed state = %+v, %v; want one failure, its error, next poll after Retry-After", st, err)
+	}
+	if s := h.bot.Status(context.Background()); s.FeedsFailing != 1 || s.FeedsOK != 1 {
+		t.Errorf("status feeds ok/failing = %d/%d, want 1/1", s.FeedsOK, s.FeedsFailing)
+	}
+}

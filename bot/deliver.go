@@ -1,0 +1,182 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/newshound/newshound/bot/digest"
+	"github.com/newshound/newshound/bot/notify"
+	"github.com/newshound/newshound/store"
+)
+
+// sendTimeout bounds one Send. A send already started is allowed to finish
+// when the bot is stopping, so an accepted message is always recorded.
+const sendTimeout = 30 * time.Second
+
+// DeliverResult summarizes one delivery pass over one channel.
+type DeliverResult struct {
+	Channel string
+	Sent    int // deliveries accepted by the platform
+	Pending int // deliveries left pending after a failure
+	Err     error
+}
+
+// deliverChannel sends the channel's due outbox rows: it freezes them into
+// messages, splits them for the platform and sends part by part, marking
+// rows sent as each part is accepted. A part that keeps failing leaves its
+// rows and all later rows pending for a later cycle.
+func (b *Bot) deliverChannel(ctx context.Context, rt *runtime, channel string) DeliverResult {
+	res := DeliverResult{Channel: channel}
+	n := rt.notifiers[channel]
+	if n == nil {
+		return res
+	}
+	due, err := b.opt.Store.Pending(ctx, channel, b.opt.Now())
+	if err != nil {
+		res.Err = fmt.Errorf("bot: channel %s: %w", channel, err)
+		return res
+	}
+	if len(due) == 0 {
+		return res
+	}
+	d := b.compose(rt, channel, due)
+	var parts []part
+	for _, pc := range n.Split(d.Message) {
+		parts = append(parts, part{msg: pc, ids: d.IDs(pc)})
+	}
+	if len(parts) > 0 {
+		// Rows no part accounts for (a platform that dropped an entry from
+		// its split) travel with the last part rather than staying forever.
+		seen := map[int64]bool{}
+		for _, p := range parts {
+			for _, id := range p.ids {
+				seen[id] = true
+			}
+		}
+		last := &parts[len(parts)-1]
+		for _, r := range due {
+			if !seen[r.ID] {
+				last.ids = append(last.ids, r.ID)
+			}
+		}
+	}
+	for i, p := range parts {
+		if err := b.sendPart(ctx, n, channel, p); err != nil {
+			var left []int64
+			for _, q := range parts[i:] {
+				left = append(left, q.ids...)
+			}
+			res.Pending = len(left)
+			res.Err = err
+			b.fail(ctx, channel, left, due, err)
+			return res
+		}
+		res.Sent += len(p.ids)
+	}
+	b.mu.Lock()
+	delete(b.lastFail, channel)
+	b.mu.Unlock()
+	return res
+}
+
+// part is one platform message and the outbox rows it carries.
+type part struct {
+	msg notify.Message
+	ids []int64
+}
+
+// compose freezes a channel's due rows into one digest message: grouped
+// by watch, syndicated copies folded into one entry, max_items applied.
+func (b *Bot) compose(rt *runtime, channel string, due []store.Delivery) digest.Digest {
+	entries := make([]notify.Entry, len(due))
+	for i, r := range due {
+		entries[i] = decodeEntry(r)
+	}
+	d := digest.Build(entries, func(watch string) int {
+		if s := rt.schedules[watch]; s != nil {
+			return s.MaxItems()
+		}
+		return 0
+	})
+	d.Message.Channel = channel
+	d.Message.Location = rt.cfg.Location
+	return d
+}
+
+// sendPart is the retry loop: the only place that decides whether, and
+// when, a failed send is tried again within this cycle.
+func (b *Bot) sendPart(ctx context.Context, n notify.Notifier, channel string, p part) error {
+	pol := b.opt.Retry
+	for attempt := 1; ; attempt++ {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+		err := n.Send(sctx, p.msg)
+		cancel()
+		if err == nil {
+			if merr := b.opt.Store.MarkSent(context.WithoutCancel(ctx), p.ids, b.opt.Now()); merr != nil {
+				// The platform has it; not marking would send it twice.
+				b.log.Error("delivered but not recorded as sent", "channel", channel, "rows", len(p.ids), "error", merr.Error())
+				return merr
+			}
+			b.log.Info("delivered", "channel", channel, "entries", len(p.msg.Entries), "rows", len(p.ids), "attempt", attempt)
+			return nil
+		}
+		retry, after := notify.Retryable(err)
+		if !retry || attempt >= pol.Attempts || ctx.Err() != nil {
+			return fmt.Errorf("bot: channel %s: attempt %d: %w", channel, attempt, err)
+		}
+		wait := backoff(pol.Base, attempt, pol.MaxWait)
+		if after > wait {
+			wait = after
+		}
+		if wait > pol.MaxWait {
+			return fmt.Errorf("bot: channel %s: asked to wait %s: %w", channel, after, err)
+		}
+		b.log.Warn("delivery failed; retrying", "channel", channel, "attempt", attempt, "wait", wait, "error", err.Error())
+		if serr := b.opt.Sleep(ctx, wait); serr != nil {
+			return fmt.Errorf("bot: channel %s: %w", channel, err)
+		}
+	}
+}
+
+// fail records a failed delivery: the rows stay pending and are tried
+// again after a backoff that grows with their attempts.
+func (b *Bot) fail(ctx context.Context, channel string, ids []int64, rows []store.Delivery, err error) {
+	attempts := 0
+	for _, d := range rows {
+		attempts = max(attempts, d.Attempts)
+	}
+	next := b.opt.Now().Add(backoff(b.opt.Retry.Base*5, attempts+1, b.opt.Retry.MaxBackoff))
+	if _, after := notify.Retryable(err); after > 0 && b.opt.Now().Add(after).After(next) {
+		next = b.opt.Now().Add(after)
+	}
+	msg := err.Error()
+	b.log.Error("delivery failed; kept pending", "channel", channel, "rows", len(ids), "next_attempt", next, "error", msg)
+	if merr := b.opt.Store.MarkFailed(context.WithoutCancel(ctx), ids, msg, next); merr != nil {
+		b.log.Error("recording failed delivery", "channel", channel, "error", merr.Error())
+	}
+	b.mu.Lock()
+	b.lastFail[channel] = msg
+	b.mu.Unlock()
+}
+
+// backoff is base·2^(attempt-1), capped.
+func backoff(base time.Duration, attempt int, limit time.Duration) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
+}
+
+// decodeEntry reads an outbox payload; a row whose payload cannot be read
+// is still delivered from its title and link columns.
+func decodeEntry(d store.Delivery) notify.Entry {
+	var e notify.Entry
+	if err := json.Unmarshal(d.Payload, &e); err != nil || e.Title == "" {
+		e = notify.Entry{Watch: d.Watch, Feed: d.Feed, Source: d.Feed, Title: d.Title, Link: d.Link, Published: d.Created}
+	}
+	e.ID = d.ID
+	return e
+}

@@ -1,0 +1,289 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/newshound/newshound/bot/digest"
+	"github.com/newshound/newshound/bot/notify"
+	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/feeds"
+	"github.com/newshound/newshound/match"
+	"github.com/newshound/newshound/store"
+)
+
+// snippetRunes bounds the snippet kept in an outbox entry.
+const snippetRunes = 300
+
+// PollResult summarizes one poll of one feed.
+type PollResult struct {
+	Feed        string
+	Items       int // items in the feed
+	New         int // items not seen before
+	Matches     int // deliveries enqueued
+	NotModified bool
+	Err         error
+}
+
+// pollFeed fetches one feed, records its state, and enqueues the matches of
+// its new items. Errors are recorded in the feed state and returned.
+func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResult {
+	res := PollResult{Feed: f.Name}
+	st, err := b.opt.Store.FeedState(ctx, f.Name)
+	if errors.Is(err, store.ErrNotFound) {
+		st = store.FeedState{Feed: f.Name}
+	} else if err != nil {
+		res.Err = fmt.Errorf("bot: feed %s: %w", f.Name, err)
+		return res
+	}
+	if st.URL != "" && st.URL != f.URL {
+		// The feed now points elsewhere: forget validators, keep seen items.
+		st.ETag, st.LastModified, st.BodyHash = "", "", ""
+	}
+	st.URL = f.URL
+	now := b.opt.Now()
+	st.LastAttempt = now
+	src := feeds.Source{Name: f.Name, URL: f.URL, Timeout: f.Timeout.D(), Untrusted: f.Untrusted || b.untrusted(ctx, f.Name, f.URL)}
+	fr, err := b.opt.Fetcher.Fetch(ctx, src, feeds.Validators{ETag: st.ETag, LastModified: st.LastModified, BodyHash: st.BodyHash})
+	if err != nil {
+		if ctx.Err() != nil {
+			res.Err = ctx.Err()
+			return res
+		}
+		st.Failures++
+		st.LastError = err.Error()
+		var se *feeds.StatusError
+		var after time.Duration
+		if errors.As(err, &se) {
+			after = se.RetryAfter
+		}
+		st.NextPoll = feeds.NextPoll(now, f.Interval.D(), st.Failures, after, b.jitter)
+		b.log.Warn("feed poll failed", "feed", f.Name, "failures", st.Failures, "next_poll", st.NextPoll, "error", err.Error())
+		res.Err = err
+		if perr := b.opt.Store.PutFeedState(ctx, st); perr != nil {
+			res.Err = errors.Join(err, perr)
+		}
+		return res
+	}
+	st.Failures = 0
+	st.LastError = ""
+	st.LastSuccess = now
+	st.ETag, st.LastModified, st.BodyHash = fr.Validators.ETag, fr.Validators.LastModified, fr.Validators.BodyHash
+	st.NextPoll = feeds.NextPoll(now, f.Interval.D(), 0, fr.RetryAfter, b.jitter)
+	res.NotModified = fr.NotModified
+	res.Items = len(fr.Items)
+
+	if !fr.NotModified && len(fr.Items) > 0 {
+		n, m, err := b.ingest(ctx, rt, f, st.Initialized, fr.Items)
+		res.New, res.Matches = n, m
+		if err != nil {
+			// Validators are not saved, so the next poll sees the items again.
+			res.Err = fmt.Errorf("bot: feed %s: %w", f.Name, err)
+			return res
+		}
+		st.ItemsSeen += int64(n)
+	}
+	st.Initialized = true
+	if err := b.opt.Store.PutFeedState(ctx, st); err != nil {
+		res.Err = fmt.Errorf("bot: feed %s: %w", f.Name, err)
+	}
+	b.log.Debug("feed polled", "feed", f.Name, "items", res.Items, "new", res.New, "matches", res.Matches, "not_modified", res.NotModified)
+	return res
+}
+
+// ingest matches the feed's unseen items and enqueues the matches, then
+// marks the items seen. On a feed's first successful poll only the newest
+// Backfill items are matched; the rest are just recorded.
+func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialized bool, items []feeds.Item) (newItems, matches int, err error) {
+	keys := make([]string, len(items))
+	byKey := make(map[string]feeds.Item, len(items))
+	for i, it := range items {
+		keys[i] = it.Key
+		byKey[it.Key] = it
+	}
+	unseen, err := b.opt.Store.Unseen(ctx, f.Name, keys)
+	if err != nil {
+		return 0, 0, err
+	}
+	fresh := make([]feeds.Item, 0, len(unseen))
+	for _, k := range unseen {
+		fresh = append(fresh, byKey[k])
+	}
+	toMatch := fresh
+	if !initialized {
+		toMatch = newest(fresh, f.Backfill)
+		if skipped := len(fresh) - len(toMatch); skipped > 0 {
+			b.log.Info("first poll: existing items recorded, not delivered", "feed", f.Name, "items", skipped, "backfill", f.Backfill)
+		}
+	}
+	now := b.opt.Now()
+	var ds []store.Delivery
+	for _, it := range toMatch {
+		ds = append(ds, b.deliveriesFor(ctx, rt, f, it, now)...)
+	}
+	if len(ds) > 0 {
+		ins, err := b.opt.Store.Enqueue(ctx, ds)
+		if err != nil {
+			return 0, 0, err
+		}
+		matches = len(ins)
+		for _, d := range ins {
+			b.log.Info("match queued", "feed", f.Name, "watch", d.Watch, "channel", d.Channel, "title", d.Title, "due", d.Due)
+		}
+	}
+	if _, err := b.opt.Store.MarkSeen(ctx, f.Name, unseen, now); err != nil {
+		return 0, matches, err
+	}
+	return len(unseen), matches, nil
+}
+
+// newest returns the n most recently published items, newest first.
+func newest(items []feeds.Item, n int) []feeds.Item {
+	if n <= 0 {
+		return nil
+	}
+	s := append([]feeds.Item(nil), items...)
+	sort.SliceStable(s, func(i, j int) bool { return s[i].Published.After(s[j].Published) })
+	if len(s) > n {
+		s = s[:n]
+	}
+	return s
+}
+
+// deliveriesFor matches one item and returns a delivery per (watch,
+// channel) hit, minus muted watches and stories the channel already had.
+func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, f config.Feed, it feeds.Item, now time.Time) []store.Delivery {
+	body := it.Summary
+	if it.Content != "" && !strings.Contains(it.Summary, it.Content) {
+		body = strings.TrimSpace(it.Summary + "\n" + it.Content)
+	}
+	hits := rt.matcher.Match(match.Document{Title: it.Title, Body: body, Source: f.Name})
+	if len(hits) == 0 {
+		return nil
+	}
+	mutes := b.activeMutes(ctx, now)
+	sig := digest.Signature(it.Title)
+	var out []store.Delivery
+	for _, h := range hits {
+		if mutes[h.Watch] || mutes[h.Query] {
+			b.log.Info("match muted", "feed", f.Name, "watch", h.Watch, "query", h.Query, "title", it.Title)
+			continue
+		}
+		w := rt.watches[h.Watch]
+		e := b.entry(f, it, h)
+		payload, err := json.Marshal(e)
+		if err != nil {
+			b.log.Error("encoding entry", "feed", f.Name, "error", err.Error())
+			continue
+		}
+		due := now
+		if s := rt.schedules[h.Watch]; s != nil {
+			due = s.Due(now, h.Urgent)
+		}
+		for _, ch := range w.Channels {
+			if b.storyDelivered(ctx, rt, ch, f.Name, sig, now) {
+				b.log.Info("same story already delivered; held back", "feed", f.Name, "channel", ch, "title", it.Title)
+				continue
+			}
+			out = append(out, store.Delivery{
+				Channel: ch,
+				ItemKey: f.Name + "\x00" + it.Key,
+				Watch:   h.Watch,
+				Feed:    f.Name,
+				Title:   it.Title,
+				Link:    it.Link,
+				Story:   sig,
+				Urgent:  h.Urgent,
+				Payload: payload,
+				Status:  store.StatusPending,
+				Created: now,
+				Due:     due,
+			})
+		}
+	}
+	return out
+}
+
+// storyDelivered reports whether the channel already got (sent, not just
+// queued) the same story from another item within the story window.
+// Queued copies are merged into one entry when the digest is built.
+func (b *Bot) storyDelivered(ctx context.Context, rt *runtime, channel, feed string, sig uint64, now time.Time) bool {
+	win := rt.cfg.StoryWindow.D()
+	if win <= 0 {
+		return false
+	}
+	prev, err := b.opt.Store.Since(ctx, channel, now.Add(-win))
+	if err != nil {
+		b.log.Warn("story lookup failed", "channel", channel, "error", err.Error())
+		return false
+	}
+	for _, d := range prev {
+		if d.Status == store.StatusSent && digest.Similar(d.Story, sig) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Bot) activeMutes(ctx context.Context, now time.Time) map[string]bool {
+	ms, err := b.opt.Store.Mutes(ctx)
+	if err != nil {
+		b.log.Warn("reading mutes failed", "error", err.Error())
+		return nil
+	}
+	out := map[string]bool{}
+	for _, m := range ms {
+		if m.Until.IsZero() || m.Until.After(now) {
+			out[m.Target] = true
+		}
+	}
+	return out
+}
+
+// entry renders an item and its hit into the outbox payload.
+func (b *Bot) entry(f config.Feed, it feeds.Item, h match.Hit) notify.Entry {
+	source := it.FeedTitle
+	if f.GoogleNews != "" && it.Author != "" {
+		source = it.Author // Google News names the publisher per item
+	}
+	if source == "" {
+		source = f.Name
+	}
+	snippet := it.Summary
+	if snippet == "" {
+		snippet = it.Content
+	}
+	return notify.Entry{
+		Watch:     h.Watch,
+		Feed:      f.Name,
+		Source:    source,
+		Title:     it.Title,
+		Link:      it.Link,
+		Snippet:   notify.Truncate(snippet, snippetRunes),
+		Image:     it.Image,
+		Published: it.Published,
+		Terms:     h.Terms,
+		Query:     h.Query,
+		Urgent:    h.Urgent,
+	}
+}
+
+func (b *Bot) jitter(d time.Duration) time.Duration {
+	if b.opt.Jitter != nil {
+		return b.opt.Jitter(d)
+	}
+	if d <= 0 {
+		return 0
+	}
+	span := int64(d) / 5 // ±10%
+	if span <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(span) - span/2)
+}

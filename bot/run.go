@@ -1,0 +1,174 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// tick is how often the daemon looks for due feeds and deliveries.
+const tick = time.Second
+
+// CycleResult is what one cycle did.
+type CycleResult struct {
+	Polls      []PollResult
+	Deliveries []DeliverResult
+}
+
+// Err joins every poll and delivery error of the cycle.
+func (r CycleResult) Err() error {
+	var errs []error
+	for _, p := range r.Polls {
+		if p.Err != nil {
+			errs = append(errs, p.Err)
+		}
+	}
+	for _, d := range r.Deliveries {
+		if d.Err != nil {
+			errs = append(errs, d.Err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Undelivered counts rows left pending by a failed delivery.
+func (r CycleResult) Undelivered() int {
+	n := 0
+	for _, d := range r.Deliveries {
+		n += d.Pending
+	}
+	return n
+}
+
+// RunOnce does one cycle as the daemon would at this moment: it polls
+// every feed once (concurrently; the fetcher bounds concurrency), then
+// delivers what is due on every channel.
+func (b *Bot) RunOnce(ctx context.Context) CycleResult {
+	rt := b.rt.Load()
+	var res CycleResult
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, f := range rt.cfg.Feeds {
+		wg.Go(func() {
+			pr := b.pollFeed(ctx, rt, f)
+			mu.Lock()
+			res.Polls = append(res.Polls, pr)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	res.Deliveries = b.deliverAll(ctx, rt)
+	return res
+}
+
+// deliverAll delivers due rows on every channel concurrently, so a slow or
+// dead channel never holds up the others.
+func (b *Bot) deliverAll(ctx context.Context, rt *runtime) []DeliverResult {
+	var out []DeliverResult
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, name := range rt.cfg.ChannelOrder {
+		wg.Go(func() {
+			if !b.claim(b.sending, name) {
+				return
+			}
+			defer b.release(b.sending, name)
+			dr := b.deliverChannel(ctx, rt, name)
+			mu.Lock()
+			out = append(out, dr)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// Run is the daemon: every tick it starts polls of due feeds and delivery
+// passes of channels that are not already busy, until ctx ends. In-flight
+// sends are allowed to finish before it returns.
+func (b *Bot) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		rt := b.rt.Load()
+		now := b.opt.Now()
+		for _, f := range rt.cfg.Feeds {
+			if !b.feedDue(ctx, f.Name, now) || !b.claim(b.polling, f.Name) {
+				continue
+			}
+			wg.Go(func() {
+				defer b.release(b.polling, f.Name)
+				b.pollFeed(ctx, rt, f)
+			})
+		}
+		for _, name := range rt.cfg.ChannelOrder {
+			if !b.claim(b.sending, name) {
+				continue
+			}
+			wg.Go(func() {
+				defer b.release(b.sending, name)
+				b.deliverChannel(ctx, rt, name)
+			})
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (b *Bot) feedDue(ctx context.Context, feed string, now time.Time) bool {
+	st, err := b.opt.Store.FeedState(ctx, feed)
+	if err != nil {
+		return true // never polled, or unreadable: try
+	}
+	return !st.NextPoll.After(now)
+}
+
+func (b *Bot) claim(set map[string]bool, key string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if set[key] {
+		return false
+	}
+	set[key] = true
+	return true
+}
+
+func (b *Bot) release(set map[string]bool, key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(set, key)
+}
+
+// Flush sends a channel's pending rows now, ignoring their digest times.
+func (b *Bot) Flush(ctx context.Context, channel string) (int, error) {
+	rt := b.rt.Load()
+	if _, ok := rt.notifiers[channel]; !ok {
+		return 0, fmt.Errorf("bot: no channel %q", channel)
+	}
+	rows, err := b.opt.Store.PendingAll(ctx, channel)
+	if err != nil {
+		return 0, fmt.Errorf("bot: channel %s: %w", channel, err)
+	}
+	ids := make([]int64, len(rows))
+	for i, d := range rows {
+		ids[i] = d.ID
+	}
+	if err := b.opt.Store.Reschedule(ctx, ids, b.opt.Now()); err != nil {
+		return 0, fmt.Errorf("bot: channel %s: %w", channel, err)
+	}
+	for !b.claim(b.sending, channel) {
+		if err := b.opt.Sleep(ctx, 50*time.Millisecond); err != nil {
+			return 0, err
+		}
+	}
+	defer b.release(b.sending, channel)
+	r := b.deliverChannel(ctx, rt, channel)
+	return r.Sent, r.Err
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/feeds"
+	"github.com/newshound/newshound/match"
+)
+
+// fetchMatch is one watch that matched an item, for --json output.
+type fetchMatch struct {
+	Watch string   `json:"watch"`
+	Terms []string `json:"terms"`
+	Query string   `json:"query"`
+}
+
+// fetchLine is one item of `fetch --json`.
+type fetchLine struct {
+	Title     string       `json:"title"`
+	Link      string       `json:"link"`
+	Published time.Time    `json:"published"`
+	ID        string       `json:"id"`
+	Source    string       `json:"source,omitempty"`
+	Summary   string       `json:"summary,omitempty"`
+	Matches   []fetchMatch `json:"matches"`
+}
+
+// cmdFetch fetches (or reads) one feed and prints its items and, with a
+// config, which watches match. A feed that cannot be parsed exits 1.
+func cmdFetch(ctx context.Context, args []string, e env) int {
+	fs := flag.NewFlagSet("fetch", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	path := fs.String("config", "", "watchlist `file` whose watches are matched")
+	asJSON := fs.Bool("json", false, "print one JSON object per item")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(e.stderr, "newshound fetch: give one URL or FILE")
+		return 2
+	}
+	target := fs.Arg(0)
+	loc := time.UTC
+	var m *match.Matcher
+	name := "fetch"
+	if *path != "" {
+		cfg := loadConfig(*path, e)
+		if cfg == nil {
+			return 1
+		}
+		loc = cfg.Location
+		var err error
+		if m, err = compileWatches(cfg); err != nil {
+			fmt.Fprintf(e.stderr, "newshound fetch: %v\n", err)
+			return 1
+		}
+		for _, f := range cfg.Feeds {
+			if f.URL == target || f.Name == target {
+				name, target = f.Name, f.URL
+			}
+		}
+	}
+	res, err := fetchOrRead(ctx, target, name, loc)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newshound fetch: %v\n", err)
+		return 1
+	}
+	out := e.stdout
+	for _, it := range res.Items {
+		line := fetchLine{Title: it.Title, Link: it.Link, Published: it.Published, ID: it.Key, Source: it.Author, Summary: it.Summary, Matches: []fetchMatch{}}
+		if m != nil {
+			for _, h := range m.Match(match.Document{Title: it.Title, Body: it.Summary + "\n" + it.Content, Source: name}) {
+				line.Matches = append(line.Matches, fetchMatch{Watch: h.Watch, Terms: h.Terms, Query: h.Query})
+			}
+		}
+		if *asJSON {
+			enc := json.NewEncoder(out)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(line); err != nil {
+				fmt.Fprintf(e.stderr, "newshound fetch: %v\n", err)
+				return 1
+			}
+			continue
+		}
+		printItem(out, line, loc)
+	}
+	if !*asJSON {
+		fmt.Fprintf(out, "%d items", len(res.Items))
+		if res.Skipped > 0 {
+			fmt.Fprintf(out, " (%d entries skipped)", res.Skipped)
+		}
+		fmt.Fprintln(out)
+	}
+	return 0
+}
+
+func printItem(w io.Writer, l fetchLine, loc *time.Location) {
+	fmt.Fprintf(w, "%s\n  %s\n  %s  id=%s\n", l.Title, l.Link, l.Published.In(loc).Format("2006-01-02 15:04 MST"), l.ID)
+	for _, m := range l.Matches {
+		fmt.Fprintf(w, "  match: %s (%s)\n", m.Watch, strings.Join(m.Terms, ", "))
+	}
+}
+
+// fetchOrRead fetches an http(s) URL or parses a local file.
+func fetchOrRead(ctx context.Context, target, name string, loc *time.Location) (feeds.Result, error) {
+	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
+		f := feeds.NewHTTPFetcher(feeds.Options{UserAgent: userAgent(), Location: loc})
+		return f.Fetch(ctx, feeds.Source{Name: name, URL: target}, feeds.Validators{})
+	}
+	data, err := os.ReadFile(target)
+	if err != nil {
+		return feeds.Result{}, err
+	}
+	res, err := feeds.Parse(data, "", name, loc, time.Now())
+	if err != nil {
+		return feeds.Result{}, fmt.Errorf("%s: %w", target, err)
+	}
+	return res, nil
+}
+
+// compileWatches compiles every watch of a config into one matcher.
+func compileWatches(cfg *config.Config) (*match.Matcher, error) {
+	rules := make([]match.Rule, 0, len(cfg.Watches))
+	for _, w := range cfg.Watches {
+		rules = append(rules, match.Rule{Watch: w.Name, Keywords: w.Keywords, Exclude: w.Exclude, Urgent: w.Urgent, Feeds: w.Feeds})
+	}
+	return match.Compile(rules, cfg.Synonyms)
+}
+
+func userAgent() string {
+	return "newshound/" + version + " (+https://github.com/newshound/newshound)"
+}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/newshound/newshound/bot"
+	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/feeds"
+	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/store/postgres"
+	"github.com/newshound/newshound/store/sqlite"
+)
+
+// cmdRun is the daemon, or one cycle of it with --once.
+func cmdRun(ctx context.Context, args []string, e env) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	path := fs.String("config", "watchlist.yaml", "watchlist `file`")
+	state := fs.String("state", "newshound.db", "SQLite `file` for state (ignored when the watchlist sets store.postgres)")
+	once := fs.Bool("once", false, "poll every feed once, deliver what is due, and exit (non-zero if anything stayed undelivered)")
+	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
+	format := fs.String("log-format", "text", "log `format`: text or json")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	logger, err := newLogger(e, *level, *format)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newshound run: %v\n", err)
+		return 2
+	}
+	cfg := loadConfig(*path, e)
+	if cfg == nil {
+		return 1
+	}
+	st, err := openStore(ctx, cfg, *state)
+	if err != nil {
+		logger.Error("opening state", "error", err.Error())
+		return 1
+	}
+	defer st.Close()
+
+	fetcher := feeds.NewHTTPFetcher(feeds.Options{
+		UserAgent:    userAgent(),
+		MaxBytes:     cfg.Poll.MaxBytes,
+		Timeout:      cfg.Poll.Timeout.D(),
+		Concurrency:  cfg.Poll.Concurrency,
+		PerHost:      cfg.Poll.PerHost,
+		Location:     cfg.Location,
+		AllowPrivate: cfg.Security.AllowPrivateFeeds,
+		Logger:       logger,
+	})
+	p := newPlatforms(e, logger)
+	b, err := bot.New(bot.Options{
+		Config:    cfg,
+		Store:     st,
+		Fetcher:   fetcher,
+		Notifiers: p.notifiers,
+		Load:      func() (*config.Config, error) { return parseConfig(*path, e) },
+		Version:   version,
+		Logger:    logger,
+	})
+	if err != nil {
+		logger.Error("starting", "error", err.Error())
+		return 1
+	}
+
+	if *once {
+		res := b.RunOnce(ctx)
+		failed := 0
+		for _, pr := range res.Polls {
+			if pr.Err != nil {
+				failed++
+			}
+		}
+		logger.Info("cycle done", "feeds", len(res.Polls), "feeds_failed", failed, "undelivered", res.Undelivered())
+		if res.Undelivered() > 0 || deliveryErrors(res) {
+			return 1
+		}
+		return 0
+	}
+
+	logger.Info("newshound running", "version", version, "config", *path, "feeds", len(cfg.Feeds), "watches", len(cfg.Watches))
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 4)
+	go func() { errc <- b.Run(runCtx) }()
+	go watchConfig(runCtx, *path, b, logger)
+	if srv := p.server(runCtx, cfg, b); srv != nil {
+		go func() { errc <- serve(runCtx, srv, logger) }()
+	}
+	p.background(runCtx, cfg, b, errc)
+	select {
+	case <-ctx.Done():
+		logger.Info("stopping: finishing in-flight deliveries")
+	case err := <-errc:
+		if err != nil {
+			logger.Error("stopped", "error", err.Error())
+			cancel()
+			return 1
+		}
+	}
+	cancel()
+	return 0
+}
+
+func deliveryErrors(res bot.CycleResult) bool {
+	for _, d := range res.Deliveries {
+		if d.Err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// watchConfig reloads the watchlist when the file changes or on SIGHUP.
+func watchConfig(ctx context.Context, path string, b *bot.Bot, logger *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	changed := make(chan struct{}, 1)
+	go func() {
+		err := config.WatchFile(ctx, path, logger, func() {
+			select {
+			case changed <- struct{}{}:
+			default:
+			}
+		})
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("watching the watchlist failed; reload with SIGHUP", "error", err.Error())
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			logger.Info("SIGHUP: reloading the watchlist")
+		case <-changed:
+			logger.Info("watchlist changed on disk: reloading")
+		}
+		_ = b.Reload(ctx) // errors are logged and kept for status
+	}
+}
+
+func openStore(ctx context.Context, cfg *config.Config, path string) (store.Store, error) {
+	if cfg.Store.Postgres != "" {
+		return postgres.Open(ctx, cfg.Store.Postgres)
+	}
+	return sqlite.Open(ctx, path)
+}
+
+func newLogger(e env, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("bad --log-level %q", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("bad --log-format %q", format)
+}
+
+// serve runs the HTTP listener until ctx ends, then shuts it down.
+func serve(ctx context.Context, srv *http.Server, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", srv.Addr, err)
+	}
+	logger.Info("http listener up", "addr", ln.Addr().String())
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
