@@ -13,6 +13,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/newshound/newshound/bot"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/feeds"
@@ -59,8 +62,16 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		AllowPrivate: cfg.Security.AllowPrivateFeeds,
 		Logger:       logger,
 	})
-	p := newPlatforms(e, logger)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := bot.NewMetrics(reg)
+	if err != nil {
+		logger.Error("metrics", "error", err.Error())
+		return 1
+	}
+	p := newPlatforms(e, logger, reg)
 	b, err := bot.New(bot.Options{
+		Metrics:   metrics,
 		Config:    cfg,
 		Store:     st,
 		Fetcher:   fetcher,

@@ -208,4 +208,19 @@ watches:
 	if code != 200 || !strings.Contains(body, ":") {
 		t.Errorf("status: %d %s", code, body)
 	}
+
+	for path, want := range map[string]string{
+		"/healthz": "ok",
+		"/metrics": `newshound_deliveries_total{channel="terminal",result="sent"} 2`,
+	} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
+			t.Errorf("GET %s: %d, want %q in:\n%.2000s", path, resp.StatusCode, want, b)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/newshound/newshound/bot"
@@ -27,10 +28,11 @@ type platforms struct {
 	// discordGlobal is Discord's per-bot global limit, shared by every
 	// Discord channel across reloads.
 	discordGlobal *notify.Pacer
+	metrics       prometheus.Gatherer
 }
 
-func newPlatforms(e env, logger *slog.Logger) *platforms {
-	return &platforms{env: e, logger: logger, discordGlobal: notify.NewPacer(50, time.Second)}
+func newPlatforms(e env, logger *slog.Logger, metrics prometheus.Gatherer) *platforms {
+	return &platforms{env: e, logger: logger, discordGlobal: notify.NewPacer(50, time.Second), metrics: metrics}
 }
 
 func (p *platforms) secret(name string) string {
@@ -97,7 +99,7 @@ func (p *platforms) server(ctx context.Context, cfg *config.Config, b *bot.Bot) 
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	mux.Handle("GET /metrics", promhttp.Handler())
+	mux.Handle("GET /metrics", promhttp.HandlerFor(p.metrics, promhttp.HandlerOpts{}))
 	return &http.Server{
 		Addr:              cfg.Server.Listen,
 		Handler:           mux,

@@ -46,6 +46,8 @@ type Options struct {
 	Retry RetryPolicy
 	// Jitter spreads polls; nil means ±10% random.
 	Jitter func(time.Duration) time.Duration
+	// Metrics, if set, records polls, matches and deliveries.
+	Metrics *Metrics
 }
 
 // RetryPolicy bounds how hard one cycle tries to deliver a message part.

@@ -28,6 +28,12 @@ type DeliverResult struct {
 // rows sent as each part is accepted. A part that keeps failing leaves its
 // rows and all later rows pending for a later cycle.
 func (b *Bot) deliverChannel(ctx context.Context, rt *runtime, channel string) DeliverResult {
+	res := b.deliver(ctx, rt, channel)
+	b.opt.Metrics.delivered(res)
+	return res
+}
+
+func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string) DeliverResult {
 	res := DeliverResult{Channel: channel}
 	n := rt.notifiers[channel]
 	if n == nil {

@@ -34,13 +34,19 @@ type PollResult struct {
 // pollFeed fetches one feed, records its state, and enqueues the matches of
 // its new items. Errors are recorded in the feed state and returned.
 func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResult {
-	res := PollResult{Feed: f.Name}
+	res, failures := b.poll(ctx, rt, f)
+	b.opt.Metrics.poll(res, failures)
+	return res
+}
+
+func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollResult, failures int) {
+	res = PollResult{Feed: f.Name}
 	st, err := b.opt.Store.FeedState(ctx, f.Name)
 	if errors.Is(err, store.ErrNotFound) {
 		st = store.FeedState{Feed: f.Name}
 	} else if err != nil {
 		res.Err = fmt.Errorf("bot: feed %s: %w", f.Name, err)
-		return res
+		return res, st.Failures
 	}
 	if st.URL != "" && st.URL != f.URL {
 		// The feed now points elsewhere: forget validators, keep seen items.
@@ -54,7 +60,7 @@ func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResu
 	if err != nil {
 		if ctx.Err() != nil {
 			res.Err = ctx.Err()
-			return res
+			return res, st.Failures
 		}
 		st.Failures++
 		st.LastError = err.Error()
@@ -69,7 +75,7 @@ func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResu
 		if perr := b.opt.Store.PutFeedState(ctx, st); perr != nil {
 			res.Err = errors.Join(err, perr)
 		}
-		return res
+		return res, st.Failures
 	}
 	st.Failures = 0
 	st.LastError = ""
@@ -85,7 +91,7 @@ func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResu
 		if err != nil {
 			// Validators are not saved, so the next poll sees the items again.
 			res.Err = fmt.Errorf("bot: feed %s: %w", f.Name, err)
-			return res
+			return res, st.Failures
 		}
 		st.ItemsSeen += int64(n)
 	}
@@ -94,7 +100,7 @@ func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResu
 		res.Err = fmt.Errorf("bot: feed %s: %w", f.Name, err)
 	}
 	b.log.Debug("feed polled", "feed", f.Name, "items", res.Items, "new", res.New, "matches", res.Matches, "not_modified", res.NotModified)
-	return res
+	return res, st.Failures
 }
 
 // ingest matches the feed's unseen items and enqueues the matches, then
@@ -134,6 +140,7 @@ func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialize
 		}
 		matches = len(ins)
 		for _, d := range ins {
+			b.opt.Metrics.queued(d.Channel)
 			b.log.Info("match queued", "feed", f.Name, "watch", d.Watch, "channel", d.Channel, "title", d.Title, "due", d.Due)
 		}
 	}
