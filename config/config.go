@@ -387,12 +387,9 @@ func (d *decoder) watch(n *yaml.Node, path string, synonyms [][]string) Watch {
 			d.errorf(v, joinKey(path, key), "list is empty; add at least one")
 		}
 	}
-	for _, it := range d.textItems(fs.get("urgent"), joinKey(path, "urgent")) {
-		if it.ok && !slices.Contains(w.Keywords, it.text) {
-			d.errorf(it.node, it.path, "urgent keyword %q is not one of the watch's keywords", it.text)
-		}
-		w.Urgent = append(w.Urgent, it.text)
-	}
+	// Urgent queries are extra queries: they match like keywords and mark
+	// the alert urgent.
+	w.Urgent = d.queries(fs.get("urgent"), joinKey(path, "urgent"), "urgent keyword", synonyms)
 	if c := fs.get("color"); c != nil {
 		if s, ok := d.text(c, joinKey(path, "color")); ok && !isColor(s) {
 			d.errorf(c, joinKey(path, "color"), `color must be "#RRGGBB", like "#1f8b4c"`)

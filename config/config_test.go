@@ -151,7 +151,7 @@ func TestParseBadFiles(t *testing.T) {
 			"bad-keyword.yaml:11:15: watches[1].keywords: list is empty; add at least one",
 			"bad-keyword.yaml:12:15: watches[1].channels: list is empty; add at least one",
 			"bad-keyword.yaml:14:14: watches[2].keywords: list is empty; add at least one",
-			`bad-keyword.yaml:16:14: watches[2].urgent[0]: urgent keyword "ok" is not one of the watch's keywords`,
+			"bad-keyword.yaml:16:14: watches[2].urgent[0]: urgent keyword is empty",
 		}},
 		{"bad-query.yaml", []string{
 			"bad-query.yaml:8:10: watches[0].keywords[0]: " + queryMsg(t, `"AI 국가안보각서`),
