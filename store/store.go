@@ -160,6 +160,35 @@ type Store interface {
 	GetMeta(ctx context.Context, key string) (string, error)
 	SetMeta(ctx context.Context, key, value string) error
 
+	// Lease takes or renews the lease called name for owner until until,
+	// so that of several replicas sharing the database only one does a
+	// piece of work at a time (names such as "feed:<name>" and
+	// "channel:<name>"). It succeeds, and records owner and until, when
+	// no lease of that name exists, when the lease has expired (its until
+	// is not after now) or when owner already holds it; otherwise it
+	// returns false and changes nothing. Concurrent calls for one name
+	// succeed for at most one owner. A zero now means the store's clock.
+	// name and owner must not be empty and until must be after now.
+	//
+	// A lease is no fence: a holder that outlives its lease can race the
+	// next one, so choose until beyond the longest piece of work (or renew
+	// it on the way) and keep replica clocks within a small part of that.
+	Lease(ctx context.Context, name, owner string, now, until time.Time) (bool, error)
+	// Release ends the lease called name if owner holds it; otherwise it
+	// does nothing.
+	Release(ctx context.Context, name, owner string) error
+
+	// Prune deletes what is no longer needed and returns the number of
+	// rows deleted: seen item keys first seen before before, deliveries
+	// sent before before, and leases that expired before before. Pending
+	// deliveries, feed states, mutes, edits and meta are never pruned; a
+	// zero before deletes nothing.
+	//
+	// A pruned item key reads as unseen again, so an item still in its
+	// feed would alert again: pass a before far enough back (say 90 days)
+	// that every item first seen earlier has left its feed.
+	Prune(ctx context.Context, before time.Time) (int64, error)
+
 	// Close releases the database; the Store must not be used afterwards.
 	Close() error
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -116,8 +117,8 @@ func TestReplicasStartTogether(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	if got := migrationRows(t, dsn); got != 1 {
-		t.Errorf("schema_migrations has %d rows, want 1", got)
+	if got, want := migrationRows(t, dsn), migrationFiles(t); got != want {
+		t.Errorf("schema_migrations has %d rows, want %d", got, want)
 	}
 	// One replica's write is visible to another.
 	if err := stores[0].SetMeta(t.Context(), "k", "v"); err != nil {
@@ -142,8 +143,43 @@ func TestReopen(t *testing.T) {
 	if got, err := s.Unseen(t.Context(), "f", []string{"a", "b"}); err != nil || len(got) != 1 || got[0] != "b" {
 		t.Errorf("Unseen after reopen = %q, %v; want [b]", got, err)
 	}
-	if got := migrationRows(t, dsn); got != 1 {
-		t.Errorf("schema_migrations has %d rows after reopen, want 1", got)
+	if got, want := migrationRows(t, dsn), migrationFiles(t); got != want {
+		t.Errorf("schema_migrations has %d rows after reopen, want %d", got, want)
+	}
+}
+
+// TestUpgradeFromVersion1 builds a database as the first release left
+// it, with data, and checks that Open migrates it and keeps the data.
+func TestUpgradeFromVersion1(t *testing.T) {
+	dsn := freshSchema(t)
+	v1, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(t, dsn, string(v1))
+	exec(t, dsn, `CREATE TABLE schema_migrations (
+		version    integer PRIMARY KEY,
+		name       text NOT NULL,
+		applied_at timestamptz NOT NULL DEFAULT now()
+	);
+	INSERT INTO schema_migrations (version, name) VALUES (1, '0001_init.sql');
+	INSERT INTO seen_items (feed, item_key, seen_at) VALUES ('f', 'a', now());
+	INSERT INTO deliveries (channel, item_key, status, created) VALUES ('slack', 'k', 'pending', now())`)
+
+	s := open(t, dsn)
+	ctx := t.Context()
+	if got, want := migrationRows(t, dsn), migrationFiles(t); got != want || want < 2 {
+		t.Errorf("schema_migrations has %d rows after the upgrade, want %d (at least 2)", got, want)
+	}
+	if got, err := s.Unseen(ctx, "f", []string{"a", "b"}); err != nil || len(got) != 1 || got[0] != "b" {
+		t.Errorf("Unseen after the upgrade = %q, %v; want [b]", got, err)
+	}
+	if ds, err := s.PendingAll(ctx, "slack"); err != nil || len(ds) != 1 || ds[0].ItemKey != "k" {
+		t.Errorf("PendingAll after the upgrade = %+v, %v; want delivery k", ds, err)
+	}
+	now := time.Now()
+	if ok, err := s.Lease(ctx, "feed:f", "a", now, now.Add(time.Minute)); err != nil || !ok {
+		t.Errorf("Lease after the upgrade = %v, %v; want true", ok, err)
 	}
 }
 
@@ -189,6 +225,16 @@ func exec(t *testing.T, dsn, sql string) {
 	if _, err := conn.Exec(t.Context(), sql); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// migrationFiles counts the embedded migrations, from the source tree.
+func migrationFiles(t *testing.T) int {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations found: %v", err)
+	}
+	return len(files)
 }
 
 func migrationRows(t *testing.T, dsn string) int {

@@ -122,6 +122,57 @@ func rawDB(t *testing.T, path string) *sql.DB {
 	return db
 }
 
+// TestUpgradeFromVersion1 builds a database as the first release left
+// it, with data, and checks that Open migrates it and keeps the data.
+func TestUpgradeFromVersion1(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "newshound.db")
+	v1, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := rawDB(t, path)
+	for _, q := range []string{
+		string(v1),
+		`CREATE TABLE schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT NOT NULL,
+			applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+		)`,
+		`INSERT INTO schema_migrations (version, name) VALUES (1, '0001_init.sql')`,
+		`INSERT INTO seen_items (feed, item_key, seen_at) VALUES ('f', 'a', 1772443800000)`,
+		`INSERT INTO deliveries (channel, item_key, status, created) VALUES ('slack', 'k', 'pending', 1772443800000)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open of a version 1 database: %v", err)
+	}
+	defer s.Close()
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	if err != nil || len(files) < 2 {
+		t.Fatalf("migrations %q, %v: want at least 2", files, err)
+	}
+	if got := strings.Count(migrations(t, path), "\n"); got != len(files) {
+		t.Errorf("schema_migrations has %d rows after the upgrade, want %d", got, len(files))
+	}
+	if got, err := s.Unseen(ctx, "f", []string{"a", "b"}); err != nil || len(got) != 1 || got[0] != "b" {
+		t.Errorf("Unseen after the upgrade = %q, %v; want [b]", got, err)
+	}
+	if ds, err := s.PendingAll(ctx, "slack"); err != nil || len(ds) != 1 || ds[0].ItemKey != "k" {
+		t.Errorf("PendingAll after the upgrade = %+v, %v; want delivery k", ds, err)
+	}
+	now := time.Now()
+	if ok, err := s.Lease(ctx, "feed:f", "a", now, now.Add(time.Minute)); err != nil || !ok {
+		t.Errorf("Lease after the upgrade = %v, %v; want true", ok, err)
+	}
+}
+
 func TestNewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "newshound.db")
 	s, err := sqlite.Open(t.Context(), path)

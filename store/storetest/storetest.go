@@ -50,6 +50,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OddText", testOddText},
 		{"ConcurrentEnqueue", testConcurrentEnqueue},
 		{"ConcurrentMarkSeen", testConcurrentMarkSeen},
+		{"Lease", testLease},
+		{"LeaseErrors", testLeaseErrors},
+		{"ConcurrentLease", testConcurrentLease},
+		{"Prune", testPrune},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -659,6 +663,215 @@ func testConcurrentMarkSeen(t *testing.T, s store.Store) {
 	}
 	wg.Wait()
 	assertOnce(t, "MarkSeen results", total, keys)
+}
+
+func testLease(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	m := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Minute) }
+	steps := []struct {
+		op          string // "lease" or "release"
+		name, owner string
+		now, until  time.Time
+		want        bool
+	}{
+		{"lease", "feed:yonhap", "a", m(0), m(2), true},
+		{"lease", "feed:yonhap", "b", m(1), m(3), false},                        // held by a
+		{"lease", "feed:yonhap", "a", m(1), m(4), true},                         // renewed by its owner
+		{"lease", "feed:yonhap", "b", m(3), m(5), false},                        // the renewal counts
+		{"lease", "feed:yonhap", "b", m(4).Add(-time.Millisecond), m(5), false}, // not yet expired
+		{"lease", "feed:yonhap", "b", m(4), m(6), true},                         // expired: until <= now
+		{"lease", "feed:yonhap", "a", m(5), m(7), false},                        // a lost it
+		{"lease", "channel:yonhap", "a", m(5), m(7), true},                      // names are independent
+		{"release", "feed:yonhap", "a", time.Time{}, time.Time{}, false},        // not a's: no effect
+		{"lease", "feed:yonhap", "a", m(5), m(7), false},
+		{"release", "feed:yonhap", "b", time.Time{}, time.Time{}, false},
+		{"lease", "feed:yonhap", "a", m(5), m(7), true}, // released before its until
+		{"release", "feed:never", "a", time.Time{}, time.Time{}, false},
+		{"lease", "channel:yonhap", "b", m(6), m(8), false}, // untouched by the releases
+		{"lease", "channel:yonhap", "b", m(6).Add(time.Hour), m(8).Add(time.Hour), true},
+		// Renewing may also shorten a lease.
+		{"lease", "channel:yonhap", "b", m(70), m(71), true},
+		{"lease", "channel:yonhap", "a", m(71), m(72), true},
+	}
+	for i, st := range steps {
+		if st.op == "release" {
+			check(t, s.Release(ctx, st.name, st.owner))
+			continue
+		}
+		got, err := s.Lease(ctx, st.name, st.owner, st.now, st.until)
+		check(t, err)
+		if got != st.want {
+			t.Errorf("step %d: Lease(%s, %s, %s, %s) = %v, want %v", i, st.name, st.owner,
+				st.now.Format(time.TimeOnly), st.until.Format(time.TimeOnly), got, st.want)
+		}
+	}
+
+	// A zero now is the store's clock: a lease that ran out before the
+	// real now is free, and one running until after it is not.
+	past := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	free, err := s.Lease(ctx, "feed:clock", "a", past, past.Add(time.Minute))
+	check(t, err)
+	stolen, err := s.Lease(ctx, "feed:clock", "b", time.Time{}, time.Now().Add(time.Hour))
+	check(t, err)
+	held, err := s.Lease(ctx, "feed:clock", "c", time.Time{}, time.Now().Add(2*time.Hour))
+	check(t, err)
+	if !free || !stolen || held {
+		t.Errorf("Lease with the store's clock: got %v, %v, %v; want true, true, false", free, stolen, held)
+	}
+}
+
+func testLeaseErrors(t *testing.T, s store.Store) {
+	tests := []struct {
+		name, lease, owner string
+		now, until         time.Time
+	}{
+		{"empty name", "", "a", t0, t0.Add(time.Minute)},
+		{"empty owner", "feed:x", "", t0, t0.Add(time.Minute)},
+		{"until is now", "feed:x", "a", t0, t0},
+		{"until before now", "feed:x", "a", t0, t0.Add(-time.Minute)},
+		{"until within the same millisecond", "feed:x", "a", t0, t0.Add(time.Microsecond)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ok, err := s.Lease(t.Context(), tc.lease, tc.owner, tc.now, tc.until)
+			if err == nil || ok {
+				t.Errorf("Lease = %v, %v; want false and an error", ok, err)
+			}
+		})
+	}
+	// The failed calls took nothing.
+	ok, err := s.Lease(t.Context(), "feed:x", "b", t0, t0.Add(time.Minute))
+	check(t, err)
+	if !ok {
+		t.Error("Lease after failed calls = false, want true")
+	}
+}
+
+// testConcurrentLease has workers race for the same leases: each free or
+// expired name must go to exactly one worker, and a live one to none.
+func testConcurrentLease(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const workers, names = 8, 25
+	for i := 0; i < names; i += 2 { // every other name has an expired lease
+		ok, err := s.Lease(ctx, fmt.Sprint("k", i), "old", t0.Add(-time.Hour), t0)
+		check(t, err)
+		if !ok {
+			t.Fatalf("seeding lease k%d failed", i)
+		}
+	}
+	live, err := s.Lease(ctx, "held", "live", t0, t0.Add(time.Hour))
+	check(t, err)
+	if !live {
+		t.Fatal("seeding the live lease failed")
+	}
+	var (
+		mu  sync.Mutex
+		won []string
+		wg  sync.WaitGroup
+	)
+	for w := range workers {
+		wg.Go(func() {
+			batch := []string{"held"}
+			for i := range names {
+				batch = append(batch, fmt.Sprint("k", i))
+			}
+			r := rand.New(rand.NewPCG(uint64(w), 3))
+			r.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
+			for _, name := range batch {
+				ok, err := s.Lease(ctx, name, fmt.Sprint("worker", w), t0, t0.Add(time.Minute))
+				if err != nil {
+					t.Errorf("worker %d: %v", w, err)
+					return
+				}
+				if ok {
+					mu.Lock()
+					won = append(won, name)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assertOnce(t, "leases won", won, names)
+}
+
+func testPrune(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	day := 24 * time.Hour
+	cut := t0.Add(-90 * day)
+
+	_, err := s.MarkSeen(ctx, "f", []string{"old"}, cut.Add(-time.Millisecond))
+	check(t, err)
+	_, err = s.MarkSeen(ctx, "f", []string{"at-cut"}, cut)
+	check(t, err)
+	_, err = s.MarkSeen(ctx, "g", []string{"new"}, t0)
+	check(t, err)
+
+	ds := enqueue(t, s,
+		delivery("slack", "sent-old", cut.Add(-day)),
+		delivery("slack", "sent-at-cut", cut.Add(-day)),
+		delivery("slack", "sent-new", cut.Add(-day)), // created long ago, sent recently
+		delivery("slack", "pending-old", cut.Add(-day)),
+		delivery("discord", "failed-old", cut.Add(-day)),
+	)
+	check(t, s.MarkSent(ctx, []int64{ds[0].ID}, cut.Add(-time.Hour)))
+	check(t, s.MarkSent(ctx, []int64{ds[1].ID}, cut))
+	check(t, s.MarkSent(ctx, []int64{ds[2].ID}, t0))
+	check(t, s.MarkFailed(ctx, []int64{ds[4].ID}, "410 gone", cut.Add(-time.Hour)))
+
+	for name, until := range map[string]time.Time{"expired": cut.Add(-time.Minute), "live": t0.Add(time.Minute)} {
+		ok, err := s.Lease(ctx, name, "a", cut.Add(-time.Hour), until)
+		check(t, err)
+		if !ok {
+			t.Fatalf("Lease %s failed", name)
+		}
+	}
+	check(t, s.RecordEdit(ctx, store.Edit{At: cut.Add(-day), Command: "old edit"}))
+	check(t, s.PutMute(ctx, store.Mute{Target: "old mute", Created: cut.Add(-day)}))
+	check(t, s.PutFeedState(ctx, store.FeedState{Feed: "f", LastSuccess: cut.Add(-day)}))
+
+	if n, err := s.Prune(ctx, time.Time{}); err != nil || n != 0 {
+		t.Errorf("Prune(zero) = %d, %v; want 0, nil", n, err)
+	}
+	n, err := s.Prune(ctx, cut)
+	check(t, err)
+	if n != 3 { // seen "old", delivery "sent-old", lease "expired"
+		t.Errorf("Prune = %d, want 3", n)
+	}
+
+	unseen, err := s.Unseen(ctx, "f", []string{"old", "at-cut"})
+	check(t, err)
+	if !slices.Equal(unseen, []string{"old"}) {
+		t.Errorf("Unseen after Prune = %q, want [old]", unseen)
+	}
+	if unseen, err := s.Unseen(ctx, "g", []string{"new"}); err != nil || len(unseen) != 0 {
+		t.Errorf("Unseen(g) after Prune = %q, %v; want nothing", unseen, err)
+	}
+	if keys := itemKeysOnly(recent(t, s, "", 0)); !slices.Equal(keys, []string{"sent-new", "sent-at-cut"}) {
+		t.Errorf("Recent after Prune = %q, want [sent-new sent-at-cut]", keys)
+	}
+	if keys := itemKeysOnly(pendingAll(t, s, "")); !slices.Equal(keys, []string{"pending-old", "failed-old"}) {
+		t.Errorf("PendingAll after Prune = %q, want [pending-old failed-old]", keys)
+	}
+	// A pruned sent delivery may be enqueued again; a kept one may not.
+	if again := enqueue(t, s, delivery("slack", "sent-old", t0), delivery("slack", "sent-at-cut", t0)); len(again) != 1 || again[0].ItemKey != "sent-old" {
+		t.Errorf("Enqueue after Prune inserted %q, want [slack/sent-old]", itemKeys(again))
+	}
+	if ok, err := s.Lease(ctx, "live", "b", t0, t0.Add(time.Hour)); err != nil || ok {
+		t.Errorf("Lease of the live lease after Prune = %v, %v; want false", ok, err)
+	}
+	if es, err := s.Edits(ctx, 0); err != nil || len(es) != 1 {
+		t.Errorf("Edits after Prune = %v, %v; want the old edit kept", es, err)
+	}
+	if ms, err := s.Mutes(ctx); err != nil || len(ms) != 1 {
+		t.Errorf("Mutes after Prune = %v, %v; want the old mute kept", ms, err)
+	}
+	if _, err := s.FeedState(ctx, "f"); err != nil {
+		t.Errorf("FeedState after Prune: %v", err)
+	}
+	if n, err := s.Prune(ctx, cut); err != nil || n != 0 {
+		t.Errorf("second Prune = %d, %v; want 0, nil", n, err)
+	}
 }
 
 // delivery returns a pending delivery with every field set.

@@ -1,0 +1,82 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Lease takes or renews the lease called name for owner until until; see
+// store.Store. One upsert decides: concurrent ones for a name serialize on
+// its row, and each sees the row the previous one committed.
+func (s *Store) Lease(ctx context.Context, name, owner string, now, until time.Time) (bool, error) {
+	now = s.stamp(now)
+	if err := checkLease(name, owner, now, until); err != nil {
+		return false, fmt.Errorf("postgres: lease %q: %w", name, err)
+	}
+	var got string
+	err := s.pool.QueryRow(ctx, `INSERT INTO leases (name, owner, until) VALUES ($1, $2, $3)
+		ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
+			WHERE leases.until <= $4 OR leases.owner = excluded.owner
+		RETURNING name`, txt(name), txt(owner), pgTime(until), pgTime(now)).Scan(&got)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil // held by another owner
+	}
+	if err != nil {
+		return false, fmt.Errorf("postgres: lease %q: %w", name, err)
+	}
+	return true, nil
+}
+
+// checkLease validates the arguments of Lease.
+func checkLease(name, owner string, now, until time.Time) error {
+	switch {
+	case name == "":
+		return errors.New("empty name")
+	case owner == "":
+		return errors.New("empty owner")
+	case !norm(until).After(norm(now)):
+		return fmt.Errorf("until %v is not after now %v", until, now)
+	}
+	return nil
+}
+
+// Release ends the lease called name if owner holds it.
+func (s *Store) Release(ctx context.Context, name, owner string) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM leases WHERE name = $1 AND owner = $2`, txt(name), txt(owner)); err != nil {
+		return fmt.Errorf("postgres: release %q: %w", name, err)
+	}
+	return nil
+}
+
+// Prune deletes seen item keys first seen, deliveries sent and leases
+// expired before before, in one transaction, and returns how many rows
+// it deleted.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	if before.IsZero() {
+		return 0, nil
+	}
+	t := pgTime(before)
+	var total int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM seen_items WHERE seen_at < $1`,
+			`DELETE FROM deliveries WHERE status = 'sent' AND sent < $1`,
+			`DELETE FROM leases WHERE until < $1`,
+		} {
+			tag, err := tx.Exec(ctx, q, t)
+			if err != nil {
+				return err
+			}
+			total += tag.RowsAffected()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: prune: %w", err)
+	}
+	return total, nil
+}
