@@ -6,8 +6,6 @@ import (
 	"slices"
 	"sync"
 	"unicode/utf8"
-
-	"github.com/coregx/ahocorasick"
 )
 
 // queryKind says which list of its rule a query comes from.
@@ -57,7 +55,7 @@ type Matcher struct {
 	// byPattern lists the queries that have the pattern in a leaf: a query
 	// can only match a document in which one of its patterns occurs.
 	byPattern [][]int32
-	ac        *ahocorasick.Automaton
+	ac        *automaton
 	pool      sync.Pool
 }
 
@@ -124,11 +122,7 @@ func Compile(rules []Rule, synonyms [][]string) (*Matcher, error) {
 		}
 	}
 	if len(patterns) > 0 {
-		ac, err := ahocorasick.NewBuilder().AddStrings(patterns).Build()
-		if err != nil {
-			return nil, fmt.Errorf("match: build automaton: %w", err)
-		}
-		m.ac = ac
+		m.ac = newAutomaton(patterns)
 	}
 	m.pool.New = func() any {
 		return &scratch{
@@ -288,10 +282,20 @@ func (m *Matcher) Match(d Document) []Hit {
 		}
 	}
 	slices.Sort(s.touched)
-	var hits []Hit
+	n := 0
+	for _, ri := range s.touched {
+		if s.rstate[ri].hit() {
+			n++
+		}
+	}
+	if n == 0 {
+		s.clearMask()
+		return nil
+	}
+	hits := make([]Hit, 0, n)
 	for _, ri := range s.touched {
 		st := &s.rstate[ri]
-		if st.exclude || (st.keyword < 0 && st.urgent < 0) {
+		if !st.hit() {
 			continue
 		}
 		r := &m.rules[ri]
@@ -304,10 +308,19 @@ func (m *Matcher) Match(d Document) []Hit {
 		h.Terms, h.Spans = m.explain(s, d, ri)
 		hits = append(hits, h)
 	}
+	s.clearMask()
+	return hits
+}
+
+// hit reports whether the rule matches.
+func (st *ruleState) hit() bool {
+	return !st.exclude && (st.keyword >= 0 || st.urgent >= 0)
+}
+
+func (s *scratch) clearMask() {
 	for _, p := range s.present {
 		s.mask[p] = 0
 	}
-	return hits
 }
 
 func (s *scratch) begin() {
@@ -336,21 +349,20 @@ func (m *Matcher) scan(s *scratch, f field, text string) {
 		return
 	}
 	st := s.norm.run(text, true)
-	for _, mt := range m.ac.FindAllOverlapping(st.text) {
-		if !st.accepts(m.patterns[mt.PatternID], mt.Start, mt.End) {
-			continue
+	m.ac.find(st.text, func(p int32, i, j int) {
+		if !st.accepts(m.patterns[p], i, j) {
+			return
 		}
-		p := int32(mt.PatternID)
 		if s.mask[p] == 0 {
 			s.present = append(s.present, p)
 			s.last[p] = -1
 		}
 		s.mask[p] |= f
 		if f != fieldSource {
-			s.occ = append(s.occ, occurrence{field: f, start: st.info[mt.Start].start, end: st.info[mt.End-1].end, next: s.last[p]})
+			s.occ = append(s.occ, occurrence{field: f, start: st.info[i].start, end: st.info[j-1].end, next: s.last[p]})
 			s.last[p] = int32(len(s.occ) - 1)
 		}
-	}
+	})
 }
 
 // accepts applies the boundary rules to an automaton match text[i:j]:

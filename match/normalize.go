@@ -126,6 +126,7 @@ type normalizer struct {
 	tmp     []byte
 	tmp2    []byte
 	st      stream
+	it      norm.Iter // kept here: it is large and would escape from run
 
 	// state of the run in progress
 	compact, emitted, pending, gap bool
@@ -170,7 +171,7 @@ func (n *normalizer) run(s string, compact bool) *stream {
 			}
 			j += size
 		}
-		var it norm.Iter
+		it := &n.it
 		it.InitString(norm.NFKC, s[i:j])
 		for !it.Done() {
 			segStart := i + it.Pos()
