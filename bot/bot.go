@@ -48,6 +48,13 @@ type Options struct {
 	Jitter func(time.Duration) time.Duration
 	// Metrics, if set, records polls, matches and deliveries.
 	Metrics *Metrics
+	// Owner names this replica in the store's leases; it must be unique
+	// among replicas sharing a store. Empty means "local".
+	Owner string
+	// Retention is how long seen item keys and sent rows are kept (default
+	// 90 days). Items must leave their feeds within it, or they would look
+	// new again.
+	Retention time.Duration
 }
 
 // RetryPolicy bounds how hard one cycle tries to deliver a message part.
@@ -99,6 +106,7 @@ type Bot struct {
 	polling   map[string]bool // feeds being polled now
 	sending   map[string]bool // channels being delivered now
 	lastFail  map[string]string
+	lastPrune time.Time
 }
 
 // New validates the options and builds the first runtime from o.Config.
@@ -116,6 +124,12 @@ func New(o Options) (*Bot, error) {
 		o.Sleep = notify.SleepContext
 	}
 	o.Retry = o.Retry.withDefaults()
+	if o.Owner == "" {
+		o.Owner = "local"
+	}
+	if o.Retention <= 0 {
+		o.Retention = 90 * 24 * time.Hour
+	}
 	b := &Bot{
 		opt:      o,
 		log:      o.Logger,

@@ -11,6 +11,10 @@ import (
 	"github.com/newshound/newshound/store"
 )
 
+// channelLease is how long a delivery pass holds its channel; it is renewed
+// before every part, so it must only outlast one part with its retries.
+const channelLease = 10 * time.Minute
+
 // sendTimeout bounds one Send. A send already started is allowed to finish
 // when the bot is stopping, so an accepted message is always recorded.
 const sendTimeout = 30 * time.Second
@@ -28,6 +32,14 @@ type DeliverResult struct {
 // rows sent as each part is accepted. A part that keeps failing leaves its
 // rows and all later rows pending for a later cycle.
 func (b *Bot) deliverChannel(ctx context.Context, rt *runtime, channel string) DeliverResult {
+	if rt.notifiers[channel] == nil {
+		return DeliverResult{Channel: channel}
+	}
+	release, ok := b.lease(ctx, "channel:"+channel, channelLease)
+	if !ok {
+		return DeliverResult{Channel: channel}
+	}
+	defer release()
 	res := b.deliver(ctx, rt, channel)
 	b.opt.Metrics.delivered(res)
 	return res
@@ -69,6 +81,10 @@ func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string) DeliverR
 		}
 	}
 	for i, p := range parts {
+		if _, ok := b.lease(ctx, "channel:"+channel, channelLease); !ok {
+			res.Err = fmt.Errorf("bot: channel %s: lost the delivery lease", channel)
+			return res
+		}
 		if err := b.sendPart(ctx, n, channel, p); err != nil {
 			var left []int64
 			for _, q := range parts[i:] {

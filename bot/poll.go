@@ -28,12 +28,19 @@ type PollResult struct {
 	New         int // items not seen before
 	Matches     int // deliveries enqueued
 	NotModified bool
-	Err         error
+	// Leased is true when another replica was polling the feed.
+	Leased bool
+	Err    error
 }
 
 // pollFeed fetches one feed, records its state, and enqueues the matches of
 // its new items. Errors are recorded in the feed state and returned.
 func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResult {
+	release, ok := b.lease(ctx, "feed:"+f.Name, f.Timeout.D()+time.Minute)
+	if !ok {
+		return PollResult{Feed: f.Name, Leased: true}
+	}
+	defer release()
 	res, failures := b.poll(ctx, rt, f)
 	b.opt.Metrics.poll(res, failures)
 	return res
