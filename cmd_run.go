@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -72,6 +73,7 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	p := newPlatforms(e, logger, reg)
 	b, err := bot.New(bot.Options{
 		Metrics:   metrics,
+		Owner:     replicaID(),
 		Config:    cfg,
 		Store:     st,
 		Fetcher:   fetcher,
@@ -202,4 +204,13 @@ func serve(ctx context.Context, srv *http.Server, logger *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// replicaID names this process in the store's leases: unique among
+// replicas sharing a database.
+func replicaID() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
 }

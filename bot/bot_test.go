@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -136,6 +137,7 @@ type harness struct {
 	feeds *fetcher
 	chans map[string]*recorder
 	store store.Store
+	db    string
 	bot   *Bot
 }
 
@@ -145,7 +147,8 @@ func newHarness(t *testing.T, yaml string) *harness {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	dbPath := filepath.Join(t.TempDir(), "state.db")
+	st, err := sqlite.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,6 +159,7 @@ func newHarness(t *testing.T, yaml string) *harness {
 		feeds: &fetcher{items: map[string][]feeds.Item{}, errs: map[string]error{}},
 		chans: map[string]*recorder{},
 		store: st,
+		db:    dbPath,
 	}
 	st.Now = h.clock.Now
 	for _, name := range cfg.ChannelOrder {
@@ -505,5 +509,63 @@ func TestFailingFeedIsRecordedAndOthersContinue(t *testing.T) {
 	}
 	if s := h.bot.Status(context.Background()); s.FeedsFailing != 1 || s.FeedsOK != 1 {
 		t.Errorf("status feeds ok/failing = %d/%d, want 1/1", s.FeedsOK, s.FeedsFailing)
+	}
+}
+
+// TestReplicasSharingAStoreSendOnce runs two bots on one database at once:
+// leases keep them from polling a feed or delivering a channel together.
+func TestReplicasSharingAStoreSendOnce(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.cycle()
+	st2, err := sqlite.Open(context.Background(), h.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st2.Close() })
+	team2, other2 := &recorder{}, &recorder{}
+	b2, err := New(Options{
+		Config: h.bot.Config(), Store: st2, Fetcher: h.feeds, Owner: "replica-2",
+		Notifiers: func(*config.Config) (map[string]notify.Notifier, error) {
+			return map[string]notify.Notifier{"team": team2, "other": other2}, nil
+		},
+		Now: h.clock.Now, Sleep: h.clock.Sleep,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	heads := []string{
+		"트럼프, 관세 25% 예고", "트럼프 행정부 반도체 보조금 재검토", "트럼프 \"동맹도 방위비 더 내야\"",
+		"트럼프 지지율 40% 붕괴", "트럼프, 우크라이나 휴전안 제시", "백악관 앞 트럼프 반대 시위",
+		"트럼프 2기 첫 국정연설", "트럼프 장남 방한 일정 공개", "트럼프와 시진핑 정상통화",
+		"트럼프 측근 기소에 공화당 반발", "트럼프 발언에 원달러 환율 급등", "트럼프 캠프 선거자금 모금 신기록",
+		"트럼프 소셜미디어 계정 복구", "트럼프, 연준 의장 교체 시사", "트럼프의 이민정책 법원서 제동",
+		"트럼프 골프장서 기자회견", "트럼프 책 출간 첫날 매진", "트럼프 방위비 압박에 국방부 대응 고심",
+		"트럼프 대선 토론회 불참 선언", "트럼프 전기차 세액공제 폐지 추진",
+	}
+	for i := range 20 {
+		var items []feeds.Item
+		for j := 0; j <= i; j++ {
+			items = append(items, news(fmt.Sprint(j), heads[j], h.clock.Now()))
+		}
+		h.feeds.set("yna", items...)
+		var wg sync.WaitGroup
+		wg.Go(func() { h.bot.RunOnce(context.Background()) })
+		wg.Go(func() { b2.RunOnce(context.Background()) })
+		wg.Wait()
+	}
+	h.bot.RunOnce(context.Background())
+	seen := map[string]int{}
+	for _, r := range []*recorder{h.chans["team"], team2} {
+		for _, tt := range r.titles() {
+			seen[tt]++
+		}
+	}
+	if len(seen) != len(heads) {
+		t.Errorf("team got %d distinct items, want %d", len(seen), len(heads))
+	}
+	for tt, n := range seen {
+		if n != 1 {
+			t.Errorf("%q sent %d times", tt, n)
+		}
 	}
 }
