@@ -75,7 +75,7 @@ func cmdFetch(ctx context.Context, args []string, e env) int {
 	}
 	out := e.stdout
 	for _, it := range res.Items {
-		line := fetchLine{Title: it.Title, Link: it.Link, Published: it.Published, ID: it.Key, Source: it.Author, Summary: it.Summary, Matches: []fetchMatch{}}
+		line := fetchLine{Title: it.Title, Link: it.Link, Published: it.Published, ID: it.Key, Source: it.Source, Summary: it.Summary, Matches: []fetchMatch{}}
 		if m != nil {
 			for _, h := range m.Match(match.Document{Title: it.Title, Body: it.Summary + "\n" + it.Content, Source: name}) {
 				line.Matches = append(line.Matches, fetchMatch{Watch: h.Watch, Terms: h.Terms, Query: h.Query})

@@ -262,9 +262,9 @@ func (b *Bot) activeMutes(ctx context.Context, now time.Time) map[string]bool {
 
 // entry renders an item and its hit into the outbox payload.
 func (b *Bot) entry(f config.Feed, it feeds.Item, h match.Hit) notify.Entry {
-	source := it.FeedTitle
-	if f.GoogleNews != "" && it.Author != "" {
-		source = it.Author // Google News names the publisher per item
+	source := it.Source // aggregators such as Google News name the outlet per item
+	if source == "" {
+		source = it.FeedTitle
 	}
 	if source == "" {
 		source = f.Name

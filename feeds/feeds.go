@@ -18,14 +18,17 @@ type Item struct {
 	// Key is the stable identity of the item within its feed: the GUID,
 	// else the canonical link without tracking parameters, else a hash of
 	// title and date.
-	Key       string    `json:"id"`
-	Feed      string    `json:"feed"`                 // feed name from the watchlist
-	FeedTitle string    `json:"feed_title,omitempty"` // the feed's own title
-	Title     string    `json:"title"`
-	Link      string    `json:"link"`
-	Summary   string    `json:"summary,omitempty"`
-	Content   string    `json:"content,omitempty"`
-	Author    string    `json:"author,omitempty"`
+	Key       string `json:"id"`
+	Feed      string `json:"feed"`                 // feed name from the watchlist
+	FeedTitle string `json:"feed_title,omitempty"` // the feed's own title
+	Title     string `json:"title"`
+	Link      string `json:"link"`
+	Summary   string `json:"summary,omitempty"`
+	Content   string `json:"content,omitempty"`
+	Author    string `json:"author,omitempty"`
+	// Source is the outlet named by the item itself (RSS <source>, as
+	// aggregators such as Google News give it), "" when it names none.
+	Source    string    `json:"source,omitempty"`
 	Image     string    `json:"image,omitempty"`
 	Published time.Time `json:"published"`
 	// DateGuessed is true when the feed gave no usable date and Published

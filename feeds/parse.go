@@ -141,6 +141,9 @@ func normalize(it *gofeed.Item, src *rss.Source, base *url.URL, loc *time.Locati
 	}
 	item.Image = itemImage(it, base)
 	item.Author = itemAuthor(it, src)
+	if src != nil {
+		item.Source = plainText(src.Title)
+	}
 
 	raw, parsed := it.Published, it.PublishedParsed
 	if strings.TrimSpace(raw) == "" && parsed == nil {
