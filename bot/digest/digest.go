@@ -46,15 +46,15 @@ func (d Digest) IDs(part notify.Message) []int64 {
 // story is one entry with the copies folded into it.
 type story struct {
 	entry notify.Entry
-	sigs  []uint64
+	heads []Headline
 	rows  []int64
 	order int // position of the kept entry in the input
 }
 
 // Build makes one message from due entries (each with a unique ID, its
-// outbox row). Taken in publication order, an entry whose title's
-// Signature is Similar to that of any copy already in a story, or whose
-// link is the same, joins that story: the earliest copy is kept, the other
+// outbox row). Taken in publication order, an entry whose title is the
+// SameStory as that of any copy already in a story, or whose link is the
+// same, joins that story: the earliest copy is kept, the other
 // outlets are listed in Also (by source name, without repeats), and the
 // story is urgent if any copy is. Stories are grouped by the kept entry's watch,
 // newest first within a watch; watches are ordered by their newest story.
@@ -77,13 +77,13 @@ func Build(entries []notify.Entry, maxItems func(watch string) int) Digest {
 	var stories []*story
 	for _, i := range idx {
 		e := entries[i]
-		sig := Signature(e.Title)
-		if s := findStory(stories, e, sig); s != nil {
-			s.add(e, sig)
+		h := NewHeadline(e.Title)
+		if s := findStory(stories, e, h); s != nil {
+			s.add(e, h)
 			continue
 		}
 		e.Also = slices.Clone(e.Also)
-		stories = append(stories, &story{entry: e, sigs: []uint64{sig}, rows: []int64{e.ID}, order: i})
+		stories = append(stories, &story{entry: e, heads: []Headline{h}, rows: []int64{e.ID}, order: i})
 	}
 
 	byWatch := map[string][]*story{}
@@ -131,14 +131,14 @@ func Build(entries []notify.Entry, maxItems func(watch string) int) Digest {
 }
 
 // findStory returns the story an entry belongs to: one with a copy of
-// similar title or the same link.
-func findStory(stories []*story, e notify.Entry, sig uint64) *story {
+// the same story by title or the same link.
+func findStory(stories []*story, e notify.Entry, h Headline) *story {
 	for _, s := range stories {
 		if e.Link != "" && e.Link == s.entry.Link {
 			return s
 		}
-		for _, x := range s.sigs {
-			if Similar(sig, x) {
+		for _, x := range s.heads {
+			if h.Same(x) {
 				return s
 			}
 		}
@@ -147,8 +147,8 @@ func findStory(stories []*story, e notify.Entry, sig uint64) *story {
 }
 
 // add folds a copy into the story.
-func (s *story) add(e notify.Entry, sig uint64) {
-	s.sigs = append(s.sigs, sig)
+func (s *story) add(e notify.Entry, h Headline) {
+	s.heads = append(s.heads, h)
 	s.rows = append(s.rows, e.ID)
 	s.entry.Urgent = s.entry.Urgent || e.Urgent
 	name := cmp.Or(e.Source, e.Feed)

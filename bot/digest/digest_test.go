@@ -187,3 +187,24 @@ func TestEveryMatchesBecomeOneMessage(t *testing.T) {
 		}
 	}
 }
+
+func TestBuildFoldsWireVariants(t *testing.T) {
+	entries := []notify.Entry{
+		entry(1, "semis", "연합뉴스", "[속보] 정부, 반도체 특별법 국회 통과 촉구", 0),
+		entry(2, "semis", "뉴스1", "정부, 반도체 특별법 국회 통과 거듭 촉구(종합)", 5),
+		entry(3, "semis", "뉴시스", `정부 "반도체특별법 국회 통과" 촉구 - 뉴시스`, 7),
+		entry(4, "semis", "서울경제", "정부, ‘반도체 특별법’ 국회 통과 촉구", 9),
+		entry(5, "semis", "머니투데이", "정부,반도체 특별법 국회통과 촉구 | 머니투데이", 12),
+		entry(6, "semis", "한겨레", "반도체 특별법, 여야 이견에 국회 상임위 계류", 14),
+		entry(7, "semis", "조선일보", "정부, 반도체 수출 통계 발표", 15),
+	}
+	m := Build(entries, nil).Message
+	if got := titles(m.Entries); len(got) != 3 {
+		t.Fatalf("entries = %q, want the five variants as one story and two others", got)
+	}
+	for _, e := range m.Entries {
+		if e.ID == 1 && len(e.Also) != 4 {
+			t.Errorf("Also = %v, want the four other outlets", e.Also)
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package digest
 
 import (
+	"cmp"
 	"math/bits"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,14 +19,8 @@ import (
 const MaxDistance = 16
 
 var (
-	// bracketTag matches section and wire tags: [속보], [단독], [포토],
-	// [어저께TV], 【…】, 〔…〕.
-	bracketTag = regexp.MustCompile(`\[[^\[\]]{1,24}\]|【[^【】]{1,24}】|〔[^〔〕]{1,24}〕`)
 	// wireMarker matches update markers: (종합), (2보), (종합2보), (LEAD).
 	wireMarker = regexp.MustCompile(`(?i)\(\s*(?:종합\s*\d*\s*보?|\d+\s*보|상보|속보|단독|포토|사진|영상|lead|update\s*\d*|urgent|corrected)\s*\)`)
-	// sourceSuffix matches a trailing " - Publisher" (Google News) or
-	// " | 뉴스1".
-	sourceSuffix = regexp.MustCompile(`\s+[-|–—]\s+([^-|–—]+)$`)
 	// hanja spells out the one-character Hanja abbreviations of Korean
 	// headlines (北 for 북한, 尹 for 윤 대통령) with their Hangul reading.
 	hanja = strings.NewReplacer(
@@ -40,24 +36,112 @@ var (
 // read in Hangul, case folded, and only letters and digits kept (Korean
 // spacing and punctuation vary between outlets).
 func Normalize(title string) string {
-	s := norm.NFKC.String(title)
-	s = bracketTag.ReplaceAllString(s, " ")
-	s = wireMarker.ReplaceAllString(s, " ")
-	if m := sourceSuffix.FindStringSubmatchIndex(s); m != nil {
-		// Only a tail shorter than the headline is a publisher name, so
-		// "오늘의 부고 - 2022년 8월 1일" keeps its date.
-		tail := utf8.RuneCountInString(s[m[2]:m[3]])
-		if tail <= 30 && tail < utf8.RuneCountInString(s[:m[0]]) {
-			s = s[:m[0]]
-		}
-	}
-	s = cases.Fold().String(hanja.Replace(s))
 	return strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsNumber(r) {
 			return r
 		}
 		return -1
-	}, s)
+	}, clean(title))
+}
+
+// clean is Normalize without the last step: spaces and punctuation are
+// kept, so SameStory can still see word and number boundaries. The
+// regular expressions only run when their opening character is present:
+// they are most of the cost of a title.
+func clean(title string) string {
+	s := norm.NFKC.String(title)
+	s = cutTags(s)
+	if strings.Contains(s, "(") {
+		s = wireMarker.ReplaceAllString(s, " ")
+	}
+	s = cutSource(s)
+	return cases.Fold().String(hanja.Replace(s))
+}
+
+// tagPairs are the brackets of section and wire tags: [속보], [단독],
+// [포토], [어저께TV], 【…】, 〔…〕.
+var tagPairs = [...][2]rune{{'[', ']'}, {'【', '】'}, {'〔', '〕'}}
+
+// cutTags replaces each tag (an opening bracket, 1 to 24 characters
+// other than that pair's brackets, the closing bracket) with a space.
+func cutTags(s string) string {
+	if !strings.ContainsAny(s, "[【〔") {
+		return s
+	}
+	var b strings.Builder
+	last := 0 // s[last:] is not copied yet
+	for i := 0; i < len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if end := tagEnd(s[i+w:], r); end > 0 {
+			b.WriteString(s[last:i])
+			b.WriteByte(' ')
+			i += w + end
+			last = i
+			continue
+		}
+		i += w
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// tagEnd returns the length of the rest of a tag opened by r (its text
+// and closing bracket) at the start of s, or 0 when there is none.
+func tagEnd(s string, r rune) int {
+	for _, p := range tagPairs {
+		if r != p[0] {
+			continue
+		}
+		n := 0
+		for i, c := range s {
+			switch {
+			case c == p[1] && n > 0:
+				return i + utf8.RuneLen(c)
+			case c == p[0] || c == p[1] || n == 24:
+				return 0
+			}
+			n++
+		}
+		return 0
+	}
+	return 0
+}
+
+// cutSource removes a trailing " - Publisher" (Google News) or " | 뉴스1":
+// a separator with ASCII space on both sides, followed by no other
+// separator. Only a tail shorter than the headline is a publisher name,
+// so "오늘의 부고 - 2022년 8월 1일" keeps its date.
+func cutSource(s string) string {
+	i := strings.LastIndexAny(s, "-|–—")
+	if i < 0 {
+		return s
+	}
+	start := i
+	for start > 0 && isSpace(s[start-1]) {
+		start--
+	}
+	_, w := utf8.DecodeRuneInString(s[i:])
+	rest := s[i+w:]
+	j := 0
+	for j < len(rest) && isSpace(rest[j]) {
+		j++
+	}
+	if j == len(rest) {
+		j-- // the publisher is at least one character
+	}
+	if start == i || j < 1 {
+		return s
+	}
+	tail := utf8.RuneCountInString(rest[j:])
+	if tail <= 30 && tail < utf8.RuneCountInString(s[:start]) {
+		return s[:start]
+	}
+	return s
+}
+
+// isSpace is the ASCII white space of the regular expression \s.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
 
 // Signature is a 64-bit SimHash of a headline's normalized text over
@@ -123,10 +207,193 @@ func hashRunes(rs []rune) uint64 {
 		h ^= uint64(r)
 		h *= 1099511628211
 	}
+	return mix(h)
+}
+
+// mix is the SplitMix64 finalizer.
+func mix(h uint64) uint64 {
 	h ^= h >> 30
 	h *= 0xbf58476d1ce4e5b9
 	h ^= h >> 27
 	h *= 0x94d049bb133111eb
 	h ^= h >> 31
 	return h
+}
+
+// Thresholds of SameStory, chosen on testdata/story_pairs.tsv (see
+// TestSameStoryPairs for the table) and checked against the background
+// rate over real headlines (TestBackgroundMergeRate).
+const (
+	// minContainment is the least share of the shorter title's shingles
+	// that the other title must have.
+	minContainment = 0.55
+	// minJaccard is the least share of all shingles the titles must have
+	// in common, so a short generic title is not the same story as every
+	// longer title that contains it.
+	minJaccard = 0.3
+	// minShingles is the number of shingles below which a title must
+	// match the other exactly: a few shingles say too little.
+	minShingles = 6
+)
+
+// Headline is a title prepared for SameStory: its shingles (pairs of
+// adjacent units, a unit being a Hangul, Han or Kana character or a word
+// of other letters and digits) and its numbers with their units. Parse
+// titles once with NewHeadline when one is compared with many.
+type Headline struct {
+	shingles []uint64 // sorted, distinct
+	numbers  []number // sorted
+}
+
+// number is a run of digits in a title and the unit that follows it ("3곳",
+// "8743명", "280 billion"); unit 0 is none.
+type number struct{ unit, value uint64 }
+
+// NewHeadline prepares a title for SameStory.
+func NewHeadline(title string) Headline {
+	type unit struct {
+		hash   uint64
+		digits bool // only digits
+		joined bool // follows the previous unit without punctuation
+	}
+	var units []unit
+	var word []rune
+	joined := true
+	flush := func() {
+		if len(word) == 0 {
+			return
+		}
+		digits := true
+		for _, r := range word {
+			digits = digits && r >= '0' && r <= '9'
+		}
+		units = append(units, unit{hashRunes(word), digits, joined})
+		word, joined = word[:0], true
+	}
+	rs := []rune(clean(title))
+	for i, r := range rs {
+		switch {
+		case unicode.In(r, unicode.Hangul, unicode.Han, unicode.Hiragana, unicode.Katakana):
+			flush()
+			units = append(units, unit{hashRunes(rs[i : i+1]), false, joined})
+			joined = true
+		case unicode.IsLetter(r) || unicode.IsNumber(r):
+			word = append(word, r)
+		case strings.ContainsRune(".,'’", r) && len(word) > 0 && i+1 < len(rs) && isWordRune(rs[i+1]):
+			// "U.S.", "1,800", "5.47": one word.
+		default:
+			flush()
+			joined = joined && r == ' '
+		}
+	}
+	flush()
+
+	var h Headline
+	if len(units) == 1 {
+		h.shingles = []uint64{units[0].hash}
+	}
+	for i := 0; i+1 < len(units); i++ {
+		h.shingles = append(h.shingles, mix(units[i].hash*31+units[i+1].hash))
+	}
+	slices.Sort(h.shingles)
+	h.shingles = slices.Compact(h.shingles)
+	for i, u := range units {
+		if !u.digits {
+			continue
+		}
+		n := number{value: u.hash}
+		if i+1 < len(units) && !units[i+1].digits && units[i+1].joined {
+			n.unit = units[i+1].hash
+		}
+		h.numbers = append(h.numbers, n)
+	}
+	slices.SortFunc(h.numbers, func(a, b number) int {
+		return cmp.Or(cmp.Compare(a.unit, b.unit), cmp.Compare(a.value, b.value))
+	})
+	return h
+}
+
+// isWordRune reports whether r continues a word of other letters and
+// digits.
+func isWordRune(r rune) bool {
+	return (unicode.IsLetter(r) || unicode.IsNumber(r)) &&
+		!unicode.In(r, unicode.Hangul, unicode.Han, unicode.Hiragana, unicode.Katakana)
+}
+
+// SameStory reports whether two headlines report the same story: a
+// rewording by another outlet, or the same wire copy with other tags,
+// spacing, quotes or a few words added. See Headline.Same.
+func SameStory(a, b string) bool {
+	return NewHeadline(a).Same(NewHeadline(b))
+}
+
+// Same reports whether h and o are the same story. It compares the
+// shingle sets: the shorter title must share at least minContainment of
+// its shingles with the other and both minJaccard of their union; a title
+// with fewer than minShingles shingles must have exactly the other's. A
+// number given with the same unit in both titles but with no value in
+// common ("3곳" and "5곳", "7만8743명" and "8만5320명") makes them different
+// stories: daily counts and series repeat the rest of the headline. A
+// title without letters or digits is the same as nothing.
+func (h Headline) Same(o Headline) bool {
+	return h.sameAt(o, minContainment, minJaccard, minShingles)
+}
+
+// sameAt is Same with the thresholds as arguments, for the table in the
+// tests.
+func (h Headline) sameAt(o Headline, containment, jaccard float64, short int) bool {
+	la, lb := len(h.shingles), len(o.shingles)
+	if la == 0 || lb == 0 || numbersDiffer(h.numbers, o.numbers) {
+		return false
+	}
+	inter := 0
+	for i, j := 0, 0; i < la && j < lb; {
+		switch {
+		case h.shingles[i] < o.shingles[j]:
+			i++
+		case h.shingles[i] > o.shingles[j]:
+			j++
+		default:
+			inter++
+			i++
+			j++
+		}
+	}
+	if min(la, lb) < short {
+		return inter == la && inter == lb
+	}
+	return float64(inter) >= containment*float64(min(la, lb)) &&
+		float64(inter) >= jaccard*float64(la+lb-inter)
+}
+
+// numbersDiffer reports whether some unit has numbers in both lists but
+// no value in common. Both lists are sorted by unit, then value.
+func numbersDiffer(a, b []number) bool {
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i].unit < b[j].unit:
+			i++
+		case a[i].unit > b[j].unit:
+			j++
+		default:
+			u, common := a[i].unit, false
+			ie, je := i, j
+			for ie < len(a) && a[ie].unit == u {
+				ie++
+			}
+			for je < len(b) && b[je].unit == u {
+				je++
+			}
+			for _, x := range a[i:ie] {
+				for _, y := range b[j:je] {
+					common = common || x.value == y.value
+				}
+			}
+			if !common {
+				return true
+			}
+			i, j = ie, je
+		}
+	}
+	return false
 }

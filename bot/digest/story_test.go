@@ -171,22 +171,35 @@ func TestBackgroundMergeRate(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	var sigs []uint64
+	var heads []Headline
 	for _, f := range files {
 		for _, title := range feedTitles(t, f) {
 			if n := Normalize(title); n != "" && !seen[n] {
 				seen[n] = true
 				sigs = append(sigs, Signature(title))
+				heads = append(heads, NewHeadline(title))
 			}
 		}
 	}
-	merged, pairs := 0, 0
+	merged, same, pairs := 0, 0, 0
 	for i := range sigs {
 		for j := i + 1; j < len(sigs); j++ {
 			pairs++
 			if Similar(sigs[i], sigs[j]) {
 				merged++
 			}
+			if heads[i].Same(heads[j]) {
+				same++
+			}
 		}
+	}
+	// Most SameStory pairs here are true copies (one story in several
+	// outlets over five days), so the ceiling bounds rather than measures
+	// false merges.
+	sameRate := float64(same) / float64(pairs)
+	t.Logf("SameStory: %d of %d pairs (%.4f%%)", same, pairs, 100*sameRate)
+	if sameRate > 0.0001 {
+		t.Errorf("SameStory merge rate %.4f%%: want at most 0.01%%", 100*sameRate)
 	}
 	rate := float64(merged) / float64(pairs)
 	t.Logf("%d distinct titles, %d of %d pairs similar (%.4f%%)", len(sigs), merged, pairs, 100*rate)
@@ -210,4 +223,101 @@ func feedTitles(t *testing.T, path string) []string {
 		out = append(out, html.UnescapeString(string(m[1])))
 	}
 	return out
+}
+
+// TestSameStoryPairs measures SameStory on the labelled headline pairs,
+// with the table its thresholds were chosen from: the lowest containment
+// with no false merge on the fixture and few merges of real headlines
+// (TestBackgroundMergeRate; most of those are true copies).
+func TestSameStoryPairs(t *testing.T) {
+	ps := readPairs(t)
+	as, bs := make([]Headline, len(ps)), make([]Headline, len(ps))
+	nsame := 0
+	for i, p := range ps {
+		as[i], bs[i] = NewHeadline(p.a), NewHeadline(p.b)
+		if p.same {
+			nsame++
+		}
+	}
+	score := func(c, j float64, short int) (precision, recall float64, fp int) {
+		tp := 0
+		for i, p := range ps {
+			if as[i].sameAt(bs[i], c, j, short) {
+				if p.same {
+					tp++
+				} else {
+					fp++
+				}
+			}
+		}
+		if tp+fp == 0 {
+			return 1, 0, 0
+		}
+		return float64(tp) / float64(tp+fp), float64(tp) / float64(nsame), fp
+	}
+	for _, c := range []float64{0.45, 0.5, 0.55, 0.6, 0.7, 0.8} {
+		for _, j := range []float64{0.25, minJaccard, 0.4} {
+			p, r, fp := score(c, j, minShingles)
+			t.Logf("containment >= %.2f, jaccard >= %.2f: precision %.3f recall %.3f (false merges %d)", c, j, p, r, fp)
+		}
+	}
+	tp, fp := 0, 0
+	for _, p := range ps {
+		if got := SameStory(p.a, p.b); got && p.same {
+			tp++
+		} else if got {
+			fp++
+			t.Logf("false merge: %q, %q", p.a, p.b)
+		}
+	}
+	p, r := float64(tp)/float64(tp+fp), float64(tp)/float64(nsame)
+	t.Logf("SameStory: precision %.3f recall %.3f", p, r)
+	if p < 0.97 || r < 0.45 {
+		t.Errorf("SameStory precision %.3f, recall %.3f: want at least 0.97 and 0.45", p, r)
+	}
+}
+
+func TestSameStory(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b string
+		want bool
+	}{
+		{"added adverb", "정부, 반도체 특별법 국회 통과 촉구", "정부, 반도체 특별법 국회 통과 거듭 촉구", true},
+		{"identical", "가", "가", true},
+		{"empty", "“…”", "“…”", false},
+		{"short titles differ", "8월1일 동정", "[오늘의 운세]8월 1일", false},
+		{"count differs", "수도권 폭우로 학교 3곳 휴교", "수도권 폭우로 학교 5곳 휴교", false},
+		{"daily count", "신규 확진 8만5320명…위중증 두 달 만에 200명대", "신규확진자 8만2002명… 위중증 242명·사망 35명", false},
+		{"same number, other unit", "5호 태풍 ‘송다’ 북상, 제주 모레까지 비", "[날씨] 태풍 '송다' 북상…제주 모레까지 비 5곳 특보", true},
+		{"range written two ways", "4만~5만원대 ‘24기가 요금제’ 내달 출시", "4~5만원대 24기가 요금제 내달 출시", true},
+		{"English word shingles", "Elon Musk countersues Twitter over $44 billion deal - BBC News", "Twitter sues Elon Musk to force completion of $44 billion deal - Reuters", false},
+		{"English rewording", "U.S. economy shrinks for a second straight quarter - AP", "US economy shrinks for second straight quarter, stoking recession fears - Reuters", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := SameStory(tt.a, tt.b); got != tt.want {
+				t.Errorf("SameStory(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+			}
+			if got := SameStory(tt.b, tt.a); got != tt.want {
+				t.Errorf("SameStory is not symmetric on %q, %q", tt.a, tt.b)
+			}
+		})
+	}
+}
+
+func BenchmarkSameStory(b *testing.B) {
+	x := "[속보] 한·미, EDSCG 9월 중 개최…하반기 연합연습 통합·확대(종합2보) - 연합뉴스"
+	y := "한미, 연합연습 통합·확대…9월중 EDSCG 개최·연내 TTX 진행"
+	b.Run("titles", func(b *testing.B) {
+		for b.Loop() {
+			SameStory(x, y)
+		}
+	})
+	hx, hy := NewHeadline(x), NewHeadline(y)
+	b.Run("headlines", func(b *testing.B) {
+		for b.Loop() {
+			hx.Same(hy)
+		}
+	})
 }
