@@ -440,7 +440,7 @@ watches:
 		t.Errorf("entries = %d, want 6 (one story + five different stories)", n)
 	}
 	// A later copy from another outlet is held back within the story window.
-	h.feeds.set("yna", news("yna-3", "정부, 반도체 특별법 국회 통과 촉구(2보)", h.clock.Now()))
+	h.feeds.set("yna", news("yna-3", "정부, 반도체 특별법 국회 통과 거듭 촉구", h.clock.Now()))
 	h.cycle()
 	h.at(12, 0)
 	h.cycle()

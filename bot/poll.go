@@ -183,6 +183,7 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, f config.Feed, it 
 	}
 	mutes := b.activeMutes(ctx, now)
 	sig := digest.Signature(it.Title)
+	head := digest.NewHeadline(it.Title)
 	var out []store.Delivery
 	for _, h := range hits {
 		if mutes[h.Watch] || mutes[h.Query] {
@@ -201,7 +202,7 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, f config.Feed, it 
 			due = s.Due(now, h.Urgent)
 		}
 		for _, ch := range w.Channels {
-			if b.storyDelivered(ctx, rt, ch, f.Name, sig, now) {
+			if b.storyDelivered(ctx, rt, ch, head, now) {
 				b.log.Info("same story already delivered; held back", "feed", f.Name, "channel", ch, "title", it.Title)
 				continue
 			}
@@ -227,7 +228,7 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, f config.Feed, it 
 // storyDelivered reports whether the channel already got (sent, not just
 // queued) the same story from another item within the story window.
 // Queued copies are merged into one entry when the digest is built.
-func (b *Bot) storyDelivered(ctx context.Context, rt *runtime, channel, feed string, sig uint64, now time.Time) bool {
+func (b *Bot) storyDelivered(ctx context.Context, rt *runtime, channel string, h digest.Headline, now time.Time) bool {
 	win := rt.cfg.StoryWindow.D()
 	if win <= 0 {
 		return false
@@ -238,7 +239,7 @@ func (b *Bot) storyDelivered(ctx context.Context, rt *runtime, channel, feed str
 		return false
 	}
 	for _, d := range prev {
-		if d.Status == store.StatusSent && digest.Similar(d.Story, sig) {
+		if d.Status == store.StatusSent && h.Same(digest.NewHeadline(d.Title)) {
 			return true
 		}
 	}
