@@ -205,13 +205,19 @@ watches:
 	fs.set("/it.xml", item(1, "반도체 업황 회복"), item(2, "정부, 반도체 특별법 처리 촉구"), item(3, "오픈소스 재단 한국 지부 출범"))
 	waitFor(t, "alerts to keep flowing", func() bool { return strings.Contains(stdout.String(), "오픈소스 재단 한국 지부 출범") })
 	code, body = post("status", now, "")
-	if code != 200 || !strings.Contains(body, ":") {
-		t.Errorf("status: %d %s", code, body)
+	if code != 200 || !strings.Contains(body, "broken") && !strings.Contains(body, "watchlist.yaml:") {
+		t.Errorf("status does not show the broken watchlist: %d %s", code, body)
 	}
+
+	// A valid hand edit applies live: a new keyword alerts at the next poll.
+	fixed := strings.Replace(edited, "      - 오픈소스   # 기본 키워드", "      - 오픈소스   # 기본 키워드\n      - 엔비디아", 1)
+	writeFile(t, cfgPath, fixed)
+	fs.set("/it.xml", item(1, "반도체 업황 회복"), item(2, "정부, 반도체 특별법 처리 촉구"), item(3, "오픈소스 재단 한국 지부 출범"), item(4, "엔비디아 신형 GPU 공개"))
+	waitFor(t, "the alert on the hand-added keyword", func() bool { return strings.Contains(stdout.String(), "엔비디아 신형 GPU 공개") })
 
 	for path, want := range map[string]string{
 		"/healthz": "ok",
-		"/metrics": `newshound_deliveries_total{channel="terminal",result="sent"} 2`,
+		"/metrics": `newshound_deliveries_total{channel="terminal",result="sent"} 3`,
 	} {
 		resp, err := http.Get("http://" + addr + path)
 		if err != nil {
