@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -191,4 +192,18 @@ type Store interface {
 
 	// Close releases the database; the Store must not be used afterwards.
 	Close() error
+}
+
+// CheckLease validates the arguments of Store.Lease; drivers call it first.
+// Times are compared at the millisecond precision the stores keep.
+func CheckLease(name, owner string, now, until time.Time) error {
+	switch {
+	case name == "":
+		return errors.New("empty name")
+	case owner == "":
+		return errors.New("empty owner")
+	case !until.Truncate(time.Millisecond).After(now.Truncate(time.Millisecond)):
+		return fmt.Errorf("until %v is not after now %v", until, now)
+	}
+	return nil
 }

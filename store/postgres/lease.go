@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/newshound/newshound/store"
 )
 
 // Lease takes or renews the lease called name for owner until until; see
@@ -14,7 +16,7 @@ import (
 // its row, and each sees the row the previous one committed.
 func (s *Store) Lease(ctx context.Context, name, owner string, now, until time.Time) (bool, error) {
 	now = s.stamp(now)
-	if err := checkLease(name, owner, now, until); err != nil {
+	if err := store.CheckLease(name, owner, now, until); err != nil {
 		return false, fmt.Errorf("postgres: lease %q: %w", name, err)
 	}
 	var got string
@@ -29,19 +31,6 @@ func (s *Store) Lease(ctx context.Context, name, owner string, now, until time.T
 		return false, fmt.Errorf("postgres: lease %q: %w", name, err)
 	}
 	return true, nil
-}
-
-// checkLease validates the arguments of Lease.
-func checkLease(name, owner string, now, until time.Time) error {
-	switch {
-	case name == "":
-		return errors.New("empty name")
-	case owner == "":
-		return errors.New("empty owner")
-	case !norm(until).After(norm(now)):
-		return fmt.Errorf("until %v is not after now %v", until, now)
-	}
-	return nil
 }
 
 // Release ends the lease called name if owner holds it.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/newshound/newshound/store"
 )
 
 // Lease takes or renews the lease called name for owner until until; see
@@ -14,7 +16,7 @@ import (
 // lock, between processes.
 func (s *Store) Lease(ctx context.Context, name, owner string, now, until time.Time) (bool, error) {
 	now = s.stamp(now)
-	if err := checkLease(name, owner, now, until); err != nil {
+	if err := store.CheckLease(name, owner, now, until); err != nil {
 		return false, fmt.Errorf("sqlite: lease %q: %w", name, err)
 	}
 	var got string
@@ -29,19 +31,6 @@ func (s *Store) Lease(ctx context.Context, name, owner string, now, until time.T
 		return false, fmt.Errorf("sqlite: lease %q: %w", name, err)
 	}
 	return true, nil
-}
-
-// checkLease validates the arguments of Lease.
-func checkLease(name, owner string, now, until time.Time) error {
-	switch {
-	case name == "":
-		return errors.New("empty name")
-	case owner == "":
-		return errors.New("empty owner")
-	case !norm(until).After(norm(now)):
-		return fmt.Errorf("until %v is not after now %v", until, now)
-	}
-	return nil
 }
 
 // Release ends the lease called name if owner holds it.
