@@ -35,6 +35,11 @@ func (b *Bot) deliverChannel(ctx context.Context, rt *runtime, channel string) D
 	if rt.notifiers[channel] == nil {
 		return DeliverResult{Channel: channel}
 	}
+	// A read first, so an idle channel costs no write (the daemon looks
+	// every second); the rows are read again under the lease.
+	if due, err := b.opt.Store.Pending(ctx, channel, b.opt.Now()); err == nil && len(due) == 0 {
+		return DeliverResult{Channel: channel}
+	}
 	release, ok := b.lease(ctx, "channel:"+channel, channelLease)
 	if !ok {
 		return DeliverResult{Channel: channel}
