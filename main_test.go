@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -74,7 +75,8 @@ func (fs *feedServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="%s"?><rss version="2.0"><channel><title>테스트 뉴스</title><link>%s</link>`, decl, fs.srv.URL)
 	for _, it := range items {
-		fmt.Fprintf(&b, "<item><title>%s</title><link>%s</link><guid>%s</guid><pubDate>%s</pubDate><description>%s</description></item>", it.title, it.link, it.guid, it.date, it.desc)
+		fmt.Fprintf(&b, "<item><title>%s</title><link>%s</link><guid>%s</guid><pubDate>%s</pubDate><description>%s</description></item>",
+			html.EscapeString(it.title), html.EscapeString(it.link), it.guid, it.date, html.EscapeString(it.desc))
 	}
 	b.WriteString("</channel></rss>")
 	body := []byte(b.String())
