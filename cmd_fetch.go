@@ -112,7 +112,7 @@ func printItem(w io.Writer, l fetchLine, loc *time.Location) {
 // fetchOrRead fetches an http(s) URL or parses a local file.
 func fetchOrRead(ctx context.Context, target, name string, loc *time.Location) (feeds.Result, error) {
 	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
-		f := feeds.NewHTTPFetcher(feeds.Options{UserAgent: userAgent(), Location: loc})
+		f := feeds.NewHTTPFetcher(feeds.Options{Version: version, Location: loc})
 		return f.Fetch(ctx, feeds.Source{Name: name, URL: target}, feeds.Validators{})
 	}
 	data, err := os.ReadFile(target)
@@ -133,8 +133,4 @@ func compileWatches(cfg *config.Config) (*match.Matcher, error) {
 		rules = append(rules, match.Rule{Watch: w.Name, Keywords: w.Keywords, Exclude: w.Exclude, Urgent: w.Urgent, Feeds: w.Feeds})
 	}
 	return match.Compile(rules, cfg.Synonyms)
-}
-
-func userAgent() string {
-	return "newshound/" + version + " (+https://github.com/newshound/newshound)"
 }

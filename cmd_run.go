@@ -54,7 +54,7 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	defer st.Close()
 
 	fetcher := feeds.NewHTTPFetcher(feeds.Options{
-		UserAgent:    userAgent(),
+		Version:      version,
 		MaxBytes:     cfg.Poll.MaxBytes,
 		Timeout:      cfg.Poll.Timeout.D(),
 		Concurrency:  cfg.Poll.Concurrency,

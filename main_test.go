@@ -62,6 +62,9 @@ func (fs *feedServer) serve(w http.ResponseWriter, r *http.Request) {
 	items, ok := fs.feeds[r.URL.Path]
 	fs.requests[r.URL.Path]++
 	fs.inm[r.URL.Path] = append(fs.inm[r.URL.Path], r.Header.Get("If-None-Match"))
+	if ua := r.Header.Get("User-Agent"); ua != "newshound/"+version+" (+https://github.com/newshound/newshound)" {
+		fs.t.Errorf("User-Agent = %q", ua)
+	}
 	enc := fs.euckr[r.URL.Path]
 	fs.mu.Unlock()
 	if !ok {

@@ -27,10 +27,10 @@ const (
 
 // Options configures an HTTPFetcher. The zero value is usable.
 type Options struct {
-	// UserAgent is the version put in the User-Agent header
+	// Version is the version put in the User-Agent header
 	// "newshound/<version> (+https://github.com/newshound/newshound)";
 	// empty means "dev".
-	UserAgent string
+	Version string
 	// MaxBytes caps a body after decompression (DefaultMaxBytes).
 	MaxBytes int64
 	// MaxRedirects is how many redirects one fetch follows
@@ -99,7 +99,7 @@ func NewHTTPFetcher(o Options) *HTTPFetcher {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	version := o.UserAgent
+	version := o.Version
 	if version == "" {
 		version = "dev"
 	}

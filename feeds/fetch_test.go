@@ -55,7 +55,7 @@ func TestFetchConditional(t *testing.T) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		w.Write(body)
 	})
-	f := newFetcher(Options{UserAgent: "1.2.3"})
+	f := newFetcher(Options{Version: "1.2.3"})
 	src := Source{Name: "t", URL: srv.URL}
 
 	first, err := f.Fetch(context.Background(), src, Validators{})
