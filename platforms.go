@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,9 @@ type platforms struct {
 	// Discord channel across reloads.
 	discordGlobal *notify.Pacer
 	metrics       prometheus.Gatherer
+
+	once sync.Once
+	core command.Runner
 }
 
 func newPlatforms(e env, logger *slog.Logger, metrics prometheus.Gatherer) *platforms {
@@ -66,9 +70,13 @@ func (p *platforms) notifiers(cfg *config.Config) (map[string]notify.Notifier, e
 	return out, nil
 }
 
-// runner builds the /news command core over the running bot.
+// runner returns the /news command core over the running bot: one for
+// every transport, so edits from Slack and Discord share one editor.
 func (p *platforms) runner(cfgPath string, b *bot.Bot) command.Runner {
-	return command.New(b, config.NewEditor(cfgPath), command.Options{Logger: p.logger, Version: version})
+	p.once.Do(func() {
+		p.core = command.New(b, config.NewEditor(cfgPath), command.Options{Logger: p.logger, Version: version})
+	})
+	return p.core
 }
 
 // server builds the HTTP listener, or nil when the watchlist sets none.
