@@ -1,0 +1,339 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Doc is the text of a watchlist being edited. Its methods splice the text
+// and re-parse it, so each one sees the result of the previous ones.
+type Doc struct {
+	name  string
+	src   []byte
+	cfg   *Config
+	root  *yaml.Node // the top-level mapping
+	lines []int      // byte offset of the start of each line
+}
+
+func newDoc(name string, src []byte, cfg *Config) (*Doc, error) {
+	d := &Doc{name: name, src: src, cfg: cfg}
+	if err := d.reparse(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Config returns the validated watchlist as it was before this edit.
+func (d *Doc) Config() *Config { return d.cfg }
+
+// Bytes returns the current text.
+func (d *Doc) Bytes() []byte { return d.src }
+
+func (d *Doc) reparse() error {
+	var n yaml.Node
+	if err := yaml.Unmarshal(d.src, &n); err != nil {
+		return fmt.Errorf("config: %s: %w", d.name, err)
+	}
+	if n.Kind != yaml.DocumentNode || len(n.Content) == 0 || n.Content[0].Kind != yaml.MappingNode {
+		return fmt.Errorf("%w: %s: the top level is not a mapping", ErrUnsupportedLayout, d.name)
+	}
+	d.root = n.Content[0]
+	d.lines = d.lines[:0]
+	d.lines = append(d.lines, 0)
+	for i, c := range d.src {
+		if c == '\n' && i+1 < len(d.src) {
+			d.lines = append(d.lines, i+1)
+		}
+	}
+	return nil
+}
+
+// AddKeyword appends query q to the keywords of watch.
+func (d *Doc) AddKeyword(watch, q string) error {
+	if err := checkScalar("query", q); err != nil {
+		return err
+	}
+	w, err := d.watch(watch)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(d.strings(mapValue(w, "keywords")), q) {
+		return fmt.Errorf("%w: watch %q already has query %q", ErrDuplicate, watch, q)
+	}
+	if err := d.appendString(w, "keywords", q); err != nil {
+		return fmt.Errorf("config: add query to watch %q: %w", watch, err)
+	}
+	return d.verify(func() bool {
+		w, err := d.watch(watch)
+		ks := d.strings(mapValue(w, "keywords"))
+		return err == nil && len(ks) > 0 && ks[len(ks)-1] == q
+	})
+}
+
+// RemoveKeyword removes query q from the keywords of watch, and from its
+// urgent list when it is there too.
+func (d *Doc) RemoveKeyword(watch, q string) error {
+	for _, key := range []string{"keywords", "urgent"} {
+		w, err := d.watch(watch)
+		if err != nil {
+			return err
+		}
+		seq := mapValue(w, key)
+		i := slices.Index(d.strings(seq), q)
+		if i < 0 {
+			if key == "keywords" {
+				return fmt.Errorf("%w: watch %q has no query %q", ErrNoSuchEntry, watch, q)
+			}
+			continue
+		}
+		if err := d.removeItem(seq, i); err != nil {
+			return fmt.Errorf("config: remove query from watch %q: %w", watch, err)
+		}
+	}
+	return d.verify(func() bool {
+		w, err := d.watch(watch)
+		return err == nil && !slices.Contains(d.strings(mapValue(w, "keywords")), q)
+	})
+}
+
+// AddWatch appends a watch. Its name, keywords, exclude, feeds, channels,
+// urgent and color are written; a digest schedule is refused (the watch
+// gets the default, instant delivery; set a schedule by hand).
+func (d *Doc) AddWatch(w Watch) error {
+	if err := checkScalar("watch name", w.Name); err != nil {
+		return err
+	}
+	if !zeroDigest(w.Digest) {
+		return fmt.Errorf("%w: a digest schedule for a new watch", ErrUnsupportedLayout)
+	}
+	if _, err := d.watch(w.Name); err == nil {
+		return fmt.Errorf("%w: watch %q", ErrDuplicate, w.Name)
+	}
+	entries := []entry{{"name", w.Name}}
+	for _, f := range []struct {
+		key  string
+		list []string
+	}{{"keywords", w.Keywords}, {"exclude", w.Exclude}, {"feeds", w.Feeds}, {"channels", w.Channels}, {"urgent", w.Urgent}} {
+		for _, s := range f.list {
+			if err := checkScalar(f.key, s); err != nil {
+				return err
+			}
+		}
+		if len(f.list) > 0 {
+			entries = append(entries, entry{f.key, f.list})
+		}
+	}
+	if w.Color != "" {
+		entries = append(entries, entry{"color", w.Color})
+	}
+	if err := d.appendItem("watches", entries); err != nil {
+		return fmt.Errorf("config: add watch %q: %w", w.Name, err)
+	}
+	return d.verify(func() bool {
+		n, err := d.watch(w.Name)
+		return err == nil && slices.Equal(d.strings(mapValue(n, "keywords")), w.Keywords)
+	})
+}
+
+// AddFeed appends a feed (its name, and url or google_news).
+func (d *Doc) AddFeed(f Feed) error {
+	if err := checkScalar("feed name", f.Name); err != nil {
+		return err
+	}
+	if _, _, err := d.feed(f.Name); err == nil {
+		return fmt.Errorf("%w: feed %q", ErrDuplicate, f.Name)
+	}
+	entries := []entry{{"name", f.Name}}
+	switch {
+	case f.URL != "" && f.GoogleNews == "":
+		entries = append(entries, entry{"url", f.URL})
+	case f.GoogleNews != "" && f.URL == "":
+		entries = append(entries, entry{"google_news", f.GoogleNews})
+	default:
+		return fmt.Errorf("config: add feed %q: exactly one of url and google_news is needed", f.Name)
+	}
+	if err := checkScalar("feed", entries[1].v.(string)); err != nil {
+		return err
+	}
+	if err := d.appendItem("feeds", entries); err != nil {
+		return fmt.Errorf("config: add feed %q: %w", f.Name, err)
+	}
+	return d.verify(func() bool { _, _, err := d.feed(f.Name); return err == nil })
+}
+
+// RemoveFeed removes the feed called name. A feed still listed in a
+// watch's feeds is refused with ErrInUse: dropping it from those lists
+// would widen the watches to every feed, and leaving the reference would
+// make the file invalid.
+func (d *Doc) RemoveFeed(name string) error {
+	seq, i, err := d.feed(name)
+	if err != nil {
+		return err
+	}
+	var users []string
+	for _, w := range d.seqItems("watches") {
+		if slices.Contains(d.strings(mapValue(w, "feeds")), name) {
+			users = append(users, d.scalar(mapValue(w, "name")))
+		}
+	}
+	if len(users) > 0 {
+		return fmt.Errorf("%w: feed %q is used by %s", ErrInUse, name, strings.Join(users, ", "))
+	}
+	if err := d.removeItem(seq, i); err != nil {
+		return fmt.Errorf("config: remove feed %q: %w", name, err)
+	}
+	return d.verify(func() bool { _, _, err := d.feed(name); return errors.Is(err, ErrNoSuchEntry) })
+}
+
+// AddChannel adds a channel called name with its one platform block.
+func (d *Doc) AddChannel(name string, c Channel) error {
+	if err := checkScalar("channel name", name); err != nil {
+		return err
+	}
+	if mapValue(mapValue(d.root, "channels"), name) != nil {
+		return fmt.Errorf("%w: channel %q", ErrDuplicate, name)
+	}
+	var block entry
+	switch {
+	case c.Slack != nil:
+		block = entry{"slack", nonEmpty([]entry{{"webhook_url", c.Slack.WebhookURL}, {"channel", c.Slack.Channel}, {"api_url", c.Slack.APIURL}})}
+	case c.Discord != nil:
+		block = entry{"discord", nonEmpty([]entry{{"webhook_url", c.Discord.WebhookURL}, {"channel_id", c.Discord.ChannelID}, {"api_url", c.Discord.APIURL}})}
+	case c.Console != nil:
+		block = entry{"console", nonEmpty([]entry{{"format", c.Console.Format}})}
+	default:
+		return fmt.Errorf("config: add channel %q: no platform", name)
+	}
+	for _, e := range block.v.([]entry) {
+		if err := checkScalar(e.k, e.v.(string)); err != nil {
+			return err
+		}
+	}
+	if err := d.addKey(d.root, "channels", []entry{{name, []entry{block}}}); err != nil {
+		return fmt.Errorf("config: add channel %q: %w", name, err)
+	}
+	return d.verify(func() bool { return mapValue(mapValue(d.root, "channels"), name) != nil })
+}
+
+func nonEmpty(es []entry) []entry {
+	var out []entry
+	for _, e := range es {
+		if e.v.(string) != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func zeroDigest(g Digest) bool {
+	return g.Every == 0 && len(g.At) == 0 && len(g.Days) == 0 && g.QuietHours == "" && g.MaxItems == 0
+}
+
+// checkScalar refuses values that cannot be one line of text.
+func checkScalar(what, s string) error {
+	if strings.TrimSpace(s) == "" {
+		return fmt.Errorf("config: empty %s", what)
+	}
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl) {
+		return fmt.Errorf("config: %s %q has control characters", what, s)
+	}
+	return nil
+}
+
+// verify re-checks the document after an edit: a failure is a bug in the
+// editor, never shown as the user's fault.
+func (d *Doc) verify(ok func() bool) error {
+	if !ok() {
+		return fmt.Errorf("%w: %s: the edit did not read back as intended", ErrUnsupportedLayout, d.name)
+	}
+	return nil
+}
+
+// --- finding nodes ---
+
+// mapValue returns the value of key in mapping m, or nil.
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func mapKey(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; m != nil && i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i]
+		}
+	}
+	return nil
+}
+
+// editable refuses nodes whose change could reach elsewhere in the file.
+func editable(n *yaml.Node) error {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		return fmt.Errorf("%w: line %d uses a YAML anchor or alias", ErrUnsupportedLayout, n.Line)
+	}
+	if n.Kind == yaml.MappingNode && mapKey(n, "<<") != nil {
+		return fmt.Errorf("%w: line %d uses a merge key", ErrUnsupportedLayout, n.Line)
+	}
+	return nil
+}
+
+func (d *Doc) seqItems(key string) []*yaml.Node {
+	if s := mapValue(d.root, key); s != nil && s.Kind == yaml.SequenceNode {
+		return s.Content
+	}
+	return nil
+}
+
+func (d *Doc) scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+// strings returns the scalar items of a sequence.
+func (d *Doc) strings(n *yaml.Node) []string {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, c := range n.Content {
+		out = append(out, d.scalar(c))
+	}
+	return out
+}
+
+func (d *Doc) watch(name string) (*yaml.Node, error) {
+	for _, w := range d.seqItems("watches") {
+		if d.scalar(mapValue(w, "name")) == name {
+			return w, editable(w)
+		}
+	}
+	return nil, fmt.Errorf("%w: no watch %q", ErrNoSuchEntry, name)
+}
+
+func (d *Doc) feed(name string) (*yaml.Node, int, error) {
+	s := mapValue(d.root, "feeds")
+	for i, f := range d.seqItems("feeds") {
+		if d.scalar(mapValue(f, "name")) == name {
+			return s, i, editable(s)
+		}
+	}
+	return nil, 0, fmt.Errorf("%w: no feed %q", ErrNoSuchEntry, name)
+}
