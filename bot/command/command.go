@@ -16,7 +16,27 @@ type Request struct {
 	ChannelName string   // its name, when known
 	// Text is everything after "/news", e.g. "add 반도체 to ai-policy".
 	Text string
+	// Args, when not nil, holds the command word's arguments as the
+	// platform typed them (Discord's options), by the Arg* keys; a
+	// missing or empty key is an argument not given. The core then reads
+	// the word from Text and its arguments from Args only, so a value may
+	// contain the separator words ("to", "from", "for") and quotes. Text
+	// must still carry the whole command: the history and the logs show
+	// it. Nil (Slack, the console) means the arguments are parsed from
+	// Text.
+	Args map[string]string
 }
+
+// Keys of Request.Args, one per typed argument of the command words.
+const (
+	ArgQuery    = "query"    // add, remove, recent: a keyword query, quotes kept as query syntax
+	ArgWatch    = "watch"    // add, remove: a watch name
+	ArgURL      = "url"      // feed add: the feed's URL
+	ArgName     = "name"     // feed add, feed remove: a feed name
+	ArgTarget   = "target"   // mute, unmute: a query or a watch name
+	ArgDuration = "duration" // mute: how long, e.g. 2h, 1d, 2시간
+	ArgText     = "text"     // test: text or a feed URL
+)
 
 // Reply is what the user sees. Text is plain text with minimal markdown
 // (*bold* is rendered by each platform); it never contains internal errors.

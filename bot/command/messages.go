@@ -3,6 +3,7 @@ package command
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // lang is the language of a reply: the language of the command word used.
@@ -142,6 +143,13 @@ func (l lang) usage(word string) string { return l.t("usage", usages[word][l]) }
 // code shows user text as inline code.
 func code(s string) string {
 	return "`" + strings.ReplaceAll(defuse(s), "`", "'") + "`"
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // defuse keeps text from feeds or users from pinging anyone when a reply

@@ -84,6 +84,27 @@ func splitLast(args string, seps ...string) (head, tail string, ok bool) {
 	return strings.TrimSpace(args), "", false
 }
 
+// arg returns the one argument of a word: Args[key] when the platform
+// typed the arguments, else the text after the word.
+func (cl *call) arg(key string) string {
+	if cl.req.Args != nil {
+		return strings.TrimSpace(cl.req.Args[key])
+	}
+	return cl.args
+}
+
+// pair returns the arguments of "<first> [sep <second>]" (add, remove)
+// as splitLast does: from Args when typed, else split at the last
+// unquoted sep. a keeps its quotes; b loses one level; named reports
+// whether b was given.
+func (cl *call) pair(first, second, sep string) (a, b string, named bool) {
+	if cl.req.Args == nil {
+		return splitLast(cl.args, sep)
+	}
+	b = unquote(cl.req.Args[second])
+	return strings.TrimSpace(cl.req.Args[first]), b, b != ""
+}
+
 // unquote trims s and removes one pair of surrounding quotes.
 func unquote(s string) string {
 	s = strings.TrimSpace(s)
@@ -173,6 +194,43 @@ func splitDuration(args string) (rest string, d time.Duration, ok bool) {
 		}
 	}
 	return strings.TrimSpace(args), 0, false
+}
+
+// muteArgs returns mute's target (quotes kept) and duration: from Args
+// when typed, else taken off the end of the text by splitDuration. ok is
+// false when a typed duration is not one.
+func (cl *call) muteArgs() (rest string, d time.Duration, timed, ok bool) {
+	if cl.req.Args == nil {
+		rest, d, timed = splitDuration(cl.args)
+		return rest, d, timed, true
+	}
+	rest = strings.TrimSpace(cl.req.Args[ArgTarget])
+	s := strings.TrimSpace(cl.req.Args[ArgDuration])
+	if s == "" {
+		return rest, 0, false, true
+	}
+	// The option may be typed as the text form has it: "for 2h", "2시간 동안".
+	if f := strings.Fields(s); len(f) > 1 && isWord(f[0], "for") {
+		s = strings.Join(f[1:], " ")
+	}
+	d, err := parseDuration(strings.TrimSuffix(s, "동안"))
+	return rest, d, err == nil, err == nil
+}
+
+// feedAddArgs returns feed add's URL and name ("" when not given): from
+// Args when typed, else the first word of the text and the rest.
+func (cl *call) feedAddArgs() (rawURL, name string) {
+	if cl.req.Args != nil {
+		return unquote(cl.req.Args[ArgURL]), unquote(cl.req.Args[ArgName])
+	}
+	toks := tokenize(cl.args)
+	if len(toks) == 0 {
+		return "", ""
+	}
+	if len(toks) > 1 {
+		name = unquote(cl.args[toks[1].start:])
+	}
+	return toks[0].text, name
 }
 
 // sanitizeName makes a watchlist name (no spaces, lowercase, letters,

@@ -13,9 +13,10 @@ import (
 // commandName is the application command's name: /news.
 const commandName = "news"
 
-// option is a typed string option of a subcommand. In the text form
-// passed to the command core its value follows sep: "add <query> to
-// <watch>" has query after " " and watch after " to ".
+// option is a typed string option of a subcommand. Its name is the
+// command core's key in Request.Args, where its value goes. In the text
+// form (Request.Text, for the history and logs) it follows sep: "add
+// <query> to <watch>" has query after " " and watch after " to ".
 type option struct {
 	name, desc string
 	required   bool
@@ -34,21 +35,21 @@ type subcommand struct {
 // subcommands lists /news in the order Discord shows it; Commands and the
 // interaction mapping are both built from it.
 func subcommands() []subcommand {
-	query := option{"query", "Keyword query, e.g. 반도체 or \"HBM\"", true, 200, " "}
-	watch := option{"watch", "Watch name", false, 100, " to "}
-	target := option{"target", "A query or a watch name", true, 200, " "}
+	query := option{command.ArgQuery, "Keyword query, e.g. 반도체 or \"HBM\"", true, 200, " "}
+	watch := option{command.ArgWatch, "Watch name", false, 100, " to "}
+	target := option{command.ArgTarget, "A query or a watch name", true, 200, " "}
 	return []subcommand{
 		{"help", "Show what /news can do", nil},
 		{"list", "List watches and their queries", nil},
 		{"add", "Watch a keyword query", []option{query, watch}},
-		{"remove", "Stop watching a query", []option{query, {"watch", "Watch name", false, 100, " from "}}},
+		{"remove", "Stop watching a query", []option{query, {command.ArgWatch, "Watch name", false, 100, " from "}}},
 		{"feeds", "List the feeds", nil},
-		{"feed add", "Add a feed", []option{{"url", "Feed URL (RSS, Atom or JSON Feed)", true, 2048, " "}, {"name", "Short name for the feed", false, 100, " "}}},
-		{"feed remove", "Remove a feed", []option{{"name", "Feed name", true, 100, " "}}},
-		{"mute", "Mute a query or watch", []option{target, {"duration", "For how long, e.g. 2h or 1d", false, 32, " for "}}},
+		{"feed add", "Add a feed", []option{{command.ArgURL, "Feed URL (RSS, Atom or JSON Feed)", true, 2048, " "}, {command.ArgName, "Short name for the feed", false, 100, " "}}},
+		{"feed remove", "Remove a feed", []option{{command.ArgName, "Feed name", true, 100, " "}}},
+		{"mute", "Mute a query or watch", []option{target, {command.ArgDuration, "For how long, e.g. 2h or 1d", false, 32, " for "}}},
 		{"unmute", "Unmute a query or watch", []option{target}},
-		{"test", "Show which watches a text or URL would match", []option{{"text", "Text or URL to test", true, 2000, " "}}},
-		{"recent", "Show recent matches", []option{{"query", "Only matches of this query", false, 200, " "}}},
+		{"test", "Show which watches a text or URL would match", []option{{command.ArgText, "Text or URL to test", true, 2000, " "}}},
+		{"recent", "Show recent matches", []option{{command.ArgQuery, "Only matches of this query", false, 200, " "}}},
 		{"digest", "Send the pending digest now", nil},
 		{"status", "Show feed and delivery status", nil},
 		{"history", "Show recent watchlist edits", nil},
@@ -108,9 +109,11 @@ func RegisterCommands(ctx context.Context, s *discordgo.Session, appID, guildID 
 	return nil
 }
 
-// requestFrom maps a /news interaction to the command core's text form:
-// the command words, then each given option after its separator, in the
-// order of the command's definition ("add " + query + " to " + watch).
+// requestFrom maps a /news interaction to a command core request. Args
+// holds each given option of the subcommand by name (never nil), so the
+// core need not split the text; Text is the command words, then each
+// given option after its separator, in the order of the command's
+// definition ("add " + query + " to " + watch), for the history and logs.
 // Values are not quoted; runs of white space, newlines included, become
 // one space. It reports false for anything but a /news command.
 func requestFrom(i *discordgo.Interaction) (command.Request, bool) {
@@ -136,7 +139,7 @@ func requestFrom(i *discordgo.Interaction) (command.Request, bool) {
 			values[o.Name] = strings.Join(strings.Fields(v), " ")
 		}
 	}
-	text := words
+	text, args := words, map[string]string{}
 	for _, sc := range subcommands() {
 		if sc.words != words {
 			continue
@@ -144,10 +147,11 @@ func requestFrom(i *discordgo.Interaction) (command.Request, bool) {
 		for _, o := range sc.opts {
 			if v := values[o.name]; v != "" {
 				text += o.sep + v
+				args[o.name] = v
 			}
 		}
 	}
-	req := command.Request{Platform: "discord", ChannelID: i.ChannelID, Text: text}
+	req := command.Request{Platform: "discord", ChannelID: i.ChannelID, Text: text, Args: args}
 	user := i.User
 	if i.Member != nil {
 		req.Roles = i.Member.Roles

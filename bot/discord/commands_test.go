@@ -113,29 +113,47 @@ func TestRequestFrom(t *testing.T) {
 		sub  string
 		opts map[string]string
 		want string
+		// args is the wanted Request.Args when it is not opts.
+		args map[string]string
 	}{
-		{"help", nil, "help"},
-		{"list", nil, "list"},
-		{"add", map[string]string{"query": "반도체"}, "add 반도체"},
-		{"add", map[string]string{"query": `"HBM" 삼성전자`, "watch": "ai-policy"}, `add "HBM" 삼성전자 to ai-policy`},
-		{"remove", map[string]string{"query": "반도체", "watch": "chips"}, "remove 반도체 from chips"},
-		{"feeds", nil, "feeds"},
-		{"feed add", map[string]string{"url": "https://www.yna.co.kr/rss/news.xml", "name": "yonhap"}, "feed add https://www.yna.co.kr/rss/news.xml yonhap"},
-		{"feed add", map[string]string{"url": "https://example.com/feed"}, "feed add https://example.com/feed"},
-		{"feed remove", map[string]string{"name": "yonhap"}, "feed remove yonhap"},
-		{"mute", map[string]string{"target": "ai-policy", "duration": "2h"}, "mute ai-policy for 2h"},
-		{"unmute", map[string]string{"target": "반도체"}, "unmute 반도체"},
-		{"test", map[string]string{"text": "삼성전자가\n반도체   투자"}, "test 삼성전자가 반도체 투자"},
-		{"recent", nil, "recent"},
-		{"recent", map[string]string{"query": "AI"}, "recent AI"},
-		{"digest", nil, "digest"},
-		{"status", nil, "status"},
-		{"history", nil, "history"},
+		{"help", nil, "help", nil},
+		{"list", nil, "list", nil},
+		{"add", map[string]string{"query": "반도체"}, "add 반도체", nil},
+		{"add", map[string]string{"query": `"HBM" 삼성전자`, "watch": "ai-policy"}, `add "HBM" 삼성전자 to ai-policy`, nil},
+		{"remove", map[string]string{"query": "반도체", "watch": "chips"}, "remove 반도체 from chips", nil},
+		{"feeds", nil, "feeds", nil},
+		{"feed add", map[string]string{"url": "https://www.yna.co.kr/rss/news.xml", "name": "yonhap"}, "feed add https://www.yna.co.kr/rss/news.xml yonhap", nil},
+		{"feed add", map[string]string{"url": "https://example.com/feed"}, "feed add https://example.com/feed", nil},
+		{"feed remove", map[string]string{"name": "yonhap"}, "feed remove yonhap", nil},
+		{"mute", map[string]string{"target": "ai-policy", "duration": "2h"}, "mute ai-policy for 2h", nil},
+		{"unmute", map[string]string{"target": "반도체"}, "unmute 반도체", nil},
+		{"test", map[string]string{"text": "삼성전자가\n반도체   투자"}, "test 삼성전자가 반도체 투자", map[string]string{"text": "삼성전자가 반도체 투자"}},
+		{"recent", nil, "recent", nil},
+		{"recent", map[string]string{"query": "AI"}, "recent AI", nil},
+		{"digest", nil, "digest", nil},
+		{"status", nil, "status", nil},
+		{"history", nil, "history", nil},
+		// Separator words and quotes inside a value stay in it: the core
+		// reads Args, not the text.
+		{"add", map[string]string{"query": "cars to go"}, "add cars to go", nil},
+		{"add", map[string]string{"query": `"road to seoul"`, "watch": "travel"}, `add "road to seoul" to travel`, nil},
+		{"remove", map[string]string{"query": "news from home"}, "remove news from home", nil},
+		{"mute", map[string]string{"target": "closed for 2d"}, "mute closed for 2d", nil},
+		{"mute", map[string]string{"target": "closed for 2d", "duration": "2h"}, "mute closed for 2d for 2h", nil},
+		// An option the subcommand does not define is dropped.
+		{"unmute", map[string]string{"target": "x", "watch": "y"}, "unmute x", map[string]string{"target": "x"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
 			got, ok := requestFrom(commandInteraction(t, tt.sub, tt.opts))
-			want := command.Request{Platform: "discord", User: "u1", UserName: "김기자", Roles: []string{"r1", "r2"}, ChannelID: "c1", Text: tt.want}
+			args := tt.args
+			if args == nil {
+				args = maps.Clone(tt.opts)
+			}
+			if args == nil {
+				args = map[string]string{}
+			}
+			want := command.Request{Platform: "discord", User: "u1", UserName: "김기자", Roles: []string{"r1", "r2"}, ChannelID: "c1", Text: tt.want, Args: args}
 			if !ok || !reflect.DeepEqual(got, want) {
 				t.Errorf("requestFrom = %+v, %v\nwant %+v", got, ok, want)
 			}
@@ -148,7 +166,7 @@ func TestRequestFrom(t *testing.T) {
 				opts[o.name] = "v"
 			}
 			got, ok := requestFrom(commandInteraction(t, sc.words, opts))
-			if !ok || !strings.HasPrefix(got.Text, sc.words) || strings.Count(got.Text, "v") < len(sc.opts) {
+			if !ok || !strings.HasPrefix(got.Text, sc.words) || strings.Count(got.Text, "v") < len(sc.opts) || !maps.Equal(got.Args, opts) {
 				t.Errorf("%s: %q", sc.words, got.Text)
 			}
 		}
