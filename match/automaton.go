@@ -20,8 +20,16 @@ type automaton struct {
 	// state s, so most missing transitions need no look-up in edges; it is
 	// apart from states to keep this hot check dense.
 	kids []uint64
-	plen []int32 // byte length of each pattern
+	// dense holds the full rows of transitions, fail links resolved, of
+	// states 1 to rows: the shallowest states, where most steps start
+	// (breadth-first numbering), take one look-up and no fail chain.
+	dense []int32
+	rows  int32
+	plen  []int32 // byte length of each pattern
 }
+
+// maxDense bounds the size of automaton.dense in entries.
+const maxDense = 1 << 17
 
 // edge is a transition; from is 0 in an empty slot.
 type edge struct{ from, sym, to int32 }
@@ -115,6 +123,19 @@ func newAutomaton(patterns []string) *automaton {
 			a.edges[i].to |= hasOutput
 		}
 	}
+	// Rows for the first states, as many as maxDense allows.
+	nsym := int32(len(a.root))
+	var rows int32
+	for rows < int32(len(order)) && (rows+1)*nsym <= maxDense {
+		rows++
+	}
+	a.dense = make([]int32, rows*nsym)
+	for s := int32(1); s <= rows; s++ {
+		for sym := int32(1); sym < nsym; sym++ {
+			a.dense[(s-1)*nsym+sym] = a.step(s, sym)
+		}
+	}
+	a.rows = rows
 	return a
 }
 
@@ -184,6 +205,9 @@ func (a *automaton) slot(from, sym int32) uint32 {
 // once the automaton is built.
 func (a *automaton) step(s, sym int32) int32 {
 	for ; s != 0; s = a.states[s].fail {
+		if s <= a.rows {
+			return a.dense[(s-1)*int32(len(a.root))+sym]
+		}
 		if a.kids[s]&(1<<(sym%64)) == 0 {
 			continue
 		}
@@ -200,9 +224,12 @@ func (a *automaton) step(s, sym int32) int32 {
 	return a.root[sym]
 }
 
-// find calls fn with every occurrence text[start:end] of every pattern,
-// overlapping ones included.
-func (a *automaton) find(text []byte, fn func(p int32, start, end int)) {
+// found is an occurrence text[start:end] of pattern p.
+type found struct{ p, start, end int32 }
+
+// find appends to out every occurrence of every pattern in text,
+// overlapping ones included, and returns the extended slice.
+func (a *automaton) find(text []byte, out []found) []found {
 	s := int32(0)
 	for i := 0; i < len(text); {
 		var sym int32
@@ -232,7 +259,8 @@ func (a *automaton) find(text []byte, fn func(p int32, start, end int)) {
 		s &^= hasOutput
 		for t := a.states[s].emit; t != 0; t = a.states[t].next {
 			p := a.states[t].out
-			fn(p, i-int(a.plen[p]), i)
+			out = append(out, found{p: p, start: int32(i) - a.plen[p], end: int32(i)})
 		}
 	}
+	return out
 }

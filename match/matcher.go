@@ -32,11 +32,14 @@ type leafPatterns struct {
 
 // query is one compiled query of a rule.
 type query struct {
-	rule   int
-	kind   queryKind
-	index  int // position in its list
-	root   *node
-	leaves []leafPatterns
+	rule  int
+	kind  queryKind
+	feeds bool // its rule has a feed list
+	index int  // position in its list
+	// prog is the query's expression flattened into Matcher.prog (see
+	// flatten), so that evaluating and explaining it read one piece of
+	// memory.
+	prog [2]int32
 }
 
 // compiledRule is a Rule with its feed filter as a set.
@@ -55,6 +58,7 @@ type Matcher struct {
 	// byPattern lists the queries that have the pattern in a leaf: a query
 	// can only match a document in which one of its patterns occurs.
 	byPattern [][]int32
+	prog      []int32 // the queries' flattened expressions
 	ac        *automaton
 	pool      sync.Pool
 }
@@ -95,8 +99,9 @@ func Compile(rules []Rule, synonyms [][]string) (*Matcher, error) {
 					qerr.Query = qi + 1
 					return nil, fmt.Errorf("match: watch %s: %s: %w", r.Watch, l.name, qerr)
 				}
-				q := query{rule: ri, kind: l.kind, index: qi, root: p.root}
+				q := query{rule: ri, kind: l.kind, feeds: cr.feeds != nil, index: qi}
 				id := int32(len(m.queries))
+				var leaves []leafPatterns
 				for _, lf := range p.leaves {
 					lp := leafPatterns{scope: lf.scope, neg: lf.neg}
 					for _, alt := range lf.alts {
@@ -110,9 +115,12 @@ func Compile(rules []Rule, synonyms [][]string) (*Matcher, error) {
 						}
 						lp.pats = append(lp.pats, pid)
 					}
-					q.leaves = append(q.leaves, lp)
+					leaves = append(leaves, lp)
 				}
-				for _, pid := range triggers(q.root, q.leaves, patterns) {
+				start := len(m.prog)
+				m.prog = flatten(m.prog, p.root, leaves)
+				q.prog = [2]int32{int32(start), int32(len(m.prog))}
+				for _, pid := range triggers(p.root, leaves, patterns) {
 					if l := m.byPattern[pid]; len(l) == 0 || l[len(l)-1] != id {
 						m.byPattern[pid] = append(l, id)
 					}
@@ -227,6 +235,7 @@ type scratch struct {
 	norm    normalizer
 	mask    []field // fields each pattern was found in
 	present []int32 // patterns with a non-zero mask
+	found   []found // the automaton's matches in the field being scanned
 	occ     []occurrence
 	last    []int32 // last[p]: latest occurrence of pattern p, if mask[p] != 0
 	spans   []occurrence
@@ -236,6 +245,9 @@ type scratch struct {
 	rstate  []ruleState
 	touched []int   // rules with a current rstate
 	matched []int32 // matching keyword and urgent queries
+	spanBuf []Span  // spans of the hits, in order
+	termBuf []string
+	ends    [][2]int // ends[i]: ends of hit i's spans and terms in spanBuf and termBuf
 }
 
 // Match returns the rules that match d, in rule order. A rule matches when
@@ -258,10 +270,10 @@ func (m *Matcher) Match(d Document) []Hit {
 			}
 			s.qstamp[qi] = s.stamp
 			q := &m.queries[qi]
-			if r := m.rules[q.rule]; r.feeds != nil && !r.feeds[d.Source] {
+			if q.feeds && !m.rules[q.rule].feeds[d.Source] {
 				continue
 			}
-			if !m.eval(s, q) {
+			if !evalFlat(m.prog[q.prog[0]:q.prog[1]], s.mask) {
 				continue
 			}
 			st := s.rule(q.rule)
@@ -292,7 +304,19 @@ func (m *Matcher) Match(d Document) []Hit {
 		s.clearMask()
 		return nil
 	}
+	// Explain the hits into scratch buffers first, so that they can share
+	// one array of spans and one of terms of exactly the needed sizes.
+	s.spanBuf, s.termBuf, s.ends = s.spanBuf[:0], s.termBuf[:0], s.ends[:0]
+	for _, ri := range s.touched {
+		if s.rstate[ri].hit() {
+			s.spanBuf, s.termBuf = m.explain(s, d, ri, s.spanBuf, s.termBuf)
+			s.ends = append(s.ends, [2]int{len(s.spanBuf), len(s.termBuf)})
+		}
+	}
+	spans, terms := slices.Clone(s.spanBuf), slices.Clone(s.termBuf)
+	clear(s.termBuf) // do not keep the document alive in the pool
 	hits := make([]Hit, 0, n)
+	var from [2]int
 	for _, ri := range s.touched {
 		st := &s.rstate[ri]
 		if !st.hit() {
@@ -305,7 +329,14 @@ func (m *Matcher) Match(d Document) []Hit {
 		} else {
 			h.Query = r.queries[kindUrgent][st.urgent]
 		}
-		h.Terms, h.Spans = m.explain(s, d, ri)
+		to := s.ends[len(hits)]
+		if from[0] < to[0] {
+			h.Spans = spans[from[0]:to[0]:to[0]]
+		}
+		if from[1] < to[1] {
+			h.Terms = terms[from[1]:to[1]:to[1]]
+		}
+		from = to
 		hits = append(hits, h)
 	}
 	s.clearMask()
@@ -349,9 +380,11 @@ func (m *Matcher) scan(s *scratch, f field, text string) {
 		return
 	}
 	st := s.norm.run(text, true)
-	m.ac.find(st.text, func(p int32, i, j int) {
+	s.found = m.ac.find(st.text, s.found[:0])
+	for _, o := range s.found {
+		p, i, j := o.p, int(o.start), int(o.end)
 		if !st.accepts(m.patterns[p], i, j) {
-			return
+			continue
 		}
 		if s.mask[p] == 0 {
 			s.present = append(s.present, p)
@@ -362,7 +395,7 @@ func (m *Matcher) scan(s *scratch, f field, text string) {
 			s.occ = append(s.occ, occurrence{field: f, start: st.info[i].start, end: st.info[j-1].end, next: s.last[p]})
 			s.last[p] = int32(len(s.occ) - 1)
 		}
-	})
+	}
 }
 
 // accepts applies the boundary rules to an automaton match text[i:j]:
@@ -388,38 +421,94 @@ func (st *stream) accepts(p pattern, i, j int) bool {
 	return true
 }
 
-// eval evaluates a query against the fields its patterns were found in.
-func (m *Matcher) eval(s *scratch, q *query) bool {
-	return eval(q.root, func(li int) bool {
-		lp := &q.leaves[li]
-		for _, p := range lp.pats {
-			if s.mask[p]&lp.scope != 0 {
+// flatten appends n to prog in prefix order: a header word with the
+// operator in its low byte and, for a leaf, its scope in the next byte
+// and leafNeg if it is negated; the length in words of the node's
+// encoding; then the kids, or the leaf's patterns.
+func flatten(prog []int32, n *node, leaves []leafPatterns) []int32 {
+	start := len(prog)
+	switch n.op {
+	case opLeaf:
+		lp := leaves[n.leaf]
+		h := int32(opLeaf) | int32(lp.scope)<<8
+		if lp.neg {
+			h |= leafNeg
+		}
+		prog = append(prog, h, 0)
+		prog = append(prog, lp.pats...)
+	default:
+		prog = append(prog, int32(n.op), 0)
+		for _, k := range n.kids {
+			prog = flatten(prog, k, leaves)
+		}
+	}
+	prog[start+1] = int32(len(prog) - start)
+	return prog
+}
+
+// leafNeg marks a negated leaf in a flattened expression.
+const leafNeg = 1 << 16
+
+// evalFlat evaluates a flattened expression given the fields each
+// pattern was found in.
+func evalFlat(prog []int32, mask []field) bool {
+	switch op(prog[0] & 0xFF) {
+	case opLeaf:
+		scope := field(prog[0] >> 8 & 0xFF)
+		for _, p := range prog[2:] {
+			if mask[p]&scope != 0 {
 				return true
 			}
 		}
 		return false
-	})
+	case opNot:
+		return !evalFlat(prog[2:], mask)
+	case opAnd:
+		for k := prog[2:]; len(k) > 0; k = k[k[1]:] {
+			if !evalFlat(k[:k[1]], mask) {
+				return false
+			}
+		}
+		return true
+	default:
+		for k := prog[2:]; len(k) > 0; k = k[k[1]:] {
+			if evalFlat(k[:k[1]], mask) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
-// explain returns the text pieces and spans of the positive terms of the
-// matching queries of rule ri, title spans first, overlapping spans merged.
-func (m *Matcher) explain(s *scratch, d Document, ri int) ([]string, []Span) {
+// explain appends to out and terms the spans and text pieces of the
+// positive terms of the matching queries of rule ri, title spans first,
+// overlapping spans merged, and returns the extended slices.
+func (m *Matcher) explain(s *scratch, d Document, ri int, out []Span, terms []string) ([]Span, []string) {
 	spans := s.spans[:0]
 	for _, qi := range s.matched {
 		q := &m.queries[qi]
 		if q.rule != ri {
 			continue
 		}
-		for _, lp := range q.leaves {
-			if lp.neg {
+		prog := m.prog[q.prog[0]:q.prog[1]]
+		for i := 0; i < len(prog); {
+			h := prog[i]
+			if op(h&0xFF) != opLeaf {
+				i += 2 // into the kids
 				continue
 			}
-			for _, p := range lp.pats {
-				if s.mask[p]&lp.scope&fieldText == 0 {
+			pats := prog[i+2 : i+int(prog[i+1])]
+			i += int(prog[i+1])
+			scope := field(h >> 8 & 0xFF)
+			if h&leafNeg != 0 {
+				continue
+			}
+			for _, p := range pats {
+				if s.mask[p]&scope&fieldText == 0 {
 					continue
 				}
 				for o := s.last[p]; o >= 0; o = s.occ[o].next {
-					if s.occ[o].field&lp.scope != 0 {
+					if s.occ[o].field&scope != 0 {
 						spans = append(spans, s.occ[o])
 					}
 				}
@@ -433,27 +522,26 @@ func (m *Matcher) explain(s *scratch, d Document, ri int) ([]string, []Span) {
 		}
 		return int(a.start - b.start)
 	})
-	var out []Span
-	var terms []string
+	first, firstTerm := len(out), len(terms)
 	for _, o := range spans {
 		name := "title"
 		if o.field == fieldBody {
 			name = "body"
 		}
-		if n := len(out); n > 0 && out[n-1].Field == name && int(o.start) < out[n-1].End {
+		if n := len(out); n > first && out[n-1].Field == name && int(o.start) < out[n-1].End {
 			out[n-1].End = max(out[n-1].End, int(o.end))
 			continue
 		}
 		out = append(out, Span{Field: name, Start: int(o.start), End: int(o.end)})
 	}
-	for _, sp := range out {
+	for _, sp := range out[first:] {
 		text := d.Title
 		if sp.Field == "body" {
 			text = d.Body
 		}
-		if t := text[sp.Start:sp.End]; utf8.ValidString(t) && !slices.Contains(terms, t) {
+		if t := text[sp.Start:sp.End]; utf8.ValidString(t) && !slices.Contains(terms[firstTerm:], t) {
 			terms = append(terms, t)
 		}
 	}
-	return terms, out
+	return out, terms
 }
