@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/bot"
 	"github.com/newshound/newshound/feeds"
 	"github.com/newshound/newshound/match"
 )
@@ -58,7 +58,7 @@ func cmdFetch(ctx context.Context, args []string, e env) int {
 		}
 		loc = cfg.Location
 		var err error
-		if m, err = compileWatches(cfg); err != nil {
+		if m, err = bot.Compile(cfg); err != nil {
 			fmt.Fprintf(e.stderr, "newshound fetch: %v\n", err)
 			return 1
 		}
@@ -124,13 +124,4 @@ func fetchOrRead(ctx context.Context, target, name string, loc *time.Location) (
 		return feeds.Result{}, fmt.Errorf("%s: %w", target, err)
 	}
 	return res, nil
-}
-
-// compileWatches compiles every watch of a config into one matcher.
-func compileWatches(cfg *config.Config) (*match.Matcher, error) {
-	rules := make([]match.Rule, 0, len(cfg.Watches))
-	for _, w := range cfg.Watches {
-		rules = append(rules, match.Rule{Watch: w.Name, Keywords: w.Keywords, Exclude: w.Exclude, Urgent: w.Urgent, Feeds: w.Feeds})
-	}
-	return match.Compile(rules, cfg.Synonyms)
 }

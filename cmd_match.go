@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/newshound/newshound/bot"
 	"github.com/newshound/newshound/match"
 )
 
@@ -46,7 +47,7 @@ func cmdMatch(_ context.Context, args []string, e env) int {
 			return 2
 		}
 		var err error
-		if m, err = compileWatches(cfg); err != nil {
+		if m, err = bot.Compile(cfg); err != nil {
 			fmt.Fprintf(e.stderr, "newshound match: %v\n", err)
 			return 2
 		}

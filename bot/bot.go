@@ -146,8 +146,16 @@ func New(o Options) (*Bot, error) {
 	return b, nil
 }
 
-func (b *Bot) build(cfg *config.Config) (*runtime, error) {
+// Compile compiles every watch of cfg into one matcher, as the bot runs it.
+func Compile(cfg *config.Config) (*match.Matcher, error) {
 	rules := make([]match.Rule, 0, len(cfg.Watches))
+	for _, w := range cfg.Watches {
+		rules = append(rules, match.Rule{Watch: w.Name, Keywords: w.Keywords, Exclude: w.Exclude, Urgent: w.Urgent, Feeds: w.Feeds})
+	}
+	return match.Compile(rules, cfg.Synonyms)
+}
+
+func (b *Bot) build(cfg *config.Config) (*runtime, error) {
 	rt := &runtime{
 		cfg:       cfg,
 		schedules: map[string]*digest.Schedule{},
@@ -155,7 +163,6 @@ func (b *Bot) build(cfg *config.Config) (*runtime, error) {
 		feeds:     map[string]config.Feed{},
 	}
 	for _, w := range cfg.Watches {
-		rules = append(rules, match.Rule{Watch: w.Name, Keywords: w.Keywords, Exclude: w.Exclude, Urgent: w.Urgent, Feeds: w.Feeds})
 		s, err := digest.NewSchedule(w.Digest, cfg.Location)
 		if err != nil {
 			return nil, fmt.Errorf("bot: watch %s: digest: %w", w.Name, err)
@@ -166,7 +173,7 @@ func (b *Bot) build(cfg *config.Config) (*runtime, error) {
 	for _, f := range cfg.Feeds {
 		rt.feeds[f.Name] = f
 	}
-	m, err := match.Compile(rules, cfg.Synonyms)
+	m, err := Compile(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}

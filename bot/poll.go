@@ -137,8 +137,9 @@ func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialize
 	}
 	now := b.opt.Now()
 	var ds []store.Delivery
+	seen := &recall{b: b, rt: rt, now: now}
 	for _, it := range toMatch {
-		ds = append(ds, b.deliveriesFor(ctx, rt, f, it, now)...)
+		ds = append(ds, b.deliveriesFor(ctx, rt, seen, f, it, now)...)
 	}
 	if len(ds) > 0 {
 		ins, err := b.opt.Store.Enqueue(ctx, ds)
@@ -172,7 +173,7 @@ func newest(items []feeds.Item, n int) []feeds.Item {
 
 // deliveriesFor matches one item and returns a delivery per (watch,
 // channel) hit, minus muted watches and stories the channel already had.
-func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, f config.Feed, it feeds.Item, now time.Time) []store.Delivery {
+func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f config.Feed, it feeds.Item, now time.Time) []store.Delivery {
 	body := it.Summary
 	if it.Content != "" && !strings.Contains(it.Summary, it.Content) {
 		body = strings.TrimSpace(it.Summary + "\n" + it.Content)
@@ -181,7 +182,7 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, f config.Feed, it 
 	if len(hits) == 0 {
 		return nil
 	}
-	mutes := b.activeMutes(ctx, now)
+	mutes := seen.mutes(ctx)
 	sig := digest.Signature(it.Title)
 	head := digest.NewHeadline(it.Title)
 	var out []store.Delivery
@@ -202,7 +203,7 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, f config.Feed, it 
 			due = s.Due(now, h.Urgent)
 		}
 		for _, ch := range w.Channels {
-			if b.storyDelivered(ctx, rt, ch, head, now) {
+			if seen.storyDelivered(ctx, ch, head) {
 				b.log.Info("same story already delivered; held back", "feed", f.Name, "channel", ch, "title", it.Title)
 				continue
 			}
@@ -225,40 +226,67 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, f config.Feed, it 
 	return out
 }
 
+// recall is what one poll needs to know of earlier deliveries, read from
+// the store at most once per poll: active mutes, and the headlines each
+// channel was sent within the story window.
+type recall struct {
+	b     *Bot
+	rt    *runtime
+	now   time.Time
+	muted map[string]bool
+	sent  map[string][]digest.Headline // by channel
+}
+
+// mutes returns the watches and queries muted now.
+func (r *recall) mutes(ctx context.Context) map[string]bool {
+	if r.muted != nil {
+		return r.muted
+	}
+	r.muted = map[string]bool{}
+	ms, err := r.b.opt.Store.Mutes(ctx)
+	if err != nil {
+		r.b.log.Warn("reading mutes failed", "error", err.Error())
+		return r.muted
+	}
+	for _, m := range ms {
+		if m.Until.IsZero() || m.Until.After(r.now) {
+			r.muted[m.Target] = true
+		}
+	}
+	return r.muted
+}
+
 // storyDelivered reports whether the channel already got (sent, not just
 // queued) the same story from another item within the story window.
 // Queued copies are merged into one entry when the digest is built.
-func (b *Bot) storyDelivered(ctx context.Context, rt *runtime, channel string, h digest.Headline, now time.Time) bool {
-	win := rt.cfg.StoryWindow.D()
+func (r *recall) storyDelivered(ctx context.Context, channel string, h digest.Headline) bool {
+	win := r.rt.cfg.StoryWindow.D()
 	if win <= 0 {
 		return false
 	}
-	prev, err := b.opt.Store.Since(ctx, channel, now.Add(-win))
-	if err != nil {
-		b.log.Warn("story lookup failed", "channel", channel, "error", err.Error())
-		return false
+	if r.sent == nil {
+		r.sent = map[string][]digest.Headline{}
 	}
-	for _, d := range prev {
-		if d.Status == store.StatusSent && h.Same(digest.NewHeadline(d.Title)) {
+	heads, ok := r.sent[channel]
+	if !ok {
+		prev, err := r.b.opt.Store.Since(ctx, channel, r.now.Add(-win))
+		if err != nil {
+			r.b.log.Warn("story lookup failed", "channel", channel, "error", err.Error())
+			return false
+		}
+		for _, d := range prev {
+			if d.Status == store.StatusSent {
+				heads = append(heads, digest.NewHeadline(d.Title))
+			}
+		}
+		r.sent[channel] = heads
+	}
+	for _, prev := range heads {
+		if h.Same(prev) {
 			return true
 		}
 	}
 	return false
-}
-
-func (b *Bot) activeMutes(ctx context.Context, now time.Time) map[string]bool {
-	ms, err := b.opt.Store.Mutes(ctx)
-	if err != nil {
-		b.log.Warn("reading mutes failed", "error", err.Error())
-		return nil
-	}
-	out := map[string]bool{}
-	for _, m := range ms {
-		if m.Until.IsZero() || m.Until.After(now) {
-			out[m.Target] = true
-		}
-	}
-	return out
 }
 
 // entry renders an item and its hit into the outbox payload.
