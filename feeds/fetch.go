@@ -25,6 +25,10 @@ const (
 	DefaultPerHost      = 2
 )
 
+// maxSlotWait bounds how long a fetch waits for a free slot before its
+// own timeout starts.
+const maxSlotWait = 10 * time.Minute
+
 // Options configures an HTTPFetcher. The zero value is usable.
 type Options struct {
 	// Version is the version put in the User-Agent header
@@ -155,14 +159,17 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, src Source, prev Validators) (R
 	if timeout <= 0 {
 		timeout = f.o.Timeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	release, err := f.acquire(ctx, strings.ToLower(u.Host))
+	// Waiting for a slot (other feeds of the same host) does not eat into
+	// the feed's own timeout; the wait has its own, longer bound.
+	wctx, wcancel := context.WithTimeout(ctx, maxSlotWait)
+	release, err := f.acquire(wctx, strings.ToLower(u.Host))
+	wcancel()
 	if err != nil {
 		return Result{}, fmt.Errorf("feeds: %s: waiting for a fetch slot: %w", safe, err)
 	}
 	defer release()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
 	start := f.o.Now()
 	res, status, n, err := f.fetch(ctx, u, src, prev)

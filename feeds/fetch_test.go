@@ -432,3 +432,29 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchSlotWaitIsNotTimeout: feeds queued behind others of the same
+// host get their whole timeout once they start.
+func TestFetchSlotWaitIsNotTimeout(t *testing.T) {
+	body := readFixture(t, "rss.xml")
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(150 * time.Millisecond)
+		w.Write(body)
+	})
+	f := newFetcher(Options{PerHost: 2, Timeout: 250 * time.Millisecond})
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		wg.Go(func() {
+			_, err := f.Fetch(context.Background(), Source{Name: fmt.Sprint(i), URL: srv.URL + "/" + fmt.Sprint(i)}, Validators{})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("a queued feed failed: %v", err)
+		}
+	}
+}
