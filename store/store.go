@@ -135,7 +135,8 @@ type Store interface {
 	// LastError set to msg and NextAttempt to next. The deliveries stay
 	// pending and are not tried before next.
 	MarkFailed(ctx context.Context, ids []int64, msg string, next time.Time) error
-	// Reschedule sets the Due time of pending deliveries (e.g. "digest now").
+	// Reschedule sets the Due time of pending deliveries and clears their
+	// NextAttempt, so they may be tried at due (e.g. "digest now").
 	Reschedule(ctx context.Context, ids []int64, due time.Time) error
 	// Recent returns sent deliveries of a channel ("" for all), newest
 	// Sent first, then by descending ID.

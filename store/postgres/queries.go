@@ -268,7 +268,7 @@ func (s *Store) MarkFailed(ctx context.Context, ids []int64, msg string, next ti
 
 // Reschedule sets the Due time of pending deliveries.
 func (s *Store) Reschedule(ctx context.Context, ids []int64, due time.Time) error {
-	return s.updatePending(ctx, "reschedule", ids, `UPDATE deliveries SET due = $2`, pgTime(due))
+	return s.updatePending(ctx, "reschedule", ids, `UPDATE deliveries SET due = $2, next_attempt = NULL`, pgTime(due))
 }
 
 // updatePending runs the UPDATE ... SET statement update on the pending

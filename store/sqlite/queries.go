@@ -237,7 +237,7 @@ func (s *Store) MarkFailed(ctx context.Context, ids []int64, msg string, next ti
 
 // Reschedule sets the Due time of pending deliveries.
 func (s *Store) Reschedule(ctx context.Context, ids []int64, due time.Time) error {
-	return s.updatePending(ctx, "reschedule", ids, `UPDATE deliveries SET due = ?`, millis(due))
+	return s.updatePending(ctx, "reschedule", ids, `UPDATE deliveries SET due = ?, next_attempt = NULL`, millis(due))
 }
 
 // updatePending runs the UPDATE ... SET statement update, with args, on

@@ -340,9 +340,10 @@ func testReschedule(t *testing.T, s store.Store) {
 	if got := pending(t, s, "slack", t0); len(got) != 1 || got[0].ID != ds[0].ID || !got[0].Due.Equal(t0.Add(-time.Minute)) {
 		t.Errorf("after Reschedule: Pending = %+v, want only a due at t0-1m", got)
 	}
+	check(t, s.MarkFailed(ctx, []int64{ds[1].ID}, "boom", t0.Add(time.Hour)))
 	check(t, s.Reschedule(ctx, []int64{ds[1].ID}, time.Time{}))
-	if got := pending(t, s, "slack", t0); len(got) != 2 || got[0].ID != ds[1].ID || !got[0].Due.IsZero() {
-		t.Errorf("after Reschedule to zero: Pending = %q, want b (zero Due) first", itemKeys(got))
+	if got := pending(t, s, "slack", t0); len(got) != 2 || got[0].ID != ds[1].ID || !got[0].Due.IsZero() || !got[0].NextAttempt.IsZero() {
+		t.Errorf("after Reschedule to zero of a failed row: Pending = %q, want b (zero Due, no next attempt) first", itemKeys(got))
 	}
 	if sent := recent(t, s, "slack", 0); len(sent) != 1 || !sent[0].Due.Equal(t0.Add(time.Hour)) {
 		t.Errorf("Reschedule changed a sent delivery: %+v", sent)
