@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -73,7 +74,7 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	p := newPlatforms(e, logger, reg)
 	b, err := bot.New(bot.Options{
 		Metrics:   metrics,
-		Owner:     replicaID(),
+		Owner:     leaseOwner(cfg, e),
 		Config:    cfg,
 		Store:     st,
 		Fetcher:   fetcher,
@@ -105,25 +106,57 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	logger.Info("newshound running", "version", version, "config", *path, "feeds", len(cfg.Feeds), "watches", len(cfg.Watches))
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 4)
-	go func() { errc <- b.Run(runCtx) }()
-	go watchConfig(runCtx, *path, b, logger)
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	wg.Go(func() { errc <- b.Run(runCtx) })
+	wg.Go(func() { watchConfig(runCtx, *path, b, logger) })
 	if srv := p.server(runCtx, cfg, b); srv != nil {
-		go func() { errc <- serve(runCtx, srv, logger) }()
+		wg.Go(func() { errc <- serve(runCtx, srv, logger) })
 	}
-	p.background(runCtx, cfg, b, errc)
+	p.background(runCtx, cfg, b, &wg)
+	code := 0
 	select {
 	case <-ctx.Done():
 		logger.Info("stopping: finishing in-flight deliveries")
 	case err := <-errc:
 		if err != nil {
 			logger.Error("stopped", "error", err.Error())
-			cancel()
-			return 1
+			code = 1
 		}
 	}
 	cancel()
-	return 0
+	// Sends already started finish and are recorded before the store
+	// closes (deferred above); a hung one is given up after the grace.
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(shutdownGrace):
+		logger.Warn("stopping without waiting longer for in-flight work", "waited", shutdownGrace)
+	}
+	return code
+}
+
+// shutdownGrace bounds how long a stop waits for in-flight sends.
+const shutdownGrace = 45 * time.Second
+
+// leaseOwner names this process in the store's leases. With SQLite there
+// is one process per file, so the name is fixed and a restart takes its
+// leases back at once; with Postgres it is NEWSHOUND_REPLICA, else the
+// host name, which must differ between replicas.
+func leaseOwner(cfg *config.Config, e env) string {
+	if cfg.Store.Postgres == "" {
+		return "local"
+	}
+	if v, ok := e.lookup("NEWSHOUND_REPLICA"); ok && v != "" {
+		return v
+	}
+	if host, err := os.Hostname(); err == nil && host != "" {
+		return host
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("replica-%x", b)
 }
 
 func deliveryErrors(res bot.CycleResult) bool {
@@ -204,13 +237,4 @@ func serve(ctx context.Context, srv *http.Server, logger *slog.Logger) error {
 		return err
 	}
 	return nil
-}
-
-// replicaID names this process in the store's leases: unique among
-// replicas sharing a database.
-func replicaID() string {
-	host, _ := os.Hostname()
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
 }

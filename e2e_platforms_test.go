@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/newshound/newshound/store/sqlite"
 )
 
 // receiver records the JSON bodies posted to it; the first `fail`
@@ -216,5 +218,69 @@ watches:
 	_, other, _ := ed25519.GenerateKey(nil)
 	if code, _ := send(list, other); code != http.StatusUnauthorized {
 		t.Errorf("forged signature: %d, want 401", code)
+	}
+}
+
+// TestStopFinishesInFlightDelivery stops the daemon while a Slack post is
+// in flight: the post completes, is recorded as sent, and a restart does
+// not send it again.
+func TestStopFinishesInFlightDelivery(t *testing.T) {
+	started := make(chan struct{}, 4)
+	var mu sync.Mutex
+	posts := 0
+	rx := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		posts++
+		mu.Unlock()
+		started <- struct{}{}
+		time.Sleep(1500 * time.Millisecond)
+		fmt.Fprint(w, "ok")
+	}))
+	t.Cleanup(rx.Close)
+	fs := newFeedServer(t)
+	fs.set("/a.xml", item(1, "트럼프, 반도체 관세 예고"))
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "w.yaml")
+	writeFile(t, cfg, fmt.Sprintf(`
+feeds: [{name: a, url: %q, backfill: 1}]
+channels: {desk: {slack: {webhook_url: %q}}}
+watches: [{name: w, keywords: [트럼프], channels: [desk]}]
+`, fs.url("/a.xml"), rx.URL+"/hook"))
+	state := filepath.Join(dir, "s.db")
+	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &syncBuffer{}, lookup: func(string) (string, bool) { return "", false }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- Main(ctx, []string{"run", "--config", cfg, "--state", state}, e) }()
+	select {
+	case <-started:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the daemon never posted")
+	}
+	cancel() // SIGTERM while the post is in flight
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the daemon did not stop")
+	}
+	if code, _ := func() (int, string) {
+		return Main(context.Background(), []string{"run", "--once", "--config", cfg, "--state", state}, e), ""
+	}(); code != 0 {
+		t.Fatalf("restart: exit %d", code)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if posts != 1 {
+		t.Errorf("the alert was posted %d times across the stop and restart, want 1", posts)
+	}
+	st, err := sqlite.Open(context.Background(), state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if pend, err := st.PendingAll(context.Background(), ""); err != nil || len(pend) != 0 {
+		t.Errorf("after the stop the accepted alert is still pending (%v): %+v", err, pend)
 	}
 }

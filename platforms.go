@@ -121,22 +121,21 @@ func (p *platforms) server(ctx context.Context, cfg *config.Config, b *bot.Bot) 
 
 // background starts the transports that dial out: Slack Socket Mode and
 // the Discord gateway, when their tokens are set.
-func (p *platforms) background(ctx context.Context, cfg *config.Config, b *bot.Bot, errc chan<- error) {
+func (p *platforms) background(ctx context.Context, cfg *config.Config, b *bot.Bot, wg *sync.WaitGroup) {
 	if app := p.secret("SLACK_APP_TOKEN"); app != "" {
 		r := p.runner(cfg.Path, b)
-		go func() {
+		wg.Go(func() {
 			if err := slack.RunSocketMode(ctx, app, p.secret("SLACK_BOT_TOKEN"), "", r, p.logger); err != nil && ctx.Err() == nil {
 				p.logger.Error("slack socket mode stopped", "error", err.Error())
 			}
-		}()
+		})
 	}
 	if tok := p.secret("DISCORD_BOT_TOKEN"); tok != "" && cfg.Discord.ApplicationID != "" {
 		r := p.runner(cfg.Path, b)
-		go func() {
+		wg.Go(func() {
 			if err := discord.RunGateway(ctx, tok, cfg.Discord.ApplicationID, cfg.Discord.GuildID, "", r, p.logger); err != nil && ctx.Err() == nil {
 				p.logger.Error("discord gateway stopped", "error", err.Error())
 			}
-		}()
+		})
 	}
-	_ = errc
 }
