@@ -30,10 +30,14 @@ type NotifierFactory func(cfg *config.Config) (map[string]notify.Notifier, error
 
 // Options configure a Bot. Store, Fetcher and Notifiers are required.
 type Options struct {
-	Config    *config.Config
-	Store     store.Store
-	Fetcher   feeds.Fetcher
-	Notifiers NotifierFactory
+	Config  *config.Config
+	Store   store.Store
+	Fetcher feeds.Fetcher
+	// NewFetcher, if set, builds the fetcher from the config instead of
+	// Fetcher, and again on reload when the poll, timezone or security
+	// settings change.
+	NewFetcher func(cfg *config.Config) feeds.Fetcher
+	Notifiers  NotifierFactory
 	// Load re-reads the watchlist for Reload; nil disables reloading.
 	Load    func() (*config.Config, error)
 	Version string
@@ -90,6 +94,7 @@ type runtime struct {
 	matcher   *match.Matcher
 	notifiers map[string]notify.Notifier
 	schedules map[string]*digest.Schedule // by watch name
+	fetcher   feeds.Fetcher
 	watches   map[string]config.Watch
 	feeds     map[string]config.Feed
 }
@@ -101,18 +106,23 @@ type Bot struct {
 	started time.Time
 	rt      atomic.Pointer[runtime]
 
+	reloadMu sync.Mutex
+
 	mu        sync.Mutex
 	configErr error
 	polling   map[string]bool // feeds being polled now
 	sending   map[string]bool // channels being delivered now
 	lastFail  map[string]string
 	lastPrune time.Time
+	// accepted holds outbox rows a platform accepted but the store failed
+	// to mark sent; they are never sent again by this process.
+	accepted map[int64]bool
 }
 
 // New validates the options and builds the first runtime from o.Config.
 func New(o Options) (*Bot, error) {
-	if o.Config == nil || o.Store == nil || o.Fetcher == nil || o.Notifiers == nil {
-		return nil, errors.New("bot: Config, Store, Fetcher and Notifiers are required")
+	if o.Config == nil || o.Store == nil || (o.Fetcher == nil && o.NewFetcher == nil) || o.Notifiers == nil {
+		return nil, errors.New("bot: Config, Store, Fetcher (or NewFetcher) and Notifiers are required")
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -137,8 +147,9 @@ func New(o Options) (*Bot, error) {
 		polling:  map[string]bool{},
 		sending:  map[string]bool{},
 		lastFail: map[string]string{},
+		accepted: map[int64]bool{},
 	}
-	rt, err := b.build(o.Config)
+	rt, err := b.build(o.Config, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +166,9 @@ func Compile(cfg *config.Config) (*match.Matcher, error) {
 	return match.Compile(rules, cfg.Synonyms)
 }
 
-func (b *Bot) build(cfg *config.Config) (*runtime, error) {
+// build derives a runtime from cfg; prev, the runtime in force, lends its
+// fetcher when the settings the fetcher depends on are unchanged.
+func (b *Bot) build(cfg *config.Config, prev *runtime) (*runtime, error) {
 	rt := &runtime{
 		cfg:       cfg,
 		schedules: map[string]*digest.Schedule{},
@@ -183,7 +196,25 @@ func (b *Bot) build(cfg *config.Config) (*runtime, error) {
 		return nil, fmt.Errorf("bot: channels: %w", err)
 	}
 	rt.notifiers = ns
+	switch {
+	case b.opt.NewFetcher == nil:
+		rt.fetcher = b.opt.Fetcher
+	case prev != nil && fetchSettings(prev.cfg) == fetchSettings(cfg):
+		rt.fetcher = prev.fetcher
+	default:
+		rt.fetcher = b.opt.NewFetcher(cfg)
+	}
 	return rt, nil
+}
+
+// fetchSettings is what the fetcher is built from.
+func fetchSettings(c *config.Config) string {
+	return fmt.Sprintf("%+v|%s|%v", c.Poll, c.Location, c.Security.AllowPrivateFeeds)
+}
+
+// restartSettings are settings only a restart applies.
+func restartSettings(c *config.Config) string {
+	return fmt.Sprintf("%+v|%+v|%+v", c.Server, c.Store, c.Discord)
 }
 
 // Config returns the config in force.
@@ -195,11 +226,16 @@ func (b *Bot) Store() store.Store { return b.opt.Store }
 // Apply makes cfg the config in force. Items already seen are not matched
 // again, so new keywords only apply to items published from now on.
 func (b *Bot) Apply(cfg *config.Config) error {
-	rt, err := b.build(cfg)
+	prev := b.rt.Load()
+	rt, err := b.build(cfg, prev)
 	if err != nil {
 		return err
 	}
 	b.rt.Store(rt)
+	if restartSettings(prev.cfg) != restartSettings(cfg) {
+		b.log.Warn("server, store and discord settings changed in the watchlist: they apply at the next restart")
+	}
+	b.warnOrphans(cfg)
 	b.mu.Lock()
 	b.configErr = nil
 	b.mu.Unlock()
@@ -213,6 +249,10 @@ func (b *Bot) Reload(ctx context.Context) error {
 	if b.opt.Load == nil {
 		return errors.New("bot: reloading is not configured")
 	}
+	// The file watcher, SIGHUP and command edits may reload at once: one
+	// at a time, so an older file is never applied after a newer one.
+	b.reloadMu.Lock()
+	defer b.reloadMu.Unlock()
 	cfg, err := b.opt.Load()
 	if err == nil {
 		if cfg.Hash != "" && cfg.Hash == b.Config().Hash {
@@ -250,5 +290,23 @@ func (b *Bot) Test(_ context.Context, title, body string) ([]match.Hit, error) {
 
 // FetchPreview fetches and parses a feed once without recording anything.
 func (b *Bot) FetchPreview(ctx context.Context, src feeds.Source) (feeds.Result, error) {
-	return b.opt.Fetcher.Fetch(ctx, src, feeds.Validators{})
+	return b.rt.Load().fetcher.Fetch(ctx, src, feeds.Validators{})
+}
+
+// warnOrphans logs pending deliveries to channels the config no longer
+// has: they stay pending (and counted in status) until the channel is back.
+func (b *Bot) warnOrphans(cfg *config.Config) {
+	rows, err := b.opt.Store.PendingAll(context.Background(), "")
+	if err != nil {
+		return
+	}
+	orphans := map[string]int{}
+	for _, d := range rows {
+		if _, ok := cfg.Channels[d.Channel]; !ok {
+			orphans[d.Channel]++
+		}
+	}
+	for ch, n := range orphans {
+		b.log.Warn("pending deliveries to a channel no longer in the watchlist; they are kept until it is back", "channel", ch, "rows", n)
+	}
 }

@@ -569,3 +569,141 @@ func TestReplicasSharingAStoreSendOnce(t *testing.T) {
 		}
 	}
 }
+
+// flakyStore fails MarkSent a number of times, as a store blip would.
+type flakyStore struct {
+	store.Store
+	mu             sync.Mutex
+	failMarkSent   int
+	markSentCalled int
+}
+
+func (s *flakyStore) MarkSent(ctx context.Context, ids []int64, at time.Time) error {
+	s.mu.Lock()
+	s.markSentCalled++
+	fail := s.failMarkSent > 0
+	if fail {
+		s.failMarkSent--
+	}
+	s.mu.Unlock()
+	if fail {
+		return errors.New("database is locked")
+	}
+	return s.Store.MarkSent(ctx, ids, at)
+}
+
+func TestAcceptedButNotRecordedIsNeverResent(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.cycle()
+	fl := &flakyStore{Store: h.store, failMarkSent: 6}
+	b, err := New(Options{
+		Config: h.bot.Config(), Store: fl, Fetcher: h.feeds,
+		Notifiers: func(*config.Config) (map[string]notify.Notifier, error) {
+			return map[string]notify.Notifier{"team": h.chans["team"], "other": &recorder{}}, nil
+		},
+		Now: h.clock.Now, Sleep: h.clock.Sleep,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.feeds.set("yna", news("1", "트럼프 대선 출마 선언", h.clock.Now()))
+	for range 3 {
+		b.RunOnce(context.Background())
+		h.clock.Set(h.clock.Now().Add(time.Hour))
+	}
+	if got := h.chans["team"].titles(); len(got) != 1 {
+		t.Errorf("team got %q, want the item exactly once although recording failed", got)
+	}
+	if pend, _ := h.store.PendingAll(context.Background(), "team"); len(pend) != 0 {
+		t.Errorf("the accepted row is still pending: %+v", pend)
+	}
+}
+
+func TestFeedURLChangeIsAFirstPoll(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.feeds.set("yna", news("1", "트럼프 관세 발표", h.clock.Now()))
+	h.cycle()
+	cfg, err := config.Parse("w.yaml", []byte(strings.Replace(oneFeed, "https://yna.example/rss", "https://yna.example/rss2", 1)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.bot.Apply(cfg); err != nil {
+		t.Fatal(err)
+	}
+	h.feeds.set("yna", news("old-1", "트럼프 지지율 조사", h.clock.Now()), news("old-2", "오픈소스 정책 토론회", h.clock.Now()))
+	h.cycle()
+	if got := h.chans["team"].titles(); len(got) != 0 {
+		t.Errorf("the new URL's existing items were delivered: %q", got)
+	}
+}
+
+func TestInstantWatchWinsOverDigestOnOneChannel(t *testing.T) {
+	h := newHarness(t, `
+feeds: [{name: yna, url: "https://yna.example/rss"}]
+channels: {team: {console: {}}}
+watches:
+  - {name: daily, keywords: [반도체], channels: [team], digest: {at: ["09:00"]}}
+  - {name: breaking, keywords: [속보], channels: [team]}
+`)
+	h.at(10, 0)
+	h.cycle()
+	h.feeds.set("yna", news("1", "[속보] 반도체 공장 화재", h.clock.Now()))
+	h.cycle()
+	got := h.chans["team"].titles()
+	if len(got) != 1 {
+		t.Fatalf("team got %q, want the item now (the instant watch), not tomorrow", got)
+	}
+	if w := h.chans["team"].got[0].Entries[0].Watch; w != "breaking" {
+		t.Errorf("delivered under watch %q, want breaking", w)
+	}
+	h.at(9+24, 0)
+	h.cycle()
+	if n := len(h.chans["team"].titles()); n != 1 {
+		t.Errorf("delivered again at the digest time")
+	}
+}
+
+func TestFlushSendsRowsWaitingToRetry(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.cycle()
+	dead := errors.New("webhook 500")
+	h.chans["team"].fail = []error{dead, dead, dead, dead}
+	h.feeds.set("yna", news("1", "오픈소스 보안 사고", h.clock.Now()))
+	h.cycle()
+	if n, err := h.bot.Flush(context.Background(), "team"); err != nil || n != 1 {
+		t.Fatalf("Flush = %d, %v; want the failed row sent now", n, err)
+	}
+}
+
+func TestRunOnceLeavesFailingFeedsInBackoff(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	calls := 0
+	h.feeds.errs["newsis"] = &feeds.StatusError{URL: "https://newsis.example/rss", Code: 429, RetryAfter: time.Hour}
+	for range 3 {
+		res := h.cycle()
+		for _, p := range res.Polls {
+			if p.Feed == "newsis" {
+				calls++
+			}
+		}
+		h.clock.Set(h.clock.Now().Add(time.Minute))
+	}
+	if calls != 1 {
+		t.Errorf("a feed that asked for an hour was polled %d times in 3 minutes", calls)
+	}
+}
+
+func TestJitterSpread(t *testing.T) {
+	b := &Bot{}
+	lo, hi := time.Duration(0), time.Duration(0)
+	for range 2000 {
+		j := b.jitter(time.Minute)
+		if j < -time.Minute || j > time.Minute {
+			t.Fatalf("jitter %v outside ±1m", j)
+		}
+		lo, hi = min(lo, j), max(hi, j)
+	}
+	if lo > -50*time.Second || hi < 50*time.Second {
+		t.Errorf("jitter spans only %v..%v of ±1m", lo, hi)
+	}
+}

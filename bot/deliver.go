@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -61,6 +62,7 @@ func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string) DeliverR
 		res.Err = fmt.Errorf("bot: channel %s: %w", channel, err)
 		return res
 	}
+	due = b.recordAccepted(ctx, channel, due)
 	if len(due) == 0 {
 		return res
 	}
@@ -90,7 +92,14 @@ func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string) DeliverR
 			res.Err = fmt.Errorf("bot: channel %s: lost the delivery lease", channel)
 			return res
 		}
-		if err := b.sendPart(ctx, n, channel, p); err != nil {
+		err := b.sendPart(ctx, n, channel, p)
+		if errors.Is(err, errNotRecorded) {
+			// Sent, but the store did not record it: never send it again;
+			// the next pass records it before anything else.
+			res.Err = err
+			return res
+		}
+		if err != nil {
 			var left []int64
 			for _, q := range parts[i:] {
 				left = append(left, q.ids...)
@@ -141,10 +150,16 @@ func (b *Bot) sendPart(ctx context.Context, n notify.Notifier, channel string, p
 		err := n.Send(sctx, p.msg)
 		cancel()
 		if err == nil {
-			if merr := b.opt.Store.MarkSent(context.WithoutCancel(ctx), p.ids, b.opt.Now()); merr != nil {
-				// The platform has it; not marking would send it twice.
-				b.log.Error("delivered but not recorded as sent", "channel", channel, "rows", len(p.ids), "error", merr.Error())
-				return merr
+			if merr := b.markSent(ctx, p.ids); merr != nil {
+				// The platform has it: keep the rows out of every later
+				// pass of this process until the store records them.
+				b.mu.Lock()
+				for _, id := range p.ids {
+					b.accepted[id] = true
+				}
+				b.mu.Unlock()
+				b.log.Error("delivered but not recorded as sent; will record later, never resend", "channel", channel, "rows", len(p.ids), "error", merr.Error())
+				return fmt.Errorf("bot: channel %s: %w: %w", channel, errNotRecorded, merr)
 			}
 			b.log.Info("delivered", "channel", channel, "entries", len(p.msg.Entries), "rows", len(p.ids), "attempt", attempt)
 			return nil
@@ -165,6 +180,54 @@ func (b *Bot) sendPart(ctx context.Context, n notify.Notifier, channel string, p
 			return fmt.Errorf("bot: channel %s: %w", channel, err)
 		}
 	}
+}
+
+// errNotRecorded marks a part the platform accepted but the store could
+// not record as sent.
+var errNotRecorded = errors.New("delivered but not recorded as sent")
+
+// markSent records rows as sent, trying a few times: a store blip must not
+// turn into a second delivery.
+func (b *Bot) markSent(ctx context.Context, ids []int64) error {
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	for attempt := 1; attempt <= 4; attempt++ {
+		if err = b.opt.Store.MarkSent(ctx, ids, b.opt.Now()); err == nil {
+			return nil
+		}
+		if attempt < 4 {
+			_ = b.opt.Sleep(ctx, backoff(100*time.Millisecond, attempt, time.Second))
+		}
+	}
+	return err
+}
+
+// recordAccepted records rows a platform accepted earlier but the store
+// did not record, and returns the rest of rows, which may be sent.
+func (b *Bot) recordAccepted(ctx context.Context, channel string, rows []store.Delivery) []store.Delivery {
+	b.mu.Lock()
+	var done []int64
+	out := rows[:0:0]
+	for _, r := range rows {
+		if b.accepted[r.ID] {
+			done = append(done, r.ID)
+		} else {
+			out = append(out, r)
+		}
+	}
+	b.mu.Unlock()
+	if len(done) > 0 {
+		if err := b.markSent(ctx, done); err != nil {
+			b.log.Error("still cannot record delivered rows as sent", "channel", channel, "rows", len(done), "error", err.Error())
+			return nil // try again next pass; send nothing meanwhile
+		}
+		b.mu.Lock()
+		for _, id := range done {
+			delete(b.accepted, id)
+		}
+		b.mu.Unlock()
+	}
+	return out
 }
 
 // fail records a failed delivery: the rows stay pending and are tried

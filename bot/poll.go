@@ -56,27 +56,23 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 		return res, st.Failures
 	}
 	if st.URL != "" && st.URL != f.URL {
-		// The feed now points elsewhere: forget validators, keep seen items.
+		// The feed now points elsewhere: forget validators, and treat the
+		// next successful poll as a first poll, so the new feed's existing
+		// items are recorded, not delivered.
 		st.ETag, st.LastModified, st.BodyHash = "", "", ""
+		st.Initialized = false
 	}
 	st.URL = f.URL
 	now := b.opt.Now()
 	st.LastAttempt = now
-	src := feeds.Source{Name: f.Name, URL: f.URL, Timeout: f.Timeout.D(), Untrusted: f.Untrusted || b.untrusted(ctx, f.Name, f.URL)}
-	fr, err := b.opt.Fetcher.Fetch(ctx, src, feeds.Validators{ETag: st.ETag, LastModified: st.LastModified, BodyHash: st.BodyHash})
-	if err != nil {
-		if ctx.Err() != nil {
-			res.Err = ctx.Err()
-			return res, st.Failures
-		}
+	interval := f.Interval.D()
+
+	// fail records a failed poll with a backoff that grows with the
+	// failures, never shorter than the server's Retry-After.
+	fail := func(err error, after time.Duration) (PollResult, int) {
 		st.Failures++
 		st.LastError = err.Error()
-		var se *feeds.StatusError
-		var after time.Duration
-		if errors.As(err, &se) {
-			after = se.RetryAfter
-		}
-		st.NextPoll = feeds.NextPoll(now, f.Interval.D(), st.Failures, after, b.jitter)
+		st.NextPoll = feeds.NextPoll(now, interval, st.Failures, after, b.jitter)
 		b.log.Warn("feed poll failed", "feed", f.Name, "failures", st.Failures, "next_poll", st.NextPoll, "error", err.Error())
 		res.Err = err
 		if perr := b.opt.Store.PutFeedState(ctx, st); perr != nil {
@@ -84,25 +80,42 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 		}
 		return res, st.Failures
 	}
-	st.Failures = 0
-	st.LastError = ""
-	st.LastSuccess = now
-	st.ETag, st.LastModified, st.BodyHash = fr.Validators.ETag, fr.Validators.LastModified, fr.Validators.BodyHash
-	st.NextPoll = feeds.NextPoll(now, f.Interval.D(), 0, fr.RetryAfter, b.jitter)
+
+	src := feeds.Source{Name: f.Name, URL: f.URL, Timeout: f.Timeout.D(), Untrusted: f.Untrusted || b.untrusted(ctx, f.Name, f.URL)}
+	fr, err := rt.fetcher.Fetch(ctx, src, feeds.Validators{ETag: st.ETag, LastModified: st.LastModified, BodyHash: st.BodyHash})
+	if err != nil {
+		if ctx.Err() != nil {
+			res.Err = ctx.Err()
+			return res, st.Failures
+		}
+		var se *feeds.StatusError
+		var after time.Duration
+		if errors.As(err, &se) {
+			after = se.RetryAfter
+		}
+		return fail(err, after)
+	}
 	res.NotModified = fr.NotModified
 	res.Items = len(fr.Items)
-
 	if !fr.NotModified && len(fr.Items) > 0 {
 		n, m, err := b.ingest(ctx, rt, f, st.Initialized, fr.Items)
 		res.New, res.Matches = n, m
 		if err != nil {
-			// Validators are not saved, so the next poll sees the items again.
-			res.Err = fmt.Errorf("bot: feed %s: %w", f.Name, err)
-			return res, st.Failures
+			// The old validators are kept, so the next poll sees the items
+			// again; Enqueue's uniqueness makes that harmless.
+			return fail(fmt.Errorf("bot: feed %s: %w", f.Name, err), 0)
 		}
 		st.ItemsSeen += int64(n)
 	}
+	st.Failures = 0
+	st.LastError = ""
+	st.LastSuccess = now
 	st.Initialized = true
+	st.ETag, st.LastModified, st.BodyHash = fr.Validators.ETag, fr.Validators.LastModified, fr.Validators.BodyHash
+	// A server's caching hint (max-age, <ttl>) may lengthen the interval,
+	// but not beyond an hour (or the interval, if longer).
+	hint := min(fr.RetryAfter, max(interval, time.Hour))
+	st.NextPoll = feeds.NextPoll(now, interval, 0, hint, b.jitter)
 	if err := b.opt.Store.PutFeedState(ctx, st); err != nil {
 		res.Err = fmt.Errorf("bot: feed %s: %w", f.Name, err)
 	}
@@ -185,7 +198,11 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f co
 	mutes := seen.mutes(ctx)
 	sig := digest.Signature(it.Title)
 	head := digest.NewHeadline(it.Title)
+	// One row per channel: when several watches posting to the same
+	// channel match, the row goes out at the earliest of their times (an
+	// instant or urgent hit wins over a digest) under that watch.
 	var out []store.Delivery
+	byChannel := map[string]int{}
 	for _, h := range hits {
 		if mutes[h.Watch] || mutes[h.Query] {
 			b.log.Info("match muted", "feed", f.Name, "watch", h.Watch, "query", h.Query, "title", it.Title)
@@ -203,10 +220,21 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f co
 			due = s.Due(now, h.Urgent)
 		}
 		for _, ch := range w.Channels {
+			if i, ok := byChannel[ch]; ok {
+				if due.Before(out[i].Due) || h.Urgent && !out[i].Urgent {
+					out[i].Watch, out[i].Payload = h.Watch, payload
+					if due.Before(out[i].Due) {
+						out[i].Due = due
+					}
+				}
+				out[i].Urgent = out[i].Urgent || h.Urgent
+				continue
+			}
 			if seen.storyDelivered(ctx, ch, head) {
 				b.log.Info("same story already delivered; held back", "feed", f.Name, "channel", ch, "title", it.Title)
 				continue
 			}
+			byChannel[ch] = len(out)
 			out = append(out, store.Delivery{
 				Channel: ch,
 				ItemKey: f.Name + "\x00" + it.Key,
@@ -317,6 +345,8 @@ func (b *Bot) entry(f config.Feed, it feeds.Item, h match.Hit) notify.Entry {
 	}
 }
 
+// jitter returns a random duration in [-d, d]; feeds.NextPoll passes a
+// tenth of the interval.
 func (b *Bot) jitter(d time.Duration) time.Duration {
 	if b.opt.Jitter != nil {
 		return b.opt.Jitter(d)
@@ -324,9 +354,5 @@ func (b *Bot) jitter(d time.Duration) time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	span := int64(d) / 5 // ±10%
-	if span <= 0 {
-		return 0
-	}
-	return time.Duration(rand.Int64N(span) - span/2)
+	return time.Duration(rand.Int64N(2*int64(d)+1)) - d
 }

@@ -43,14 +43,20 @@ func (r CycleResult) Undelivered() int {
 }
 
 // RunOnce does one cycle as the daemon would at this moment: it polls
-// every feed once (concurrently; the fetcher bounds concurrency), then
-// delivers what is due on every channel.
+// every feed once (concurrently; the fetcher bounds concurrency), except
+// a failing feed still in its backoff or Retry-After, then delivers what
+// is due on every channel.
 func (b *Bot) RunOnce(ctx context.Context) CycleResult {
 	rt := b.rt.Load()
 	var res CycleResult
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	now := b.opt.Now()
 	for _, f := range rt.cfg.Feeds {
+		if st, err := b.opt.Store.FeedState(ctx, f.Name); err == nil && st.Failures > 0 && st.NextPoll.After(now) {
+			b.log.Info("feed skipped: failing, in backoff", "feed", f.Name, "failures", st.Failures, "next_poll", st.NextPoll, "last_error", st.LastError)
+			continue
+		}
 		wg.Go(func() {
 			pr := b.pollFeed(ctx, rt, f)
 			mu.Lock()
