@@ -54,16 +54,18 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	}
 	defer st.Close()
 
-	fetcher := feeds.NewHTTPFetcher(feeds.Options{
-		Version:      version,
-		MaxBytes:     cfg.Poll.MaxBytes,
-		Timeout:      cfg.Poll.Timeout.D(),
-		Concurrency:  cfg.Poll.Concurrency,
-		PerHost:      cfg.Poll.PerHost,
-		Location:     cfg.Location,
-		AllowPrivate: cfg.Security.AllowPrivateFeeds,
-		Logger:       logger,
-	})
+	newFetcher := func(cfg *config.Config) feeds.Fetcher {
+		return feeds.NewHTTPFetcher(feeds.Options{
+			Version:      version,
+			MaxBytes:     cfg.Poll.MaxBytes,
+			Timeout:      cfg.Poll.Timeout.D(),
+			Concurrency:  cfg.Poll.Concurrency,
+			PerHost:      cfg.Poll.PerHost,
+			Location:     cfg.Location,
+			AllowPrivate: cfg.Security.AllowPrivateFeeds,
+			Logger:       logger,
+		})
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics, err := bot.NewMetrics(reg)
@@ -73,15 +75,15 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	}
 	p := newPlatforms(e, logger, reg)
 	b, err := bot.New(bot.Options{
-		Metrics:   metrics,
-		Owner:     leaseOwner(cfg, e),
-		Config:    cfg,
-		Store:     st,
-		Fetcher:   fetcher,
-		Notifiers: p.notifiers,
-		Load:      func() (*config.Config, error) { return parseConfig(*path, e) },
-		Version:   version,
-		Logger:    logger,
+		Metrics:    metrics,
+		Owner:      leaseOwner(cfg, e),
+		Config:     cfg,
+		Store:      st,
+		NewFetcher: newFetcher,
+		Notifiers:  p.notifiers,
+		Load:       func() (*config.Config, error) { return parseConfig(*path, e) },
+		Version:    version,
+		Logger:     logger,
 	})
 	if err != nil {
 		logger.Error("starting", "error", err.Error())

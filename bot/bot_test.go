@@ -707,3 +707,38 @@ func TestJitterSpread(t *testing.T) {
 		t.Errorf("jitter spans only %v..%v of ±1m", lo, hi)
 	}
 }
+
+func TestReloadRebuildsFetcherOnlyWhenItsSettingsChange(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	builds := 0
+	cfg := h.bot.Config()
+	b, err := New(Options{
+		Config: cfg, Store: h.store,
+		NewFetcher: func(*config.Config) feeds.Fetcher { builds++; return h.feeds },
+		Notifiers: func(*config.Config) (map[string]notify.Notifier, error) {
+			return map[string]notify.Notifier{}, nil
+		},
+		Now: h.clock.Now, Sleep: h.clock.Sleep,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply := func(yaml string) {
+		t.Helper()
+		c, err := config.Parse("w.yaml", []byte(yaml), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Apply(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(strings.Replace(oneFeed, "[오픈소스, 트럼프]", "[오픈소스]", 1))
+	if builds != 1 {
+		t.Errorf("a keyword edit rebuilt the fetcher (%d builds)", builds)
+	}
+	apply(oneFeed + "security: {allow_private_feeds: true}\n")
+	if builds != 2 {
+		t.Errorf("a security change did not rebuild the fetcher (%d builds)", builds)
+	}
+}
