@@ -104,7 +104,7 @@ func (b *fakeBot) Flush(ctx context.Context, channel string) (int, error) {
 
 func (b *fakeBot) Status(context.Context) Status {
 	s := Status{Version: "v1.2.3", Started: b.start, FeedsOK: 1, FeedsFailing: 1,
-		Pending: map[string]int{"general": 3}, NextDigest: map[string]time.Time{"general": b.start.Add(26 * time.Hour)}}
+		Pending: map[string]int{"general": 3, "old-desk": 2}, NextDigest: map[string]time.Time{"general": b.start.Add(26 * time.Hour)}}
 	if err := b.ConfigError(); err != nil {
 		s.ConfigError = err.Error()
 	}
@@ -657,7 +657,7 @@ func TestDigest(t *testing.T) {
 func TestStatusAndHistory(t *testing.T) {
 	e := setup(t, nil, nil)
 	r := e.run(userGeneral, "status")
-	contains(t, r, "newshound v1.2.3, up 3h0m", "feeds: 1 ok, 1 failing", "pending: general 3", "next digest: general 05-02 17:00 KST", "watchlist: ok")
+	contains(t, r, "newshound v1.2.3, up 3h0m", "feeds: 1 ok, 1 failing", "pending: general 3, old-desk 2 (channel not in the watchlist)", "next digest: general 05-02 17:00 KST", "watchlist: ok")
 	contains(t, e.run(userGeneral, "history"), "No edits yet")
 	contains(t, e.run(adminGeneral, "add 반도체 to chips"), "Added")
 	before := config.SourceHash(e.orig)

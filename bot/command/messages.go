@@ -86,6 +86,7 @@ var messages = map[string][2]string{
 	"st_next":      {"next digest: %s", "다음 다이제스트: %s"},
 	"st_config":    {"watchlist errors (the last good version keeps running):\n%s", "워치리스트 오류(마지막 정상 버전으로 동작 중):\n%s"},
 	"st_config_ok": {"watchlist: ok", "워치리스트: 정상"},
+	"st_removed":   {"channel not in the watchlist", "워치리스트에 없는 채널"},
 }
 
 // help is the reply to "help", one line per command word.

@@ -169,7 +169,9 @@ func (c *Core) status(ctx context.Context, cl *call) Reply {
 		l.t("st_feeds", st.FeedsOK, st.FeedsFailing),
 	}
 	var pending, next []string
+	configured := map[string]bool{}
 	for _, ch := range channelNames(cl.cfg) {
+		configured[ch] = true
 		if n := st.Pending[ch]; n > 0 {
 			pending = append(pending, fmt.Sprintf("%s %d", defuse(ch), n))
 		}
@@ -177,6 +179,16 @@ func (c *Core) status(ctx context.Context, cl *call) Reply {
 			next = append(next, defuse(ch)+" "+clock(cl.cfg, t))
 		}
 	}
+	// Rows left for channels no longer in the watchlist are shown too, so
+	// they are not forgotten.
+	var gone []string
+	for ch, n := range st.Pending {
+		if !configured[ch] && n > 0 {
+			gone = append(gone, fmt.Sprintf("%s %d (%s)", defuse(ch), n, l.t("st_removed")))
+		}
+	}
+	sort.Strings(gone)
+	pending = append(pending, gone...)
 	if len(pending) == 0 {
 		pending = []string{"0"}
 	}
