@@ -187,10 +187,15 @@ func watchConfig(ctx context.Context, path string, b *bot.Bot, logger *slog.Logg
 			logger.Warn("watching the watchlist failed; reload with SIGHUP", "error", err.Error())
 		}
 	}()
+	// A change made while the bot was starting, before the watcher was
+	// up, is caught by one reload shortly after start (a no-op when the
+	// file is what was loaded).
+	first := time.After(2 * time.Second)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-first:
 		case <-hup:
 			logger.Info("SIGHUP: reloading the watchlist")
 		case <-changed:

@@ -750,12 +750,13 @@ func TestHotReload(t *testing.T) {
 		}
 	}
 	// waitFor writes b until the bot reports cond (the watcher may still be
-	// starting when the first write happens).
+	// starting when the first write happens). Each write differs by a
+	// trailing comment, since the watcher reacts to changed content only.
 	waitFor := func(b []byte, cond func() bool) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) {
-			write(b)
+		for i := 0; time.Now().Before(deadline); i++ {
+			write(append(bytes.Clone(b), fmt.Sprintf("# write %d\n", i)...))
 			select {
 			case <-reloaded:
 			case <-time.After(300 * time.Millisecond):
