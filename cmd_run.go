@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -98,11 +99,8 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 				failed++
 			}
 		}
-		logger.Info("cycle done", "feeds", len(res.Polls), "feeds_failed", failed, "undelivered", res.Undelivered())
-		if res.Undelivered() > 0 || deliveryErrors(res) {
-			return 1
-		}
-		return 0
+		logger.Info("cycle done", "feeds", len(res.Polls), "feeds_failed", failed, "undelivered", res.Overdue())
+		return onceVerdict(e.stderr, res, cfg.Location)
 	}
 
 	logger.Info("newshound running", "version", version, "config", *path, "feeds", len(cfg.Feeds), "watches", len(cfg.Watches))
@@ -159,6 +157,34 @@ func leaseOwner(cfg *config.Config, e env) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return fmt.Sprintf("replica-%x", b)
+}
+
+// onceVerdict prints what a --once cycle left pending and returns the exit
+// code: 1 when an alert that was due is still undelivered (whether this
+// cycle failed to send it or it waits for a retry) or a channel failed,
+// else 0. Alerts held for a later digest are listed but are no failure.
+func onceVerdict(w io.Writer, res bot.CycleResult, loc *time.Location) int {
+	for _, bl := range res.Backlog {
+		if bl.Overdue > 0 {
+			next := "at the next run"
+			if !bl.NextRetry.IsZero() {
+				next = "not before " + bl.NextRetry.In(loc).Format("2006-01-02 15:04:05 MST")
+			}
+			fmt.Fprintf(w, "newshound: channel %s: %d alert(s) undelivered; next retry %s", bl.Channel, bl.Overdue, next)
+			if bl.LastError != "" {
+				fmt.Fprintf(w, "; last error: %s", bl.LastError)
+			}
+			fmt.Fprintln(w)
+		}
+		if bl.Waiting > 0 {
+			fmt.Fprintf(w, "newshound: channel %s: %d alert(s) held for a digest, due %s\n", bl.Channel, bl.Waiting, bl.NextDue.In(loc).Format("2006-01-02 15:04 MST"))
+		}
+	}
+	if n := res.Overdue(); n > 0 || deliveryErrors(res) {
+		fmt.Fprintf(w, "newshound: %d alert(s) still pending after this run\n", n)
+		return 1
+	}
+	return 0
 }
 
 func deliveryErrors(res bot.CycleResult) bool {

@@ -742,3 +742,51 @@ func TestReloadRebuildsFetcherOnlyWhenItsSettingsChange(t *testing.T) {
 		t.Errorf("a security change did not rebuild the fetcher (%d builds)", builds)
 	}
 }
+
+func TestRunOnceReportsAlertsWaitingForRetry(t *testing.T) {
+	h := newHarness(t, `
+feeds: [{name: yna, url: "https://yna.example/rss"}]
+channels: {team: {console: {}}, later: {console: {}}}
+watches:
+  - {name: now, keywords: [트럼프], channels: [team]}
+  - {name: digest, keywords: [트럼프], channels: [later], digest: {every: 1h}}
+`)
+	h.cycle()
+	dead := errors.New("webhook 500")
+	h.chans["team"].fail = []error{dead, dead, dead, dead, dead, dead, dead, dead}
+	h.feeds.set("yna", news("1", "트럼프, 새 관세 발표", h.clock.Now()))
+	first := h.cycle()
+	if first.Overdue() != 1 {
+		t.Fatalf("first cycle overdue = %d, want 1 (backlog %+v)", first.Overdue(), first.Backlog)
+	}
+	// The next cycle does not try the row (it waits for its retry) and
+	// sends nothing, but must still say the alert is undelivered.
+	second := h.cycle()
+	if second.Undelivered() != 0 || second.Err() != nil {
+		t.Fatalf("second cycle tried the row in its backoff: undelivered %d, err %v", second.Undelivered(), second.Err())
+	}
+	var team, later *Backlog
+	for i := range second.Backlog {
+		switch second.Backlog[i].Channel {
+		case "team":
+			team = &second.Backlog[i]
+		case "later":
+			later = &second.Backlog[i]
+		}
+	}
+	if team == nil || team.Overdue != 1 || !team.NextRetry.After(h.clock.Now()) || team.LastError == "" {
+		t.Fatalf("team backlog = %+v, want 1 overdue with its next retry and error", team)
+	}
+	if later == nil || later.Overdue != 0 || later.Waiting != 1 || !later.NextDue.After(h.clock.Now()) {
+		t.Fatalf("later backlog = %+v, want 1 waiting for its digest and none overdue", later)
+	}
+	if second.Overdue() != 1 {
+		t.Errorf("overdue = %d, want 1", second.Overdue())
+	}
+	// Once the retry succeeds, nothing is overdue.
+	h.chans["team"].fail = nil
+	h.clock.Set(team.NextRetry.Add(time.Second))
+	if third := h.cycle(); third.Overdue() != 0 {
+		t.Errorf("after the retry overdue = %d, want 0", third.Overdue())
+	}
+}

@@ -15,6 +15,37 @@ const tick = time.Second
 type CycleResult struct {
 	Polls      []PollResult
 	Deliveries []DeliverResult
+	// Backlog lists, per channel, the alerts still pending after the
+	// cycle, in channel order; channels with none are left out.
+	Backlog []Backlog
+}
+
+// Backlog is what a channel still has pending after a cycle.
+type Backlog struct {
+	Channel string
+	// Overdue counts alerts that were due and are not delivered: a failed
+	// send waiting for its retry, or a channel that could not be reached.
+	Overdue int
+	// Waiting counts alerts held for a later digest or quiet hours: not a
+	// failure.
+	Waiting int
+	// NextRetry is the earliest time an overdue alert will be tried again
+	// (zero: at the next cycle); NextDue the earliest digest time of a
+	// waiting one.
+	NextRetry time.Time
+	NextDue   time.Time
+	// LastError is the last error of an overdue alert, if any.
+	LastError string
+}
+
+// Overdue counts the alerts that were due in the cycle but are still
+// pending, on every channel.
+func (r CycleResult) Overdue() int {
+	n := 0
+	for _, b := range r.Backlog {
+		n += b.Overdue
+	}
+	return n
 }
 
 // Err joins every poll and delivery error of the cycle.
@@ -66,7 +97,46 @@ func (b *Bot) RunOnce(ctx context.Context) CycleResult {
 	}
 	wg.Wait()
 	res.Deliveries = b.deliverAll(ctx, rt)
+	res.Backlog = b.backlog(ctx, rt, &res)
 	return res
+}
+
+// backlog reads what every channel still has pending after a cycle, so a
+// cycle never reports success while an alert that was due is unsent: a
+// row waiting for its retry is overdue even though this cycle did not try
+// it. A channel whose backlog cannot be read counts its failure as an
+// error of the cycle.
+func (b *Bot) backlog(ctx context.Context, rt *runtime, res *CycleResult) []Backlog {
+	now := b.opt.Now()
+	var out []Backlog
+	for _, name := range rt.cfg.ChannelOrder {
+		rows, err := b.opt.Store.PendingAll(ctx, name)
+		if err != nil {
+			res.Deliveries = append(res.Deliveries, DeliverResult{Channel: name, Err: fmt.Errorf("bot: channel %s: reading pending alerts: %w", name, err)})
+			continue
+		}
+		bl := Backlog{Channel: name}
+		for _, r := range rows {
+			if r.Due.After(now) {
+				bl.Waiting++
+				if bl.NextDue.IsZero() || r.Due.Before(bl.NextDue) {
+					bl.NextDue = r.Due
+				}
+				continue
+			}
+			bl.Overdue++
+			if r.LastError != "" {
+				bl.LastError = r.LastError
+			}
+			if r.NextAttempt.After(now) && (bl.NextRetry.IsZero() || r.NextAttempt.Before(bl.NextRetry)) {
+				bl.NextRetry = r.NextAttempt
+			}
+		}
+		if bl.Overdue+bl.Waiting > 0 {
+			out = append(out, bl)
+		}
+	}
+	return out
 }
 
 // deliverAll delivers due rows on every channel concurrently, so a slow or
