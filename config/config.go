@@ -33,14 +33,14 @@ const (
 	DefaultStoryWindow = 24 * time.Hour
 )
 
-// Load reads and parses the watchlist at path, expanding ${NAME} from the
-// process environment.
+// Load reads the watchlist at path and validates it as the bot runs it
+// ([Validate]) in the process environment.
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	c, err := Parse(path, data, os.LookupEnv)
+	c, err := Validate(path, data, Env{Lookup: os.LookupEnv})
 	if err != nil {
 		return nil, err
 	}
@@ -48,25 +48,33 @@ func Load(path string) (*Config, error) {
 	return c, nil
 }
 
-// Parse decodes and validates a watchlist; name is the file name used in
-// error positions. getenv looks up ${NAME} references (nil: none is set).
+// Parse decodes and validates the text of a watchlist on its own; name is
+// the file name used in error positions. getenv looks up ${NAME}
+// references (nil: none is set). It does not check what the watchlist
+// needs from the environment (a bot token for a Slack channel:, say): use
+// [Validate] for a file the bot is to run.
 // On failure the error is an [Errors] listing every problem in file order.
 func Parse(name string, data []byte, getenv func(string) (string, bool)) (*Config, error) {
-	if getenv == nil {
-		getenv = func(string) (string, bool) { return "", false }
-	}
+	return parse(name, data, Env{Lookup: getenv}, false)
+}
+
+// parse is Parse and Validate; envRules adds the rules that need env.
+func parse(name string, data []byte, env Env, envRules bool) (*Config, error) {
 	root, perr := parseYAML(name, data)
 	if perr != nil {
 		return nil, Errors{perr}
 	}
 	d := &decoder{
-		file:   name,
-		lines:  strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n"),
-		getenv: getenv,
-		root:   root,
+		file:  name,
+		lines: strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n"),
+		env:   env,
+		root:  root,
 	}
 	c := d.config(root)
 	d.crossCheck(c)
+	if envRules {
+		d.checkEnv(c)
+	}
 	if len(d.errs) > 0 {
 		sortByPosition(d.errs)
 		return nil, d.errs
@@ -447,6 +455,13 @@ func (d *decoder) digest(n *yaml.Node, path string) Digest {
 	}
 	if fs.get("every") != nil && fs.get("at") != nil {
 		d.errorf(n, path, "set every or at, not both")
+	}
+	// The schedule's own limits (package digest keeps the same checks).
+	if ev := fs.get("every"); g.Every > 0 && g.Every.D() < MinDigestEvery {
+		d.errorf(ev, joinKey(path, "every"), "every must be at least %s (%s is shorter; for alerts as they come, use digest: instant)", fmtDuration(MinDigestEvery), fmtDuration(g.Every.D()))
+	}
+	if days := fs.get("days"); days != nil && len(g.Days) > 0 && g.Every.D() > 24*time.Hour {
+		d.errorf(days, joinKey(path, "days"), "days cannot be combined with every longer than 24h")
 	}
 	return g
 }

@@ -137,6 +137,10 @@ func TestParseBadFiles(t *testing.T) {
 			`bad-days.yaml:9:41: watches[0].digest.days[1]: invalid day "funday" (use mon, tue, wed, thu, fri, sat, sun)`,
 			`bad-days.yaml:9:54: watches[0].digest.days[3]: day "tue" is listed twice`,
 		}},
+		{"bad-schedule.yaml", []string{
+			"bad-schedule.yaml:8:21: watches[0].digest.every: every must be at least 1m (30s is shorter; for alerts as they come, use digest: instant)",
+			"bad-schedule.yaml:12:31: watches[1].digest.days: days cannot be combined with every longer than 24h",
+		}},
 		{"bad-negative.yaml", []string{
 			"bad-negative.yaml:2:14: poll.max_bytes: must be at least 1",
 			"bad-negative.yaml:3:16: poll.concurrency: must be at least 1",
@@ -704,6 +708,20 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("watches: [&w {<<: *w}]\nfeeds: &f [*f, *f]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// With every variable set but empty, the environment rules report
+		// too, with positions inside the input.
+		if _, err := Validate("f.yaml", data, Env{Lookup: func(string) (string, bool) { return "", true }}); err != nil {
+			var errs Errors
+			if !errors.As(err, &errs) || len(errs) == 0 {
+				t.Fatalf("Validate error %v (%T) is not a non-empty Errors", err, err)
+			}
+			lines := bytes.Count(data, []byte("\n")) + 2
+			for _, e := range errs {
+				if e.Line < 1 || e.Line > lines || e.Col < 1 {
+					t.Errorf("Validate: position %d:%d outside the input: %v", e.Line, e.Col, e)
+				}
+			}
+		}
 		c, err := Parse("f.yaml", data, func(string) (string, bool) { return "v", true })
 		if err == nil {
 			if c == nil || c.Location == nil {

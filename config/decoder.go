@@ -15,12 +15,12 @@ import (
 // decoder walks the YAML node tree of one watchlist, decoding values and
 // collecting every problem with its position.
 type decoder struct {
-	file   string
-	lines  []string // source lines, for columns inside queries
-	getenv func(string) (string, bool)
-	root   *yaml.Node
-	errs   Errors
-	warns  Errors
+	file  string
+	lines []string // source lines, for columns inside queries
+	env   Env
+	root  *yaml.Node
+	errs  Errors
+	warns Errors
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
@@ -119,7 +119,8 @@ func (d *decoder) require(n *yaml.Node, path string, fs fields, keys ...string) 
 }
 
 // text decodes a scalar as text and expands ${NAME}. ok is false when n is
-// absent or was reported; null reads as "".
+// absent or was reported, or, when the environment is skipped, holds a
+// ${NAME} (its value is unknown); null reads as "".
 func (d *decoder) text(n *yaml.Node, path string) (s string, ok bool) {
 	r := resolve(n)
 	switch {
@@ -134,9 +135,20 @@ func (d *decoder) text(n *yaml.Node, path string) (s string, ok bool) {
 		d.errorf(n, path, "unsupported tag %s", r.Tag)
 		return "", false
 	}
-	s, err := expandEnv(r.Value, d.getenv)
+	if d.env.Skip {
+		used := false
+		s, err := expandEnv(r.Value, func(string) (string, bool) { used = true; return "", true })
+		if err != nil {
+			d.errorf(n, path, "%v", err)
+		}
+		return s, err == nil && !used
+	}
+	s, err := expandEnv(r.Value, d.env.lookup)
 	if err != nil {
 		d.errorf(n, path, "%v", err)
+		if ue, ok := errors.AsType[*unsetError](err); ok && len(ue.names) == 1 {
+			d.errs[len(d.errs)-1].Var = ue.names[0]
+		}
 		return "", false
 	}
 	return s, true

@@ -12,6 +12,16 @@
 // not set is an error. Write $$ for a literal dollar sign before a brace
 // ("$${" stays "${"); a $ not followed by { or $ is kept as it is.
 //
+// [Validate] adds the rules that need the environment the bot runs in (a
+// Slack channel: needs SLACK_BOT_TOKEN, …), taken as an injected lookup;
+// `check`, `run`, reloads and chat edits all validate through it, so they
+// agree. [Parse] checks the file on its own.
+//
+// [Editor] changes the file in place for chat commands. It writes every
+// value literally (a $ as $$), so chat text is never an environment
+// reference, validates the result with Validate before writing, and
+// serializes edits across goroutines and processes with an advisory lock.
+//
 // After loading every default is applied: timezone UTC, poll interval 5m,
 // timeout 20s, max_bytes 10 MiB, concurrency 8, per_host 2, story_window
 // 24h; each feed inherits the poll interval and timeout, a google_news feed

@@ -38,17 +38,27 @@ var (
 //
 // Each Update reads the file as it is on disk, so an edit made by hand
 // since the bot loaded it is kept and the change is applied on top of it.
-// The result is validated by Parse, the same validator as `check`, and
-// written atomically (temporary file in the same folder, fsync, rename,
-// same mode). Just before the rename the file is read again: if it changed
-// meanwhile, the edit is re-applied to the new content (up to three
-// times), so a person's edit is never overwritten. Updates of one Editor
-// are serialized; an Editor is safe for concurrent use.
+// The result is checked by [Validate] in the editor's environment, the
+// same validation `check` and `run` apply, so an edit the bot could not run
+// is refused before anything is written.
+//
+// Updates are serialized across goroutines and processes: the whole
+// read, validate, write and rename happens under the Editor's mutex and an
+// advisory lock (flock) on the sidecar file "<watchlist>.lock" in the
+// watchlist's folder, which is removed again when the update ends. The new
+// text is written to a temporary file in the same folder, synced, and
+// renamed over the watchlist (same mode), and the folder is synced, so a
+// crash leaves the old file or the new one, never a mix. Someone editing
+// the file by hand takes no lock: just before the rename the file is read
+// again, and if it changed meanwhile the edit is re-applied to the new
+// content (up to three times), so a person's edit is never overwritten.
 type Editor struct {
 	// Path is the watchlist file. A symbolic link is followed, and the file
 	// it points to is replaced.
 	Path string
-	// Getenv is passed to Parse; nil means os.LookupEnv.
+	// Getenv is the environment edits are validated in, as the bot
+	// validates the file: ${NAME} references and the variables channels
+	// need (see Validate); nil means os.LookupEnv.
 	Getenv func(string) (string, bool)
 
 	mu sync.Mutex
@@ -87,10 +97,16 @@ func (e *Editor) Update(ctx context.Context, fn func(d *Doc) error) (*EditResult
 	if err != nil {
 		return nil, fmt.Errorf("config: edit %s: %w", e.Path, err)
 	}
+	unlock, err := lockFile(ctx, path+".lock")
+	if err != nil {
+		return nil, fmt.Errorf("config: edit %s: lock: %w", e.Path, err)
+	}
+	defer unlock()
 	getenv := e.Getenv
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
+	env := Env{Lookup: getenv}
 	for range editAttempts {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("config: edit %s: %w", e.Path, err)
@@ -100,7 +116,7 @@ func (e *Editor) Update(ctx context.Context, fn func(d *Doc) error) (*EditResult
 			return nil, fmt.Errorf("config: edit %s: %w", e.Path, err)
 		}
 		before := SourceHash(src)
-		cfg, err := Parse(e.Path, src, getenv)
+		cfg, err := Validate(e.Path, src, env)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrFileInvalid, err)
 		}
@@ -108,13 +124,14 @@ func (e *Editor) Update(ctx context.Context, fn func(d *Doc) error) (*EditResult
 		if err != nil {
 			return nil, err
 		}
+		d.getenv = getenv
 		if err := fn(d); err != nil {
 			return nil, err
 		}
 		if bytes.Equal(d.src, src) {
 			return &EditResult{Before: before, After: before, Config: cfg}, nil
 		}
-		next, err := Parse(e.Path, d.src, getenv)
+		next, err := Validate(e.Path, d.src, env)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrEditInvalid, err)
 		}
@@ -130,7 +147,7 @@ func (e *Editor) Update(ctx context.Context, fn func(d *Doc) error) (*EditResult
 }
 
 // write replaces the file at path with data, unless its content no longer
-// hashes to before; it reports whether it did.
+// hashes to before; it reports whether it did. The caller holds the lock.
 func (e *Editor) write(ctx context.Context, path, before string, data []byte) (bool, error) {
 	info, err := os.Stat(path)
 	if err != nil {

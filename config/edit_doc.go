@@ -13,12 +13,20 @@ import (
 
 // Doc is the text of a watchlist being edited. Its methods splice the text
 // and re-parse it, so each one sees the result of the previous ones.
+//
+// Every value a Doc writes is literal text: loading the file gives back
+// exactly the value given. A $ is written as $$, so text typed in chat
+// ("${SLACK_BOT_TOKEN}") is never read as an environment reference;
+// ${NAME} stays a feature of values written by hand. Names and queries are
+// looked up by their loaded value, so a hand-written "US$$5" is found as
+// "US$5".
 type Doc struct {
-	name  string
-	src   []byte
-	cfg   *Config
-	root  *yaml.Node // the top-level mapping
-	lines []int      // byte offset of the start of each line
+	name   string
+	src    []byte
+	cfg    *Config
+	root   *yaml.Node // the top-level mapping
+	lines  []int      // byte offset of the start of each line
+	getenv func(string) (string, bool)
 }
 
 func newDoc(name string, src []byte, cfg *Config) (*Doc, error) {
@@ -63,7 +71,7 @@ func (d *Doc) AddKeyword(watch, q string) error {
 	if err != nil {
 		return err
 	}
-	if slices.Contains(d.strings(mapValue(w, "keywords")), q) {
+	if slices.Contains(d.values(mapValue(w, "keywords")), q) {
 		return fmt.Errorf("%w: watch %q already has query %q", ErrDuplicate, watch, q)
 	}
 	if err := d.appendString(w, "keywords", q); err != nil {
@@ -71,7 +79,7 @@ func (d *Doc) AddKeyword(watch, q string) error {
 	}
 	return d.verify(func() bool {
 		w, err := d.watch(watch)
-		ks := d.strings(mapValue(w, "keywords"))
+		ks := d.values(mapValue(w, "keywords"))
 		return err == nil && len(ks) > 0 && ks[len(ks)-1] == q
 	})
 }
@@ -85,7 +93,7 @@ func (d *Doc) RemoveKeyword(watch, q string) error {
 			return err
 		}
 		seq := mapValue(w, key)
-		i := slices.Index(d.strings(seq), q)
+		i := slices.Index(d.values(seq), q)
 		if i < 0 {
 			if key == "keywords" {
 				return fmt.Errorf("%w: watch %q has no query %q", ErrNoSuchEntry, watch, q)
@@ -98,7 +106,7 @@ func (d *Doc) RemoveKeyword(watch, q string) error {
 	}
 	return d.verify(func() bool {
 		w, err := d.watch(watch)
-		return err == nil && !slices.Contains(d.strings(mapValue(w, "keywords")), q)
+		return err == nil && !slices.Contains(d.values(mapValue(w, "keywords")), q)
 	})
 }
 
@@ -137,7 +145,15 @@ func (d *Doc) AddWatch(w Watch) error {
 	}
 	return d.verify(func() bool {
 		n, err := d.watch(w.Name)
-		return err == nil && slices.Equal(d.strings(mapValue(n, "keywords")), w.Keywords)
+		if err != nil {
+			return false
+		}
+		return slices.Equal(d.values(mapValue(n, "keywords")), w.Keywords) &&
+			slices.Equal(d.values(mapValue(n, "exclude")), w.Exclude) &&
+			slices.Equal(d.values(mapValue(n, "feeds")), w.Feeds) &&
+			slices.Equal(d.values(mapValue(n, "channels")), w.Channels) &&
+			slices.Equal(d.values(mapValue(n, "urgent")), w.Urgent) &&
+			d.value(mapValue(n, "color")) == w.Color
 	})
 }
 
@@ -164,7 +180,14 @@ func (d *Doc) AddFeed(f Feed) error {
 	if err := d.appendItem("feeds", entries); err != nil {
 		return fmt.Errorf("config: add feed %q: %w", f.Name, err)
 	}
-	return d.verify(func() bool { _, _, err := d.feed(f.Name); return err == nil })
+	return d.verify(func() bool {
+		seq, i, err := d.feed(f.Name)
+		if err != nil {
+			return false
+		}
+		n := seq.Content[i]
+		return d.value(mapValue(n, "url")) == f.URL && d.value(mapValue(n, "google_news")) == f.GoogleNews
+	})
 }
 
 // RemoveFeed removes the feed called name. A feed still listed in a
@@ -178,8 +201,8 @@ func (d *Doc) RemoveFeed(name string) error {
 	}
 	var users []string
 	for _, w := range d.seqItems("watches") {
-		if slices.Contains(d.strings(mapValue(w, "feeds")), name) {
-			users = append(users, d.scalar(mapValue(w, "name")))
+		if slices.Contains(d.values(mapValue(w, "feeds")), name) {
+			users = append(users, d.value(mapValue(w, "name")))
 		}
 	}
 	if len(users) > 0 {
@@ -218,7 +241,15 @@ func (d *Doc) AddChannel(name string, c Channel) error {
 	if err := d.addKey(d.root, "channels", []entry{{name, []entry{block}}}); err != nil {
 		return fmt.Errorf("config: add channel %q: %w", name, err)
 	}
-	return d.verify(func() bool { return mapValue(mapValue(d.root, "channels"), name) != nil })
+	return d.verify(func() bool {
+		b := mapValue(mapValue(mapValue(d.root, "channels"), name), block.k)
+		for _, e := range block.v.([]entry) {
+			if d.value(mapValue(b, e.k)) != e.v.(string) {
+				return false
+			}
+		}
+		return b != nil
+	})
 }
 
 func nonEmpty(es []entry) []entry {
@@ -300,28 +331,40 @@ func (d *Doc) seqItems(key string) []*yaml.Node {
 	return nil
 }
 
-func (d *Doc) scalar(n *yaml.Node) string {
-	if n == nil || n.Kind != yaml.ScalarNode {
+// value returns the loaded value of scalar n: its text with ${NAME} and
+// $$ expanded as the decoder does ("" for anything else). A reference the
+// environment cannot resolve leaves the raw text.
+func (d *Doc) value(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
 		return ""
 	}
-	return n.Value
+	getenv := d.getenv
+	if getenv == nil {
+		getenv = func(string) (string, bool) { return "", false }
+	}
+	v, err := expandEnv(n.Value, getenv)
+	if err != nil {
+		return n.Value
+	}
+	return v
 }
 
-// strings returns the scalar items of a sequence.
-func (d *Doc) strings(n *yaml.Node) []string {
+// values returns the loaded values of the scalar items of a sequence, or
+// nil when n is not one.
+func (d *Doc) values(n *yaml.Node) []string {
 	if n == nil || n.Kind != yaml.SequenceNode {
 		return nil
 	}
 	out := make([]string, 0, len(n.Content))
 	for _, c := range n.Content {
-		out = append(out, d.scalar(c))
+		out = append(out, d.value(c))
 	}
 	return out
 }
 
 func (d *Doc) watch(name string) (*yaml.Node, error) {
 	for _, w := range d.seqItems("watches") {
-		if d.scalar(mapValue(w, "name")) == name {
+		if d.value(mapValue(w, "name")) == name {
 			return w, editable(w)
 		}
 	}
@@ -331,7 +374,7 @@ func (d *Doc) watch(name string) (*yaml.Node, error) {
 func (d *Doc) feed(name string) (*yaml.Node, int, error) {
 	s := mapValue(d.root, "feeds")
 	for i, f := range d.seqItems("feeds") {
-		if d.scalar(mapValue(f, "name")) == name {
+		if d.value(mapValue(f, "name")) == name {
 			return s, i, editable(s)
 		}
 	}

@@ -16,6 +16,14 @@ func scalarText(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
+// valueText writes value s so that loading gives back exactly s: $ is
+// escaped (see escapeEnv), then the text is quoted as needed. Every value
+// the editor writes goes through it; keys, which are never expanded, go
+// through scalarText alone.
+func valueText(s string) string {
+	return scalarText(escapeEnv(s))
+}
+
 func plainSafe(s string) bool {
 	if s == "" || s != strings.TrimSpace(s) || strings.Contains(s, "  ") {
 		return false
@@ -43,11 +51,11 @@ func plainSafe(s string) bool {
 func flowText(v any) string {
 	switch v := v.(type) {
 	case string:
-		return scalarText(v)
+		return valueText(v)
 	case []string:
 		parts := make([]string, len(v))
 		for i, s := range v {
-			parts[i] = scalarText(s)
+			parts[i] = valueText(s)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case []entry:
@@ -72,7 +80,7 @@ func writeEntry(b *strings.Builder, e entry, col int, lay layout) {
 	b.WriteString(pad + scalarText(e.k) + ":")
 	switch v := e.v.(type) {
 	case string:
-		b.WriteString(" " + scalarText(v) + "\n")
+		b.WriteString(" " + valueText(v) + "\n")
 	case []string:
 		if lay.flow {
 			b.WriteString(" " + flowText(v) + "\n")
@@ -80,7 +88,7 @@ func writeEntry(b *strings.Builder, e entry, col int, lay layout) {
 		}
 		b.WriteString("\n")
 		for _, s := range v {
-			b.WriteString(strings.Repeat(" ", col+lay.seqOff) + "- " + scalarText(s) + "\n")
+			b.WriteString(strings.Repeat(" ", col+lay.seqOff) + "- " + valueText(s) + "\n")
 		}
 	case []entry:
 		b.WriteString("\n")

@@ -180,7 +180,7 @@ func (d *Doc) appendString(m *yaml.Node, key, s string) error {
 		return fmt.Errorf("%w: line %d: %s is not a list", ErrUnsupportedLayout, seq.Line, key)
 	}
 	if seq.Style&yaml.FlowStyle != 0 {
-		return d.flowAppend(seq, scalarText(s))
+		return d.flowAppend(seq, valueText(s))
 	}
 	last := seq.Content[len(seq.Content)-1]
 	first, err := d.itemLine(seq, last)
@@ -188,7 +188,7 @@ func (d *Doc) appendString(m *yaml.Node, key, s string) error {
 		return err
 	}
 	dash := seq.Column - 1
-	return d.insertLines(d.blockEnd(first, dash, false), strings.Repeat(" ", dash)+"- "+scalarText(s)+"\n")
+	return d.insertLines(d.blockEnd(first, dash, false), strings.Repeat(" ", dash)+"- "+valueText(s)+"\n")
 }
 
 // appendItem appends a mapping to the top-level sequence under key.

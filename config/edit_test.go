@@ -249,7 +249,7 @@ func TestDocEditsExample(t *testing.T) {
 	if err != nil {
 		t.Skip("no watchlist.example.yaml:", err)
 	}
-	cfg, err := Parse("watchlist.example.yaml", src, noEnv)
+	cfg, err := Validate("watchlist.example.yaml", src, Env{Lookup: tokens})
 	if err != nil || len(cfg.Watches) == 0 || len(cfg.Feeds) < 2 || len(cfg.ChannelOrder) == 0 {
 		t.Skip("the example is not a usable watchlist:", err)
 	}
@@ -272,7 +272,7 @@ func TestDocEditsExample(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := Parse("watchlist.example.yaml", d.Bytes(), noEnv); err != nil {
+	if _, err := Validate("watchlist.example.yaml", d.Bytes(), Env{Lookup: tokens}); err != nil {
 		t.Fatalf("edited example is invalid: %v\n%s", err, d.Bytes())
 	}
 	// The watch's keyword line (flow or block) is the only one rewritten.
@@ -382,12 +382,20 @@ func writeFixture(t *testing.T, mode os.FileMode) string {
 	return path
 }
 
-func noEnv(string) (string, bool) { return "", false }
+// tokens is an environment with the bot tokens the fixture's slack
+// channel: and discord channel_id: need, and nothing else.
+func tokens(k string) (string, bool) {
+	switch k {
+	case EnvSlackBotToken, EnvDiscordBotToken:
+		return "token-" + k, true
+	}
+	return "", false
+}
 
 func TestEditorUpdate(t *testing.T) {
 	path := writeFixture(t, 0o640)
 	before, _ := os.ReadFile(path)
-	ed := &Editor{Path: path, Getenv: noEnv}
+	ed := &Editor{Path: path, Getenv: tokens}
 	res, err := ed.Update(context.Background(), func(d *Doc) error { return d.AddKeyword("ai-policy", "반도체") })
 	if err != nil {
 		t.Fatal(err)
@@ -423,7 +431,7 @@ func TestEditorSymlink(t *testing.T) {
 	if err := os.Symlink(path, link); err != nil {
 		t.Skip("symlinks not supported:", err)
 	}
-	if _, err := NewEditor(link).Update(context.Background(), func(d *Doc) error { return d.AddKeyword("chips", "DRAM") }); err != nil {
+	if _, err := (&Editor{Path: link, Getenv: tokens}).Update(context.Background(), func(d *Doc) error { return d.AddKeyword("chips", "DRAM") }); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -437,7 +445,7 @@ func TestEditorSymlink(t *testing.T) {
 
 func TestEditorConcurrentHandEdit(t *testing.T) {
 	path := writeFixture(t, 0o644)
-	ed := &Editor{Path: path, Getenv: noEnv}
+	ed := &Editor{Path: path, Getenv: tokens}
 	edits := 0
 	ed.beforeRename = func() {
 		// A person saves the file between our read and our rename.
@@ -472,7 +480,7 @@ func TestEditorConcurrentHandEdit(t *testing.T) {
 
 func TestEditorConflict(t *testing.T) {
 	path := writeFixture(t, 0o644)
-	ed := &Editor{Path: path, Getenv: noEnv}
+	ed := &Editor{Path: path, Getenv: tokens}
 	n := 0
 	ed.beforeRename = func() {
 		n++
@@ -497,7 +505,7 @@ func TestEditorConflict(t *testing.T) {
 func TestEditorRefusesInvalid(t *testing.T) {
 	path := writeFixture(t, 0o644)
 	before := mustRead(t, path)
-	ed := &Editor{Path: path, Getenv: noEnv}
+	ed := &Editor{Path: path, Getenv: tokens}
 	_, err := ed.Update(context.Background(), func(d *Doc) error {
 		if err := d.RemoveKeyword("ai-policy", "AI 규제"); err != nil {
 			return err

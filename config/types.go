@@ -121,7 +121,8 @@ type SlackChannel struct {
 	// WebhookURL is a Slack incoming webhook address; keep it secret and
 	// write it as ${SLACK_WEBHOOK_URL}.
 	WebhookURL string `yaml:"webhook_url" json:"webhook_url,omitempty" jsonschema:"oneof_required=webhook_url"`
-	// Channel is the Slack channel ID or #name the bot posts to.
+	// Channel is the Slack channel ID or #name the bot posts to; it needs
+	// SLACK_BOT_TOKEN in the environment.
 	Channel string `yaml:"channel" json:"channel,omitempty" jsonschema:"oneof_required=channel"`
 	// APIURL replaces the Slack API address (for tests); only with channel.
 	APIURL string `yaml:"api_url" json:"api_url,omitempty" jsonschema:"format=uri"`
@@ -133,7 +134,8 @@ type DiscordChannel struct {
 	// WebhookURL is a Discord webhook address; keep it secret and write it
 	// as ${DISCORD_WEBHOOK_URL}.
 	WebhookURL string `yaml:"webhook_url" json:"webhook_url,omitempty" jsonschema:"oneof_required=webhook_url"`
-	// ChannelID is the number of the Discord channel the bot posts to.
+	// ChannelID is the number of the Discord channel the bot posts to; it
+	// needs DISCORD_BOT_TOKEN in the environment.
 	ChannelID string `yaml:"channel_id" json:"channel_id,omitempty" jsonschema:"pattern=^[0-9]+$,oneof_required=channel_id"`
 	// APIURL replaces the Discord API address (for tests); only with
 	// channel_id.
@@ -168,13 +170,14 @@ type Watch struct {
 // string "instant" or a mapping; a mapping with neither Every nor At is
 // instant delivery with the other settings (quiet hours, say).
 type Digest struct {
-	// Every sends the collected matches at this interval, such as 30m.
+	// Every sends the collected matches at this interval, such as 30m; at
+	// least 1m.
 	Every Duration `yaml:"every" json:"every,omitempty"`
 	// At sends the collected matches at these times of day, "HH:MM" in the
 	// watchlist timezone.
 	At []string `yaml:"at" json:"at,omitempty" jsonschema:"pattern=^([01][0-9]|2[0-3]):[0-5][0-9]$"`
 	// Days limits sending to these days: mon, tue, wed, thu, fri, sat, sun
-	// (default every day).
+	// (default every day); not with every longer than 24h.
 	Days []string `yaml:"days" json:"days,omitempty" jsonschema:"enum=mon,enum=tue,enum=wed,enum=thu,enum=fri,enum=sat,enum=sun"`
 	// QuietHours holds back matches during these hours, "22:00-07:00", and
 	// sends them when the quiet hours end.
@@ -216,7 +219,8 @@ type Store struct {
 
 // DiscordApp identifies the Discord application for the /news command.
 type DiscordApp struct {
-	// ApplicationID is the Discord application's number.
+	// ApplicationID is the Discord application's number; /news then needs
+	// DISCORD_BOT_TOKEN, or DISCORD_PUBLIC_KEY with server.listen.
 	ApplicationID string `yaml:"application_id" json:"application_id,omitempty" jsonschema:"pattern=^[0-9]+$"`
 	// GuildID registers the command in this server only (faster to
 	// update); empty registers it everywhere.

@@ -39,6 +39,18 @@ func parseDuration(s string) (time.Duration, error) {
 	return days + d, nil
 }
 
+// fmtDuration writes d without zero units: 1m, 90s, 1h30m.
+func fmtDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
 // parseClock reads "HH:MM" (00:00 to 23:59) as the time since midnight.
 func parseClock(s string) (time.Duration, error) {
 	bad := fmt.Errorf("invalid time %q (write HH:MM, from 00:00 to 23:59)", s)
@@ -128,13 +140,27 @@ func expandEnv(s string, getenv func(string) (string, bool)) (string, error) {
 		b.WriteString(v)
 		i += end + 3
 	}
-	switch len(unset) {
-	case 0:
-		return b.String(), nil
-	case 1:
-		return "", fmt.Errorf("environment variable %s is not set", unset[0])
+	if len(unset) > 0 {
+		return "", &unsetError{names: unset}
 	}
-	return "", fmt.Errorf("environment variables %s are not set", strings.Join(unset, ", "))
+	return b.String(), nil
+}
+
+// unsetError names the variables of ${NAME} references that are not set.
+type unsetError struct{ names []string }
+
+func (e *unsetError) Error() string {
+	if len(e.names) == 1 {
+		return fmt.Sprintf("environment variable %s is not set", e.names[0])
+	}
+	return fmt.Sprintf("environment variables %s are not set", strings.Join(e.names, ", "))
+}
+
+// escapeEnv writes s so that expandEnv gives it back unchanged: every $ is
+// doubled, so no ${NAME} in it is ever looked up. The editor writes every
+// value through it: text typed in chat is data, never a reference.
+func escapeEnv(s string) string {
+	return strings.ReplaceAll(s, "$", "$$")
 }
 
 func isEnvName(s string) bool {

@@ -29,6 +29,9 @@ type fakeBot struct {
 	path  string
 	st    store.Store
 	start time.Time
+	// getenv is the bot's environment: the file is validated in it as run
+	// validates it, and so are edits.
+	getenv func(string) (string, bool)
 	// fetchLookup resolves names for the fetcher (connect-time guard).
 	fetchLookup feeds.LookupFunc
 
@@ -46,7 +49,7 @@ func (b *fakeBot) Config() *config.Config {
 }
 
 func (b *fakeBot) Reload(context.Context) error {
-	cfg, err := config.Parse(b.path, mustRead(b.path), nil)
+	cfg, err := config.Validate(b.path, mustRead(b.path), config.Env{Lookup: b.getenv})
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err != nil {
@@ -150,10 +153,20 @@ type env struct {
 
 var testNow = time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
 
+// botTokens is the environment of most tests: the bot tokens the
+// fixture's channels need.
+var botTokens = map[string]string{config.EnvSlackBotToken: "xoxb-test", config.EnvDiscordBotToken: "discord-test"}
+
 // setup copies testdata/watchlist.yaml (changed by edit, when not nil)
 // to a temporary folder and starts a core on it. lookup is the resolver of
 // the core's early URL check.
 func setup(t *testing.T, edit func(string) string, lookup feeds.LookupFunc) *env {
+	t.Helper()
+	return setupEnv(t, edit, lookup, botTokens)
+}
+
+// setupEnv is setup with the bot's environment variables.
+func setupEnv(t *testing.T, edit func(string) string, lookup feeds.LookupFunc, vars map[string]string) *env {
 	t.Helper()
 	src, err := os.ReadFile("testdata/watchlist.yaml")
 	if err != nil {
@@ -172,12 +185,13 @@ func setup(t *testing.T, edit func(string) string, lookup feeds.LookupFunc) *env
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	b := &fakeBot{path: path, st: st, start: testNow.Add(-3 * time.Hour)}
+	getenv := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	b := &fakeBot{path: path, st: st, start: testNow.Add(-3 * time.Hour), getenv: getenv}
 	if err := b.Reload(context.Background()); err != nil {
 		t.Fatalf("fixture does not load: %v", err)
 	}
 	logs := &syncBuffer{}
-	core := New(b, config.NewEditor(path), Options{
+	core := New(b, &config.Editor{Path: path, Getenv: getenv}, Options{
 		Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Now:    func() time.Time { return testNow },
 		Lookup: lookup,

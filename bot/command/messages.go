@@ -27,6 +27,7 @@ var messages = map[string][2]string{
 	"dup_query":    {"*%s* already has %s.", "*%s*에 이미 %s 있습니다."},
 	"many_watches": {"Several watches post here (%s); say which one: `%s`.", "이 채널에는 워치가 여러 개 있습니다(%s). 이렇게 지정하세요: `%s`."},
 	"no_channel":   {"This channel is not in the watchlist; name a watch: `%s`.", "이 채널은 워치리스트에 없습니다. 워치를 지정하세요: `%s`."},
+	"no_bot_token": {"This channel is not in the watchlist, and the bot has no %[1]s to post here, so I did not add it. Add the query to a watch instead: `%[2]s` (watches: %[3]s), or ask the bot's operator to set %[1]s.", "이 채널은 워치리스트에 없고 봇에 여기로 보낼 %[1]s 값이 없어 추가하지 않았습니다. 대신 워치를 지정하세요: `%[2]s` (워치: %[3]s). 또는 봇 운영자에게 %[1]s 설정을 요청하세요."},
 	"removed":      {"Removed %s from *%s*.", "*%[2]s*에서 %[1]s 삭제했습니다."},
 	"no_query":     {"No watch has the query %s.", "%s 검색어를 가진 워치가 없습니다."},
 	"no_query_in":  {"*%s* has no query %s.", "*%s*에 %s 검색어가 없습니다."},

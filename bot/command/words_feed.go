@@ -137,13 +137,22 @@ func (c *Core) feedAdd(ctx context.Context, cl *call) Reply {
 	if err := c.bot.Store().SetMeta(ctx, UntrustedFeedKey(name), raw); err != nil {
 		return c.internal(cl, "marking a chat feed untrusted", err)
 	}
-	_, err := c.edit(ctx, cl, func(d *config.Doc) error { return d.AddFeed(config.Feed{Name: name, URL: raw}) })
+	edited, err := c.edit(ctx, cl, func(d *config.Doc) error { return d.AddFeed(config.Feed{Name: name, URL: raw}) })
 	switch {
 	case err == nil:
 	case errors.Is(err, config.ErrDuplicate):
 		return Reply{Text: cl.lang.t("feed_dup", defuse(name))}
 	default:
 		return c.editFailure(cl, err)
+	}
+	// The editor writes the URL so that it loads as typed, which is what
+	// keeps the mark; should it ever load otherwise, the loaded URL is
+	// marked too (fail closed).
+	if f, ok := edited.Config.FeedByName(name); ok && f.URL != raw {
+		c.log.Error("a feed added from chat loads with another URL; marking that one untrusted", "feed", name)
+		if err := c.bot.Store().SetMeta(ctx, UntrustedFeedKey(name), f.URL); err != nil {
+			return c.internal(cl, "marking a chat feed untrusted", err)
+		}
 	}
 	return Reply{Text: cl.lang.t("feed_added", defuse(name), len(res.Items)) + c.applied(ctx, cl), Public: true}
 }

@@ -33,11 +33,11 @@ func (c *Core) add(ctx context.Context, cl *call) Reply {
 	if r := checkQuery(cl, q); r != nil {
 		return *r
 	}
-	var target, dup string
+	var target, dup, newChannel string
 	var created bool
 	res, err := c.edit(ctx, cl, func(d *config.Doc) error {
 		cfg := d.Config()
-		target, created = watch, false
+		target, created, newChannel = watch, false, ""
 		addTo := func(w string) error {
 			target = w
 			for _, cw := range cfg.Watches {
@@ -63,6 +63,9 @@ func (c *Core) add(ctx context.Context, cl *call) Reply {
 		if err != nil {
 			return err
 		}
+		if len(here) == 0 {
+			newChannel = ch
+		}
 		target, created = uniqueName(sanitizeName(ch), func(n string) bool {
 			return slices.ContainsFunc(cfg.Watches, func(w config.Watch) bool { return w.Name == n })
 		}), true
@@ -75,6 +78,14 @@ func (c *Core) add(ctx context.Context, cl *call) Reply {
 		return Reply{Text: cl.lang.t("many_watches", many.watches, usageAdd(cl.lang, q))}
 	case errors.Is(err, errNoChannel):
 		return Reply{Text: cl.lang.t("no_channel", usageAdd(cl.lang, q))}
+	case newChannel != "" && missingVar(err, newChannel) != "":
+		// The bot could not post to the channel it would add: refused, so
+		// the file never holds a channel the bot cannot run.
+		names := watchNames(cl.cfg.Watches)
+		if names == "" {
+			names = cl.lang.t("none")
+		}
+		return Reply{Text: cl.lang.t("no_bot_token", missingVar(err, newChannel), usageAdd(cl.lang, q), defuse(names))}
 	case errors.Is(err, config.ErrNoSuchEntry):
 		return Reply{Text: cl.lang.t("no_watch", code(watch))}
 	case errors.Is(err, config.ErrDuplicate):
@@ -129,6 +140,21 @@ func (c *Core) bindChannel(d *config.Doc, req Request, here []string) (string, e
 	}
 	name := uniqueName(base, func(n string) bool { _, ok := d.Config().Channels[n]; return ok })
 	return name, d.AddChannel(name, ch)
+}
+
+// missingVar returns the environment variable an edit was refused for
+// lacking, when the refusal is about config channel ch; otherwise "".
+func missingVar(err error, ch string) string {
+	var errs config.Errors
+	if !errors.Is(err, config.ErrEditInvalid) || !errors.As(err, &errs) {
+		return ""
+	}
+	for _, e := range errs {
+		if e.Var != "" && strings.HasPrefix(e.Path, "channels."+ch+".") {
+			return e.Var
+		}
+	}
+	return ""
 }
 
 // uniqueName returns base, or base-2, base-3… if taken.

@@ -135,7 +135,8 @@ func NewSchedule(d config.Digest, loc *time.Location) (*Schedule, error) {
 	switch {
 	case s.every < 0:
 		return nil, errors.New("every: must be positive")
-	case s.every > 0 && s.every < time.Minute:
+	case s.every > 0 && s.every < config.MinDigestEvery:
+		// The same limit package config refuses at load, with a position.
 		return nil, errors.New("every: must be at least 1m")
 	case s.every > 0 && len(d.At) > 0:
 		return nil, errors.New("every and at cannot both be set")
