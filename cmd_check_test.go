@@ -18,6 +18,7 @@ import (
 	"github.com/newshound/newshound/bot/digest"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/feeds"
+	"github.com/newshound/newshound/redact"
 	"github.com/newshound/newshound/store/sqlite"
 )
 
@@ -45,7 +46,7 @@ func buildBot(t *testing.T, cfg *config.Config, e env) error {
 	}
 	defer st.Close()
 	logger := slog.New(slog.DiscardHandler)
-	p := newPlatforms(e, logger, prometheus.NewRegistry())
+	p := newPlatforms(e, logger, prometheus.NewRegistry(), redact.New())
 	_, err = bot.New(bot.Options{
 		Config:    cfg,
 		Store:     st,

@@ -20,8 +20,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/newshound/newshound/bot"
+	"github.com/newshound/newshound/bot/notify"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/feeds"
+	"github.com/newshound/newshound/redact"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/store/postgres"
 	"github.com/newshound/newshound/store/sqlite"
@@ -39,15 +41,23 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	logger, err := newLogger(e, *level, *format)
+	// Every secret the bot knows is redacted from everything it writes:
+	// the environment's, the values substituted for ${NAME}, and those of
+	// the watchlist (learnt again on every reload).
+	red := redact.New()
+	addEnvSecrets(red, e)
+	e.stderr = redact.Writer(e.stderr, red)
+	cfgEnv := recordingLookup(e, red)
+	logger, err := newLogger(e, *level, *format, red)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newshound run: %v\n", err)
 		return 2
 	}
-	cfg := loadConfig(*path, e)
+	cfg := loadConfig(*path, cfgEnv)
 	if cfg == nil {
 		return 1
 	}
+	addConfigSecrets(red, cfg)
 	st, err := openStore(ctx, cfg, *state)
 	if err != nil {
 		logger.Error("opening state", "error", err.Error())
@@ -74,7 +84,13 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		logger.Error("metrics", "error", err.Error())
 		return 1
 	}
-	p := newPlatforms(e, logger, reg)
+	guard := notify.NewGuard(logger, red)
+	if err := guard.Register(reg); err != nil {
+		logger.Error("metrics", "error", err.Error())
+		return 1
+	}
+	t := trust{redact: red, guard: guard}
+	p := newPlatforms(e, logger, reg, red)
 	b, err := bot.New(bot.Options{
 		Metrics:    metrics,
 		Owner:      leaseOwner(cfg, e),
@@ -82,9 +98,15 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		Store:      st,
 		NewFetcher: newFetcher,
 		Notifiers:  p.notifiers,
-		Load:       func() (*config.Config, error) { return parseConfig(*path, e) },
-		Version:    version,
-		Logger:     logger,
+		Load: func() (*config.Config, error) {
+			c, err := parseConfig(*path, cfgEnv)
+			if err == nil {
+				addConfigSecrets(red, c)
+			}
+			return c, err
+		},
+		Version: version,
+		Logger:  logger,
 	})
 	if err != nil {
 		logger.Error("starting", "error", err.Error())
@@ -110,10 +132,10 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	errc := make(chan error, 2)
 	wg.Go(func() { errc <- b.Run(runCtx) })
 	wg.Go(func() { watchConfig(runCtx, *path, b, logger) })
-	if srv := p.server(runCtx, cfg, b); srv != nil {
+	if srv := p.server(runCtx, cfg, b, t); srv != nil {
 		wg.Go(func() { errc <- serve(runCtx, srv, logger) })
 	}
-	p.background(runCtx, cfg, b, &wg)
+	p.background(runCtx, cfg, b, &wg, t)
 	code := 0
 	select {
 	case <-ctx.Done():
@@ -238,19 +260,24 @@ func openStore(ctx context.Context, cfg *config.Config, path string) (store.Stor
 	return sqlite.Open(ctx, path)
 }
 
-func newLogger(e env, level, format string) (*slog.Logger, error) {
+// newLogger returns the process logger, writing to e.stderr with every
+// message and attribute redacted by red.
+func newLogger(e env, level, format string, red *redact.Redactor) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("bad --log-level %q", level)
 	}
 	opts := &slog.HandlerOptions{Level: lv}
+	var h slog.Handler
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
+		h = slog.NewTextHandler(e.stderr, opts)
 	case "json":
-		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
+		h = slog.NewJSONHandler(e.stderr, opts)
+	default:
+		return nil, fmt.Errorf("bad --log-format %q", format)
 	}
-	return nil, fmt.Errorf("bad --log-format %q", format)
+	return slog.New(redact.Handler(h, red)), nil
 }
 
 // serve runs the HTTP listener until ctx ends, then shuts it down.

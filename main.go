@@ -25,11 +25,14 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	lookup         func(string) (string, bool)
+	// environ lists the environment as NAME=value, to find every secret
+	// in it; nil when it cannot be listed (tests).
+	environ func() []string
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Main(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, lookup: os.LookupEnv})
+	code := Main(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, lookup: os.LookupEnv, environ: os.Environ})
 	stop()
 	os.Exit(code)
 }
@@ -38,7 +41,7 @@ const usage = `newshound watches news feeds and posts matches to Slack, Discord 
 
 Usage:
   newshound run     --config FILE [--state DB] [--once]   poll, match and deliver
-  newshound check   --config FILE                         validate a watchlist
+  newshound check   --config FILE [--no-env]              validate a watchlist
   newshound fetch   [--config FILE] [--json] URL|FILE     show a feed's items and matches
   newshound match   --query Q | --config FILE             match a document read on stdin
   newshound version

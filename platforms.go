@@ -19,6 +19,7 @@ import (
 	"github.com/newshound/newshound/bot/notify"
 	"github.com/newshound/newshound/bot/slack"
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/redact"
 )
 
 // platforms is the registry of channel types: adding a chat platform is a
@@ -30,13 +31,16 @@ type platforms struct {
 	// Discord channel across reloads.
 	discordGlobal *notify.Pacer
 	metrics       prometheus.Gatherer
+	// redact knows every secret of the process; notifiers redact their
+	// errors with it.
+	redact *redact.Redactor
 
 	once sync.Once
 	core command.Runner
 }
 
-func newPlatforms(e env, logger *slog.Logger, metrics prometheus.Gatherer) *platforms {
-	return &platforms{env: e, logger: logger, discordGlobal: notify.NewPacer(50, time.Second), metrics: metrics}
+func newPlatforms(e env, logger *slog.Logger, metrics prometheus.Gatherer, red *redact.Redactor) *platforms {
+	return &platforms{env: e, logger: logger, discordGlobal: notify.NewPacer(50, time.Second), metrics: metrics, redact: red}
 }
 
 func (p *platforms) secret(name string) string {
@@ -44,7 +48,9 @@ func (p *platforms) secret(name string) string {
 	return v
 }
 
-// notifiers builds one notifier per channel of cfg.
+// notifiers builds one notifier per channel of cfg. What a channel needs
+// from the environment was checked by config.Validate when cfg was loaded;
+// the platform packages check again, defensively.
 func (p *platforms) notifiers(cfg *config.Config) (map[string]notify.Notifier, error) {
 	out := make(map[string]notify.Notifier, len(cfg.Channels))
 	colors := discord.WatchColors(cfg.Watches)
@@ -56,9 +62,9 @@ func (p *platforms) notifiers(cfg *config.Config) (map[string]notify.Notifier, e
 		case c.Console != nil:
 			n, err = console.New(name, *c.Console, p.env.stdout)
 		case c.Slack != nil:
-			n, err = slack.New(name, *c.Slack, slack.Options{Token: p.secret("SLACK_BOT_TOKEN"), Logger: p.logger})
+			n, err = slack.New(name, *c.Slack, slack.Options{Token: p.secret(config.EnvSlackBotToken), Logger: p.logger, Redactor: p.redact})
 		case c.Discord != nil:
-			n, err = discord.New(name, *c.Discord, discord.Options{Token: p.secret("DISCORD_BOT_TOKEN"), Logger: p.logger, Colors: colors, Global: p.discordGlobal})
+			n, err = discord.New(name, *c.Discord, discord.Options{Token: p.secret(config.EnvDiscordBotToken), Logger: p.logger, Colors: colors, Global: p.discordGlobal, Redactor: p.redact})
 		default:
 			err = fmt.Errorf("channel %s: no platform", name)
 		}
@@ -71,43 +77,50 @@ func (p *platforms) notifiers(cfg *config.Config) (map[string]notify.Notifier, e
 }
 
 // runner returns the /news command core over the running bot: one for
-// every transport, so edits from Slack and Discord share one editor.
+// every transport, so edits from Slack and Discord share one editor. The
+// editor validates edits in the bot's own environment, so an edit the bot
+// could not run is refused.
 func (p *platforms) runner(cfgPath string, b *bot.Bot) command.Runner {
 	p.once.Do(func() {
-		p.core = command.New(b, config.NewEditor(cfgPath), command.Options{Logger: p.logger, Version: version})
+		ed := &config.Editor{Path: cfgPath, Getenv: p.env.lookup}
+		p.core = command.New(b, ed, command.Options{Logger: p.logger, Version: version})
 	})
 	return p.core
 }
 
 // server builds the HTTP listener, or nil when the watchlist sets none.
-func (p *platforms) server(ctx context.Context, cfg *config.Config, b *bot.Bot) *http.Server {
+// Every handler is guarded by t.guard (a panic answers 500 and is logged
+// and counted), replies are redacted by t.redact, and so are the label
+// values /metrics shows and the server's own error log.
+func (p *platforms) server(ctx context.Context, cfg *config.Config, b *bot.Bot, t trust) *http.Server {
 	if cfg.Server.Listen == "" {
 		return nil
 	}
 	mux := http.NewServeMux()
 	r := p.runner(cfg.Path, b)
-	if s := p.secret("SLACK_SIGNING_SECRET"); s != "" {
-		mux.Handle("POST /slack/commands", slack.NewCommandHandler(s, r, slack.HandlerOptions{Logger: p.logger}))
+	if s := p.secret(config.EnvSlackSigningSecret); s != "" {
+		h := slack.NewCommandHandler(s, r, slack.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard})
+		mux.Handle("POST /slack/commands", t.guard.HTTP("slack_command", h))
 	} else {
 		p.logger.Info("SLACK_SIGNING_SECRET not set: /slack/commands disabled")
 	}
-	if k := p.secret("DISCORD_PUBLIC_KEY"); k != "" {
+	if k := p.secret(config.EnvDiscordPublicKey); k != "" {
 		key, err := discord.ParsePublicKey(k)
 		var h *discord.InteractionsHandler
 		if err == nil {
-			h, err = discord.NewInteractionsHandler(key, r, discord.HandlerOptions{Logger: p.logger})
+			h, err = discord.NewInteractionsHandler(key, r, discord.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard})
 		}
 		if err != nil {
 			p.logger.Error("DISCORD_PUBLIC_KEY is not usable: /discord/interactions disabled", "error", err.Error())
 		} else {
-			mux.Handle("POST /discord/interactions", h)
+			mux.Handle("POST /discord/interactions", t.guard.HTTP("discord_interaction", h))
 		}
 	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.Handle("GET /healthz", t.guard.HTTP("healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
-	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(p.metrics, promhttp.HandlerOpts{}))
+	})))
+	mux.Handle("GET /metrics", t.guard.HTTP("metrics", promhttp.HandlerFor(redactedGatherer{p.metrics, t.redact}, promhttp.HandlerOpts{})))
 	return &http.Server{
 		Addr:              cfg.Server.Listen,
 		Handler:           mux,
@@ -116,24 +129,31 @@ func (p *platforms) server(ctx context.Context, cfg *config.Config, b *bot.Bot) 
 		WriteTimeout:      30 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		BaseContext:       func(_ net.Listener) context.Context { return ctx },
+		ErrorLog:          slog.NewLogLogger(p.logger.Handler(), slog.LevelWarn),
 	}
 }
 
 // background starts the transports that dial out: Slack Socket Mode and
-// the Discord gateway, when their tokens are set.
-func (p *platforms) background(ctx context.Context, cfg *config.Config, b *bot.Bot, wg *sync.WaitGroup) {
-	if app := p.secret("SLACK_APP_TOKEN"); app != "" {
+// the Discord gateway, when their tokens are set. Their event handlers
+// are guarded by t.guard and their replies redacted by t.redact; a panic
+// outside a handler stops only that transport, logged and counted.
+func (p *platforms) background(ctx context.Context, cfg *config.Config, b *bot.Bot, wg *sync.WaitGroup, t trust) {
+	if app := p.secret(config.EnvSlackAppToken); app != "" {
 		r := p.runner(cfg.Path, b)
 		wg.Go(func() {
-			if err := slack.RunSocketMode(ctx, app, p.secret("SLACK_BOT_TOKEN"), "", r, p.logger); err != nil && ctx.Err() == nil {
+			defer t.guard.Recover("slack_socket_mode", nil)
+			o := slack.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard}
+			if err := slack.RunSocketMode(ctx, app, p.secret(config.EnvSlackBotToken), r, o); err != nil && ctx.Err() == nil {
 				p.logger.Error("slack socket mode stopped", "error", err.Error())
 			}
 		})
 	}
-	if tok := p.secret("DISCORD_BOT_TOKEN"); tok != "" && cfg.Discord.ApplicationID != "" {
+	if tok := p.secret(config.EnvDiscordBotToken); tok != "" && cfg.Discord.ApplicationID != "" {
 		r := p.runner(cfg.Path, b)
 		wg.Go(func() {
-			if err := discord.RunGateway(ctx, tok, cfg.Discord.ApplicationID, cfg.Discord.GuildID, "", r, p.logger); err != nil && ctx.Err() == nil {
+			defer t.guard.Recover("discord_gateway", nil)
+			o := discord.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard}
+			if err := discord.RunGateway(ctx, tok, cfg.Discord.ApplicationID, cfg.Discord.GuildID, r, o); err != nil && ctx.Err() == nil {
 				p.logger.Error("discord gateway stopped", "error", err.Error())
 			}
 		})

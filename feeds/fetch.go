@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/newshound/newshound/redact"
 )
 
 // Defaults for a zero Options field.
@@ -143,6 +145,9 @@ func (f *HTTPFetcher) client(guarded bool) *http.Client {
 			if len(via) > f.o.MaxRedirects {
 				return fmt.Errorf("stopped after %d redirects", max(f.o.MaxRedirects, 0))
 			}
+			// The Referer would carry the previous URL (its query may hold
+			// a key) to whatever host the redirect names.
+			req.Header.Del("Referer")
 			return nil
 		},
 	}
@@ -218,7 +223,8 @@ func (f *HTTPFetcher) fetch(ctx context.Context, u *url.URL, src Source, prev Va
 		if errors.As(err, &ue) {
 			err = ue.Err // its text carries the unredacted URL
 		}
-		return Result{}, 0, 0, err
+		// What remains may still quote a URL (a bad Location header).
+		return Result{}, 0, 0, (*redact.Redactor)(nil).Error(err)
 	}
 	defer resp.Body.Close()
 
@@ -250,7 +256,7 @@ func (f *HTTPFetcher) fetch(ctx context.Context, u *url.URL, src Source, prev Va
 	if prev.BodyHash != "" && next.BodyHash == prev.BodyHash {
 		return Result{NotModified: true, Validators: next, RetryAfter: maxAge(resp.Header)}, resp.StatusCode, len(body), nil
 	}
-	res, err := parse(body, resp.Header.Get("Content-Type"), src.Name, f.o.Location, f.o.Now())
+	res, err := parse(body, resp.Header.Get("Content-Type"), src.Name, resp.Request.URL.String(), f.o.Location, f.o.Now())
 	if err != nil {
 		return Result{}, resp.StatusCode, len(body), err
 	}
@@ -362,40 +368,5 @@ func (l *hostLimiter) put(host string) {
 	}
 }
 
-// secretParams are query parameters whose values are redacted in errors
-// and logs, besides any ending in "token", "secret", "_key" or "password".
-var secretParams = map[string]bool{
-	"key": true, "apikey": true, "sig": true, "signature": true, "auth": true, "pass": true,
-	"passwd": true, "session": true, "sessionid": true, "code": true, "credential": true,
-}
-
-func isSecretParam(name string) bool {
-	n := strings.ToLower(name)
-	return secretParams[n] || strings.HasSuffix(n, "token") || strings.HasSuffix(n, "secret") ||
-		strings.HasSuffix(n, "_key") || strings.HasSuffix(n, "password")
-}
-
 // redactURL hides user info and secret-looking query values of a URL.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "<invalid URL>"
-	}
-	if u.User != nil {
-		u.User = url.User("redacted")
-	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		changed := false
-		for k := range q {
-			if isSecretParam(k) {
-				q[k] = []string{"redacted"}
-				changed = true
-			}
-		}
-		if changed {
-			u.RawQuery = q.Encode()
-		}
-	}
-	return u.String()
-}
+func redactURL(raw string) string { return redact.URL(raw) }

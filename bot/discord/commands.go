@@ -3,11 +3,14 @@ package discord
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/newshound/newshound/bot/command"
+	"github.com/newshound/newshound/bot/notify"
 )
 
 // commandName is the application command's name: /news.
@@ -109,47 +112,77 @@ func RegisterCommands(ctx context.Context, s *discordgo.Session, appID, guildID 
 	return nil
 }
 
-// requestFrom maps a /news interaction to a command core request. Args
-// holds each given option of the subcommand by name (never nil), so the
-// core need not split the text; Text is the command words, then each
-// given option after its separator, in the order of the command's
-// definition ("add " + query + " to " + watch), for the history and logs.
-// Values are not quoted; runs of white space, newlines included, become
-// one space. It reports false for anything but a /news command.
+// requestFrom maps a /news interaction to a command core request; it
+// reports false for anything parseInteraction refuses.
 func requestFrom(i *discordgo.Interaction) (command.Request, bool) {
-	if i.Type != discordgo.InteractionApplicationCommand {
-		return command.Request{}, false
+	req, problem := parseInteraction(i)
+	return req, problem == ""
+}
+
+// Answers to interactions that are not a usable /news command.
+const (
+	unknownCommandText = "Unknown command. Try /news help."
+	tooLongText        = "The %s option is too long (at most %d characters)."
+)
+
+// maxUserName bounds the display name taken from an interaction.
+const maxUserName = 100
+
+// parseInteraction maps a /news interaction to a command core request, or
+// returns the reason (for the user) why it cannot. Args holds each given
+// option of the subcommand by name (never nil), so the core need not
+// split the text; Text is the command words, then each given option after
+// its separator, in the order of the command's definition ("add " + query
+// + " to " + watch), for the history and logs. Values are not quoted;
+// runs of white space, newlines included, become one space.
+//
+// The interaction is untrusted input: anything but a /news subcommand
+// defined by subcommands() (missing data, an empty or unknown subcommand
+// name, null options) is refused, options of other types and unknown
+// names are ignored, and a value longer than its option's limit is
+// refused rather than cut.
+func parseInteraction(i *discordgo.Interaction) (command.Request, string) {
+	if i == nil || i.Type != discordgo.InteractionApplicationCommand {
+		return command.Request{}, unknownCommandText
 	}
-	data := i.ApplicationCommandData()
-	if data.Name != commandName || len(data.Options) == 0 {
-		return command.Request{}, false
+	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+	if !ok || data.Name != commandName || len(data.Options) == 0 || data.Options[0] == nil {
+		return command.Request{}, unknownCommandText
 	}
 	first := data.Options[0]
 	words, given := first.Name, first.Options
 	if first.Type == discordgo.ApplicationCommandOptionSubCommandGroup {
-		if len(first.Options) == 0 {
-			return command.Request{}, false
+		if len(first.Options) == 0 || first.Options[0] == nil {
+			return command.Request{}, unknownCommandText
 		}
 		words += " " + first.Options[0].Name
 		given = first.Options[0].Options
 	}
+	idx := slices.IndexFunc(subcommands(), func(sc subcommand) bool { return sc.words == words })
+	if idx < 0 {
+		return command.Request{}, unknownCommandText
+	}
+	sc := subcommands()[idx]
 	values := map[string]string{}
 	for _, o := range given {
+		if o == nil {
+			continue
+		}
 		if v, ok := o.Value.(string); ok {
 			values[o.Name] = strings.Join(strings.Fields(v), " ")
 		}
 	}
 	text, args := words, map[string]string{}
-	for _, sc := range subcommands() {
-		if sc.words != words {
+	for _, o := range sc.opts {
+		v := values[o.name]
+		if v == "" {
 			continue
 		}
-		for _, o := range sc.opts {
-			if v := values[o.name]; v != "" {
-				text += o.sep + v
-				args[o.name] = v
-			}
+		if utf8.RuneCountInString(v) > o.maxLen {
+			return command.Request{}, fmt.Sprintf(tooLongText, o.name, o.maxLen)
 		}
+		text += o.sep + v
+		args[o.name] = v
 	}
 	req := command.Request{Platform: "discord", ChannelID: i.ChannelID, Text: text, Args: args}
 	user := i.User
@@ -169,5 +202,6 @@ func requestFrom(i *discordgo.Interaction) (command.Request, bool) {
 			req.UserName = user.Username
 		}
 	}
-	return req, true
+	req.UserName = notify.Truncate(req.UserName, maxUserName)
+	return req, ""
 }

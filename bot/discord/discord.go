@@ -22,6 +22,7 @@ import (
 
 	"github.com/newshound/newshound/bot/notify"
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/redact"
 )
 
 // Default pacing: Discord allows about 30 messages a minute per webhook and
@@ -62,6 +63,10 @@ type Options struct {
 	// Global is held on Discord's global rate limit; share one among all
 	// Discord notifiers. Nil means 50 per second for this notifier alone.
 	Global *notify.Pacer
+	// Redactor knows the bot's secrets; every error is redacted by it and
+	// by this channel's own (webhook URL, token). Nil: pattern rules and
+	// the channel's own secrets only.
+	Redactor *redact.Redactor
 }
 
 // Notifier posts to one configured Discord channel. Send makes exactly
@@ -73,9 +78,10 @@ type Notifier struct {
 	now    func() time.Time
 	pacer  *notify.Pacer
 	global *notify.Pacer
-	// secrets are removed from every error: the webhook URL (its path
-	// holds the token) and the bot token.
-	secrets []string
+	// redact removes from every error the bot's secrets and this
+	// channel's: the webhook URL (its path holds the token) and the bot
+	// token.
+	redactor *redact.Redactor
 
 	// Webhook delivery.
 	webhook string // URL with wait=true
@@ -123,7 +129,6 @@ func New(name string, c config.DiscordChannel, o Options) (*Notifier, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("discord: channel %q: webhook_url is not an http(s) URL", name)
 		}
-		path, escPath := u.Path, u.EscapedPath()
 		if u.Query().Get("wait") == "" {
 			if u.RawQuery != "" {
 				u.RawQuery += "&"
@@ -131,16 +136,10 @@ func New(name string, c config.DiscordChannel, o Options) (*Notifier, error) {
 			u.RawQuery += "wait=true"
 		}
 		n.webhook = u.String()
-		// Whole URLs first, then the path that holds the token.
-		n.secrets = []string{n.webhook, c.WebhookURL}
-		if len(escPath) > 1 {
-			n.secrets = append(n.secrets, escPath, path)
-		}
-		// The token alone (the last segment of a Discord webhook path), in
-		// case a server echoes it.
-		if tok := path[strings.LastIndexByte(path, '/')+1:]; len(tok) >= 16 {
-			n.secrets = append(n.secrets, tok)
-		}
+		// The URL, its path and the token alone (its last segment), in
+		// case a server echoes them.
+		n.redactor = o.Redactor.With()
+		n.redactor.AddURL(n.webhook, c.WebhookURL)
 		if n.pacer == nil {
 			n.pacer = &notify.Pacer{Burst: webhookBurst, Window: webhookWindow, Now: o.Now, Sleep: o.Sleep}
 		}
@@ -155,7 +154,7 @@ func New(name string, c config.DiscordChannel, o Options) (*Notifier, error) {
 			return nil, fmt.Errorf("discord: channel %q: %w", name, err)
 		}
 		n.session, n.channelID = s, c.ChannelID
-		n.secrets = []string{strings.TrimPrefix(o.Token, "Bot ")}
+		n.redactor = o.Redactor.With(o.Token)
 		if n.pacer == nil {
 			n.pacer = &notify.Pacer{Burst: channelBurst, Window: channelWindow, Now: o.Now, Sleep: o.Sleep}
 		}
@@ -294,7 +293,7 @@ func seconds(s string) (time.Duration, bool) {
 	return time.Duration(f * float64(time.Second)), true
 }
 
-func (n *Notifier) redact(err error) error { return notify.RedactError(err, n.secrets...) }
+func (n *Notifier) redact(err error) error { return n.redactor.Error(err) }
 
 // excerpt is the start of an error body, for error text.
 func excerpt(b []byte) string {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/newshound/newshound/bot/command"
 	"github.com/newshound/newshound/bot/notify"
+	"github.com/newshound/newshound/redact"
 )
 
 const (
@@ -45,10 +46,14 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 
 // dispatcher runs /news interactions, whichever transport delivered them:
 // it answers within deferAfter, or defers and follows up through rest.
+// Every reply is redacted, and a panic anywhere in a command becomes an
+// "internal error" reply.
 type dispatcher struct {
 	runner     command.Runner
 	rest       *discordgo.Session
 	logger     *slog.Logger
+	redact     *redact.Redactor // nil: pattern rules only
+	guard      *notify.Guard    // nil: logs to slog.Default()
 	deferAfter time.Duration
 	wg         sync.WaitGroup
 }
@@ -58,21 +63,22 @@ type dispatcher struct {
 // handle returns; a slow command is answered later by a goroutine. ctx
 // bounds the command and its follow-up.
 func (d *dispatcher) handle(ctx context.Context, i *discordgo.Interaction, respond func(*discordgo.InteractionResponse) error) {
-	req, ok := requestFrom(i)
-	if !ok {
-		d.respond(i, respond, messageResponse(command.Reply{Text: "Unknown command. Try /news help."}))
+	req, problem := parseInteraction(i)
+	if problem != "" {
+		d.respond(i, respond, d.message(command.Reply{Text: problem}))
 		return
 	}
-	d.logger.Info("discord command", "user", req.User, "command", strings.Fields(req.Text)[0])
+	word, _, _ := strings.Cut(req.Text, " ")
+	d.logger.Info("discord command", "user", req.User, "command", word)
 	ctx, cancel := context.WithTimeout(ctx, followupWindow)
 	done := make(chan command.Reply, 1)
-	go func() { done <- d.runner.Run(ctx, req) }()
+	go d.run(ctx, req, done)
 	timer := time.NewTimer(d.deferAfter)
 	defer timer.Stop()
 	select {
 	case rep := <-done:
 		cancel()
-		d.respond(i, respond, messageResponse(rep))
+		d.respond(i, respond, d.message(rep))
 		return
 	case <-timer.C:
 	}
@@ -84,13 +90,23 @@ func (d *dispatcher) handle(ctx context.Context, i *discordgo.Interaction, respo
 	go func() {
 		defer d.wg.Done()
 		defer cancel()
+		defer d.guard.Recover("discord_followup", nil)
 		d.followUp(ctx, i, <-done)
 	}()
 }
 
+// run runs one command and sends its reply to done, or an internal-error
+// reply if the command panics.
+func (d *dispatcher) run(ctx context.Context, req command.Request, done chan<- command.Reply) {
+	rep := command.Reply{Text: notify.InternalErrorText}
+	defer func() { done <- rep }()
+	defer d.guard.Recover("discord_command_run", nil)
+	rep = d.runner.Run(ctx, req)
+}
+
 func (d *dispatcher) respond(i *discordgo.Interaction, respond func(*discordgo.InteractionResponse) error, r *discordgo.InteractionResponse) {
 	if err := respond(r); err != nil {
-		d.logger.Warn("discord interaction response failed", "err", notify.RedactError(err, i.Token))
+		d.logger.Warn("discord interaction response failed", "error", d.redact.With(i.Token).Error(err))
 	}
 }
 
@@ -98,36 +114,37 @@ func (d *dispatcher) respond(i *discordgo.Interaction, respond func(*discordgo.I
 // response. Its visibility was fixed when deferring, so a public reply is
 // then also posted as a follow-up message visible to the channel.
 func (d *dispatcher) followUp(ctx context.Context, i *discordgo.Interaction, rep command.Reply) {
-	text := replyText(rep)
+	text := d.replyText(rep)
 	_, err := d.rest.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &text, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
 	if err == nil && rep.Public {
 		_, err = d.rest.FollowupMessageCreate(i, true, &discordgo.WebhookParams{Content: text, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
 	}
 	if err != nil {
-		d.logger.Warn("discord follow-up failed", "err", notify.RedactError(err, i.Token))
+		d.logger.Warn("discord follow-up failed", "error", d.redact.With(i.Token).Error(err))
 	}
 }
 
-// replyText renders a reply as Discord markdown within the content limit.
-func replyText(rep command.Reply) string {
-	if t := replyMarkdown(rep.Text, maxContent); strings.TrimSpace(t) != "" {
+// replyText renders a reply, with every secret removed, as Discord
+// markdown within the content limit.
+func (d *dispatcher) replyText(rep command.Reply) string {
+	if t := replyMarkdown(d.redact.String(rep.Text), maxContent); strings.TrimSpace(t) != "" {
 		return t
 	}
 	return "Done."
 }
 
-// messageResponse answers at once: ephemeral unless the reply is public,
-// and never mentioning anyone.
-func messageResponse(rep command.Reply) *discordgo.InteractionResponse {
-	data := &discordgo.InteractionResponseData{Content: replyText(rep), AllowedMentions: noMentions()}
+// message answers at once: ephemeral unless the reply is public, and
+// never mentioning anyone.
+func (d *dispatcher) message(rep command.Reply) *discordgo.InteractionResponse {
+	data := &discordgo.InteractionResponseData{Content: d.replyText(rep), AllowedMentions: noMentions()}
 	if !rep.Public {
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
 	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}
 }
 
-// HandlerOptions configure the HTTP interactions endpoint. The zero value
-// is usable.
+// HandlerOptions configure the HTTP interactions endpoint and the
+// gateway. The zero value is usable.
 type HandlerOptions struct {
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -139,6 +156,12 @@ type HandlerOptions struct {
 	// DeferAfter is how long a command may run before the response is
 	// deferred and the reply sent as a follow-up (default 2 s).
 	DeferAfter time.Duration
+	// Redactor removes the bot's secrets from every reply and logged
+	// error; nil applies its pattern rules only.
+	Redactor *redact.Redactor
+	// Guard recovers panics in the handler and in commands; nil means a
+	// Guard logging to Logger whose counter is not exported.
+	Guard *notify.Guard
 }
 
 // InteractionsHandler serves POST /discord/interactions.
@@ -162,18 +185,28 @@ func NewInteractionsHandler(publicKey ed25519.PublicKey, r command.Runner, o Han
 	if err != nil {
 		return nil, err
 	}
-	h := &InteractionsHandler{key: publicKey, now: o.Now, logger: o.Logger}
+	h := &InteractionsHandler{key: publicKey, now: o.Now}
 	if h.now == nil {
 		h.now = time.Now
 	}
-	if h.logger == nil {
-		h.logger = slog.New(slog.DiscardHandler)
-	}
-	h.d = &dispatcher{runner: r, rest: rest, logger: h.logger, deferAfter: o.DeferAfter}
-	if h.d.deferAfter <= 0 {
-		h.d.deferAfter = defaultDeferAfter
-	}
+	h.d = newDispatcher(r, rest, o)
+	h.logger = h.d.logger
 	return h, nil
+}
+
+// newDispatcher applies o's defaults.
+func newDispatcher(r command.Runner, rest *discordgo.Session, o HandlerOptions) *dispatcher {
+	d := &dispatcher{runner: r, rest: rest, logger: o.Logger, redact: o.Redactor, guard: o.Guard, deferAfter: o.DeferAfter}
+	if d.logger == nil {
+		d.logger = slog.New(slog.DiscardHandler)
+	}
+	if d.guard == nil {
+		d.guard = notify.NewGuard(d.logger, d.redact)
+	}
+	if d.deferAfter <= 0 {
+		d.deferAfter = defaultDeferAfter
+	}
+	return d
 }
 
 // ServeHTTP verifies and answers one interaction.
@@ -183,6 +216,23 @@ func (h *InteractionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	// A panic answers 500 before the request is verified, an ephemeral
+	// "internal error" after, and nothing once an answer was written.
+	verified, answered := false, false
+	write := func(resp *discordgo.InteractionResponse) error {
+		answered = true
+		w.Header().Set("Content-Type", "application/json")
+		return json.NewEncoder(w).Encode(resp)
+	}
+	defer h.d.guard.Recover("discord_interaction", func() {
+		switch {
+		case answered:
+		case verified:
+			_ = write(h.d.message(command.Reply{Text: notify.InternalErrorText}))
+		default:
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	})
 	r.Body = http.MaxBytesReader(w, r.Body, maxInteractionBody)
 	if !discordgo.VerifyInteraction(r, h.key) || !h.fresh(r.Header.Get("X-Signature-Timestamp")) {
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
@@ -193,13 +243,10 @@ func (h *InteractionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		http.Error(w, "bad interaction", http.StatusBadRequest)
 		return
 	}
-	write := func(resp *discordgo.InteractionResponse) error {
-		w.Header().Set("Content-Type", "application/json")
-		return json.NewEncoder(w).Encode(resp)
-	}
+	verified = true
 	if i.Type == discordgo.InteractionPing {
 		if err := write(&discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}); err != nil {
-			h.logger.Warn("discord interaction response failed", "err", err)
+			h.logger.Warn("discord interaction response failed", "error", err)
 		}
 		return
 	}
@@ -225,45 +272,56 @@ func (h *InteractionsHandler) Wait() { h.d.wg.Wait() }
 // RunGateway connects to the Discord gateway with the bot token,
 // registers /news (in guildID when set, else globally) and answers
 // InteractionCreate events with r, the same way as the HTTP endpoint,
-// until ctx ends. apiURL ("" for discord.com) replaces the REST base.
-func RunGateway(ctx context.Context, token, appID, guildID, apiURL string, r command.Runner, logger *slog.Logger) error {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+// until ctx ends. o.APIURL ("" for discord.com) replaces the REST base;
+// o.Now and o.HTTPClient are not used.
+func RunGateway(ctx context.Context, token, appID, guildID string, r command.Runner, o HandlerOptions) error {
 	if token == "" {
 		return fmt.Errorf("discord: gateway needs a bot token in DISCORD_BOT_TOKEN")
 	}
-	s, err := newSession(token, apiURL, nil, nil)
+	red := o.Redactor.With(token)
+	s, err := newSession(token, o.APIURL, nil, nil)
 	if err != nil {
-		return err
+		return red.Error(err)
 	}
 	s.Identify.Intents = discordgo.IntentsGuilds
-	d := &dispatcher{runner: r, rest: s, logger: logger, deferAfter: defaultDeferAfter}
+	d := newDispatcher(r, s, o)
 	s.AddHandler(d.onInteraction(ctx))
 	if err := RegisterCommands(ctx, s, appID, guildID); err != nil {
-		return notify.RedactError(err, token)
+		return red.Error(err)
 	}
 	if err := s.Open(); err != nil {
-		return notify.RedactError(fmt.Errorf("discord: open gateway: %w", err), token)
+		return red.Error(fmt.Errorf("discord: open gateway: %w", err))
 	}
-	logger.Info("discord gateway connected", "guild_id", guildID)
+	d.logger.Info("discord gateway connected", "guild_id", guildID)
 	<-ctx.Done()
 	d.wg.Wait()
 	if err := s.Close(); err != nil {
-		return fmt.Errorf("discord: close gateway: %w", err)
+		return red.Error(fmt.Errorf("discord: close gateway: %w", err))
 	}
 	return nil
 }
 
 // onInteraction is the gateway's InteractionCreate handler: the first
-// response goes to the interaction callback endpoint.
+// response goes to the interaction callback endpoint. discordgo runs it
+// in a goroutine of its own, so it recovers its own panics: the user gets
+// an ephemeral "internal error" unless an answer was already sent.
 func (d *dispatcher) onInteraction(ctx context.Context) func(*discordgo.Session, *discordgo.InteractionCreate) {
 	return func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-		if ic.Interaction == nil || ic.Type != discordgo.InteractionApplicationCommand {
+		var i *discordgo.Interaction
+		answered := false
+		respond := func(resp *discordgo.InteractionResponse) error {
+			answered = true
+			return d.rest.InteractionRespond(i, resp, discordgo.WithContext(ctx))
+		}
+		defer d.guard.Recover("discord_gateway_interaction", func() {
+			if i != nil && !answered {
+				d.respond(i, respond, d.message(command.Reply{Text: notify.InternalErrorText}))
+			}
+		})
+		if ic == nil || ic.Interaction == nil || ic.Type != discordgo.InteractionApplicationCommand {
 			return
 		}
-		d.handle(ctx, ic.Interaction, func(resp *discordgo.InteractionResponse) error {
-			return d.rest.InteractionRespond(ic.Interaction, resp, discordgo.WithContext(ctx))
-		})
+		i = ic.Interaction
+		d.handle(ctx, i, respond)
 	}
 }

@@ -1,14 +1,14 @@
 // Package notify defines what every chat platform implements to receive
 // alerts and digests, and the small helpers they share: a typed error that
 // tells the single retry loop (in package bot) whether and when to retry,
-// secret redaction, rune-safe truncation and per-channel pacing.
+// rune-safe truncation, per-channel pacing and the Guard that keeps a
+// panic in a handler of network input from ending the process. Secrets
+// are removed from text by package redact.
 package notify
 
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -32,6 +32,9 @@ type Entry struct {
 	Snippet   string    `json:"snippet,omitempty"`
 	Image     string    `json:"image,omitempty"`
 	Published time.Time `json:"published"`
+	// Undated is true when the feed gave no readable date: Published is
+	// then the time the item was first seen, and renderers say so.
+	Undated bool `json:"undated,omitempty"`
 	// Terms are the matched pieces of text as they appear in Title and
 	// Snippet; renderers show them in bold.
 	Terms  []string `json:"terms,omitempty"`
@@ -95,41 +98,6 @@ func Retryable(err error) (bool, time.Duration) {
 		return e.Retry, e.RetryAfter
 	}
 	return err != nil, 0
-}
-
-// Redact removes every occurrence of the secrets (webhook URLs, tokens)
-// from s. Empty secrets are ignored. A URL secret is also removed in its
-// query-escaped form.
-func Redact(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if sec == "" {
-			continue
-		}
-		s = strings.ReplaceAll(s, sec, "[redacted]")
-		if esc := url.QueryEscape(sec); esc != sec {
-			s = strings.ReplaceAll(s, esc, "[redacted]")
-		}
-	}
-	return s
-}
-
-// RedactError returns an error whose message has the secrets removed, for
-// errors from HTTP clients that print the request URL. The result keeps
-// no reference to err, so its text cannot leak through Unwrap.
-func RedactError(err error, secrets ...string) error {
-	if err == nil {
-		return nil
-	}
-	return errors.New(Redact(err.Error(), secrets...))
-}
-
-// RedactedURL shows only scheme and host of a secret URL, for logs.
-func RedactedURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "[redacted]"
-	}
-	return fmt.Sprintf("%s://%s/[redacted]", u.Scheme, u.Host)
 }
 
 // Truncate cuts s to at most max runes, ending with "…" when cut. It

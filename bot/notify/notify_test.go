@@ -46,25 +46,6 @@ func TestTruncateUTF16(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
-	hook := "https://hooks.slack.com/services/T000/B000/XXXXSECRET"
-	err := fmt.Errorf("post %q: dial tcp: timeout", hook)
-	got := RedactError(err, hook, "xoxb-token", "").Error()
-	if strings.Contains(got, "XXXXSECRET") || !strings.Contains(got, "[redacted]") {
-		t.Errorf("RedactError = %q", got)
-	}
-	escaped := "url=" + "https%3A%2F%2Fhooks.slack.com%2Fservices%2FT000%2FB000%2FXXXXSECRET"
-	if got := Redact(escaped, hook); strings.Contains(got, "XXXXSECRET") {
-		t.Errorf("escaped secret kept: %q", got)
-	}
-	if got := RedactedURL(hook); got != "https://hooks.slack.com/[redacted]" {
-		t.Errorf("RedactedURL = %q", got)
-	}
-	if RedactError(nil, hook) != nil {
-		t.Error("RedactError(nil) != nil")
-	}
-}
-
 func TestRetryable(t *testing.T) {
 	base := errors.New("x")
 	tests := []struct {

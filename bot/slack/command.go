@@ -17,6 +17,7 @@ import (
 
 	"github.com/newshound/newshound/bot/command"
 	"github.com/newshound/newshound/bot/notify"
+	"github.com/newshound/newshound/redact"
 )
 
 const (
@@ -39,6 +40,14 @@ type HandlerOptions struct {
 	// AckAfter is how long to wait for the Runner before answering
 	// "working" and sending the reply to response_url; default 2 s.
 	AckAfter time.Duration
+	// Redactor removes the bot's secrets from every reply and logged
+	// error; nil applies its pattern rules only.
+	Redactor *redact.Redactor
+	// Guard recovers panics in the handler and in commands; nil means a
+	// Guard logging to Logger whose counter is not exported.
+	Guard *notify.Guard
+	// APIURL replaces the Web API base for Socket Mode ("" for Slack).
+	APIURL string
 }
 
 // NewCommandHandler serves POST /slack/commands: it verifies the request
@@ -47,9 +56,10 @@ type HandlerOptions struct {
 // answers with the reply, ephemeral unless the reply is public. A command
 // slower than AckAfter is answered "working" at once and its reply posted
 // to the request's response_url. With an empty secret every request is
-// refused.
+// refused. A panic answers 500 before the request is verified and an
+// ephemeral "internal error" after.
 func NewCommandHandler(signingSecret string, r command.Runner, o HandlerOptions) http.Handler {
-	h := &commandHandler{secret: signingSecret, now: o.Now, d: newDispatcher(r, o.HTTPClient, o.Logger, o.AckAfter)}
+	h := &commandHandler{secret: signingSecret, now: o.Now, d: newDispatcher(r, o)}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -68,6 +78,17 @@ func (h *commandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	verified, answered := false, false
+	defer h.d.guard.Recover("slack_command", func() {
+		switch {
+		case answered:
+		case verified:
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			_, _ = w.Write(commandReply{ResponseType: "ephemeral", Text: notify.InternalErrorText}.json())
+		default:
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	})
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxCommandBody+1))
 	if err != nil || len(body) > maxCommandBody {
 		http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
@@ -83,6 +104,7 @@ func (h *commandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed form body", http.StatusBadRequest)
 		return
 	}
+	verified = true
 	req := command.Request{
 		Platform:    "slack",
 		User:        form.Get("user_id"),
@@ -92,6 +114,7 @@ func (h *commandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Text:        strings.TrimSpace(form.Get("text")),
 	}
 	reply := h.d.answer(context.WithoutCancel(r.Context()), req, form.Get("response_url"))
+	answered = true
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, _ = w.Write(reply.json())
 }
@@ -147,25 +170,32 @@ func (c commandReply) json() []byte {
 	return b
 }
 
-// dispatcher runs commands for both transports.
+// dispatcher runs commands for both transports. Every reply is
+// redacted, and a panic in a command becomes an "internal error" reply.
 type dispatcher struct {
 	runner   command.Runner
 	hc       *http.Client
 	log      *slog.Logger
+	redact   *redact.Redactor // nil: pattern rules only
+	guard    *notify.Guard
 	ackAfter time.Duration
 }
 
-func newDispatcher(r command.Runner, hc *http.Client, log *slog.Logger, ackAfter time.Duration) *dispatcher {
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+func newDispatcher(r command.Runner, o HandlerOptions) *dispatcher {
+	d := &dispatcher{runner: r, hc: o.HTTPClient, log: o.Logger, redact: o.Redactor, guard: o.Guard, ackAfter: o.AckAfter}
+	if d.hc == nil {
+		d.hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	if log == nil {
-		log = slog.Default()
+	if d.log == nil {
+		d.log = slog.Default()
 	}
-	if ackAfter <= 0 {
-		ackAfter = defaultAckAfter
+	if d.guard == nil {
+		d.guard = notify.NewGuard(d.log, d.redact)
 	}
-	return &dispatcher{runner: r, hc: hc, log: log, ackAfter: ackAfter}
+	if d.ackAfter <= 0 {
+		d.ackAfter = defaultAckAfter
+	}
+	return d
 }
 
 // answer runs req and returns what to answer at once: the Runner's reply
@@ -174,20 +204,30 @@ func newDispatcher(r command.Runner, hc *http.Client, log *slog.Logger, ackAfter
 func (d *dispatcher) answer(ctx context.Context, req command.Request, responseURL string) commandReply {
 	ctx, cancel := context.WithTimeout(ctx, runTimeout)
 	done := make(chan command.Reply, 1)
-	go func() { done <- d.runner.Run(ctx, req) }()
+	go d.run(ctx, req, done)
 	timer := time.NewTimer(d.ackAfter)
 	defer timer.Stop()
 	select {
 	case rep := <-done:
 		cancel()
-		return toReply(rep)
+		return d.toReply(rep)
 	case <-timer.C:
 	}
 	go func() {
 		defer cancel()
-		d.followUp(ctx, responseURL, toReply(<-done))
+		defer d.guard.Recover("slack_followup", nil)
+		d.followUp(ctx, responseURL, d.toReply(<-done))
 	}()
 	return commandReply{ResponseType: "ephemeral", Text: workingText}
+}
+
+// run runs one command and sends its reply to done, or an internal-error
+// reply if the command panics.
+func (d *dispatcher) run(ctx context.Context, req command.Request, done chan<- command.Reply) {
+	rep := command.Reply{Text: notify.InternalErrorText}
+	defer func() { done <- rep }()
+	defer d.guard.Recover("slack_command_run", nil)
+	rep = d.runner.Run(ctx, req)
 }
 
 func (d *dispatcher) followUp(ctx context.Context, responseURL string, rep commandReply) {
@@ -201,8 +241,15 @@ func (d *dispatcher) followUp(ctx context.Context, responseURL string, rep comma
 	}
 	if err != nil {
 		d.log.WarnContext(ctx, "slack command reply failed",
-			"target", notify.RedactedURL(responseURL), "error", notify.Redact(err.Error(), responseURL))
+			"target", redact.Origin(responseURL), "error", d.redact.With(responseURL).Error(err))
 	}
+}
+
+// toReply removes secrets from a Runner reply, escapes it (keeping its
+// *bold*) and fits it in maxReplyBytes.
+func (d *dispatcher) toReply(r command.Reply) commandReply {
+	r.Text = d.redact.String(r.Text)
+	return toReply(r)
 }
 
 // toReply escapes a Runner reply (keeping its *bold*) and fits it in

@@ -22,6 +22,7 @@ import (
 
 	"github.com/newshound/newshound/bot/notify"
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/redact"
 )
 
 const (
@@ -42,6 +43,10 @@ type Options struct {
 	Now func() time.Time
 	// Pacer spaces sends to the channel; default 1 message per second.
 	Pacer *notify.Pacer
+	// Redactor knows the bot's secrets; every error is redacted by it and
+	// by this channel's own (webhook URL, token). Nil: pattern rules and
+	// the channel's own secrets only.
+	Redactor *redact.Redactor
 }
 
 // Notifier posts to one Slack channel. It is safe for concurrent use.
@@ -55,6 +60,7 @@ type Notifier struct {
 	log     *slog.Logger
 	now     func() time.Time
 	pacer   *notify.Pacer
+	redact  *redact.Redactor
 }
 
 var _ notify.Notifier = (*Notifier)(nil)
@@ -66,7 +72,9 @@ func New(name string, c config.SlackChannel, o Options) (*Notifier, error) {
 	n := &Notifier{
 		name: name, webhook: c.WebhookURL, channel: c.Channel, token: o.Token,
 		hc: o.HTTPClient, log: o.Logger, now: o.Now, pacer: o.Pacer,
+		redact: o.Redactor.With(o.Token),
 	}
+	n.redact.AddURL(c.WebhookURL)
 	if n.hc == nil {
 		n.hc = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -223,8 +231,7 @@ func (n *Notifier) rateLimited(ctx context.Context, d time.Duration) error {
 
 // errorf formats an error about this channel with the secrets removed.
 func (n *Notifier) errorf(format string, args ...any) error {
-	return notify.RedactError(fmt.Errorf("slack: channel %q: "+format,
-		append([]any{n.name}, args...)...), n.webhook, n.token)
+	return n.redact.Error(fmt.Errorf("slack: channel %q: "+format, append([]any{n.name}, args...)...))
 }
 
 // retryAfter reads a Retry-After header (seconds or an HTTP date), capped

@@ -154,7 +154,11 @@ func metaLine(e notify.Entry, loc *time.Location, also int) string {
 		parts = append(parts, escape(notify.Truncate(s, maxSourceRunes)))
 	}
 	if !e.Published.IsZero() {
-		parts = append(parts, e.Published.In(loc).Format("2006-01-02 15:04 MST"))
+		when := e.Published.In(loc).Format("2006-01-02 15:04 MST")
+		if e.Undated {
+			when = "first seen " + when + " (undated)"
+		}
+		parts = append(parts, when)
 	}
 	if len(e.Also) > 0 && also > 0 {
 		var names []string

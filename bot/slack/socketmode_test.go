@@ -64,7 +64,9 @@ func TestSocketModeSlashCommand(t *testing.T) {
 	log, logs := testLogger()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- RunSocketMode(ctx, appToken, "xoxb-bot", srv.URL, r, log) }()
+	go func() {
+		done <- RunSocketMode(ctx, appToken, "xoxb-bot", r, HandlerOptions{APIURL: srv.URL, Logger: log})
+	}()
 
 	select {
 	case b := <-acks:
@@ -104,14 +106,14 @@ func TestSocketModeBadToken(t *testing.T) {
 	log, logs := testLogger()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := RunSocketMode(ctx, "xapp-1-WRONG-SECRET", "xoxb-bot", srv.URL, &recordingRunner{}, log)
+	err := RunSocketMode(ctx, "xapp-1-WRONG-SECRET", "xoxb-bot", &recordingRunner{}, HandlerOptions{APIURL: srv.URL, Logger: log})
 	if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "invalid_auth") {
 		t.Fatalf("RunSocketMode = %v, want an invalid_auth error before the deadline", err)
 	}
 	if strings.Contains(err.Error()+logs.String(), "WRONG-SECRET") {
 		t.Error("app token leaked")
 	}
-	if err := RunSocketMode(ctx, "", "xoxb-bot", srv.URL, &recordingRunner{}, log); err == nil {
+	if err := RunSocketMode(ctx, "", "xoxb-bot", &recordingRunner{}, HandlerOptions{APIURL: srv.URL, Logger: log}); err == nil {
 		t.Error("RunSocketMode without an app token = nil")
 	}
 }
