@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -24,9 +25,13 @@ type fetchMatch struct {
 
 // fetchLine is one item of `fetch --json`.
 type fetchLine struct {
-	Title     string       `json:"title"`
-	Link      string       `json:"link"`
-	Published time.Time    `json:"published"`
+	Title string `json:"title"`
+	Link  string `json:"link"`
+	// Published is null for an item whose date could not be read; it is
+	// then Undated and FirstSeen says when it was read.
+	Published *time.Time   `json:"published"`
+	Undated   bool         `json:"undated,omitempty"`
+	FirstSeen time.Time    `json:"first_seen"`
 	ID        string       `json:"id"`
 	Source    string       `json:"source,omitempty"`
 	Summary   string       `json:"summary,omitempty"`
@@ -75,9 +80,13 @@ func cmdFetch(ctx context.Context, args []string, e env) int {
 	}
 	out := e.stdout
 	for _, it := range res.Items {
-		line := fetchLine{Title: it.Title, Link: it.Link, Published: it.Published, ID: it.Key, Source: it.Source, Summary: it.Summary, Matches: []fetchMatch{}}
+		line := fetchLine{Title: it.Title, Link: it.Link, Undated: it.Undated, FirstSeen: it.FirstSeen, ID: it.Key, Source: it.Source,
+			Summary: feeds.Snippet(it.Body(), 0, 300), Matches: []fetchMatch{}}
+		if !it.Undated {
+			line.Published = &it.Published
+		}
 		if m != nil {
-			for _, h := range m.Match(match.Document{Title: it.Title, Body: it.Summary + "\n" + it.Content, Source: name}) {
+			for _, h := range m.Match(match.ItemDocument(it)) {
 				line.Matches = append(line.Matches, fetchMatch{Watch: h.Watch, Terms: h.Terms, Query: h.Query})
 			}
 		}
@@ -95,15 +104,46 @@ func cmdFetch(ctx context.Context, args []string, e env) int {
 	if !*asJSON {
 		fmt.Fprintf(out, "%d items", len(res.Items))
 		if res.Skipped > 0 {
-			fmt.Fprintf(out, " (%d entries skipped)", res.Skipped)
+			fmt.Fprintf(out, " (%d entries skipped: %s)", res.Skipped, reasons(res.Stats.SkippedReasons))
+		}
+		if res.Stats.Duplicates > 0 {
+			fmt.Fprintf(out, " (%d duplicate entries merged)", res.Stats.Duplicates)
+		}
+		if n := res.Stats.Undated; n > 0 {
+			fmt.Fprintf(out, " (%d undated)", n)
 		}
 		fmt.Fprintln(out)
+		if res.Stats.Repairs > 0 || res.Stats.ForbiddenChars > 0 {
+			fmt.Fprintf(out, "repaired: %d invalid byte run(s) at offsets %v, %d character(s) XML forbids dropped\n",
+				res.Stats.Repairs, res.Stats.RepairOffsets, res.Stats.ForbiddenChars)
+		}
+		if len(res.Stats.Fixes) > 0 {
+			fmt.Fprintf(out, "fixed: %s\n", reasons(res.Stats.Fixes))
+		}
 	}
 	return 0
 }
 
+// reasons prints skip counts as "empty 2, unparseable 1", in name order.
+func reasons(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
 func printItem(w io.Writer, l fetchLine, loc *time.Location) {
-	fmt.Fprintf(w, "%s\n  %s\n  %s  id=%s\n", l.Title, l.Link, l.Published.In(loc).Format("2006-01-02 15:04 MST"), l.ID)
+	when := "undated (first seen " + l.FirstSeen.In(loc).Format("2006-01-02 15:04 MST") + ")"
+	if l.Published != nil {
+		when = l.Published.In(loc).Format("2006-01-02 15:04 MST")
+	}
+	fmt.Fprintf(w, "%s\n  %s\n  %s  id=%s\n", l.Title, l.Link, when, l.ID)
 	for _, m := range l.Matches {
 		fmt.Fprintf(w, "  match: %s (%s)\n", m.Watch, strings.Join(m.Terms, ", "))
 	}
@@ -119,7 +159,7 @@ func fetchOrRead(ctx context.Context, target, name string, loc *time.Location) (
 	if err != nil {
 		return feeds.Result{}, err
 	}
-	res, err := feeds.Parse(data, "", name, loc, time.Now())
+	res, err := feeds.Parse(data, "", name, "", loc, time.Now())
 	if err != nil {
 		return feeds.Result{}, fmt.Errorf("%s: %w", target, err)
 	}

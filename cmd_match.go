@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/newshound/newshound/bot"
+	"github.com/newshound/newshound/feeds"
 	"github.com/newshound/newshound/match"
 )
 
@@ -57,7 +58,7 @@ func cmdMatch(_ context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "newshound match: reading stdin: %v\n", err)
 		return 2
 	}
-	doc := match.Document{Title: title, Body: body, Source: *source}
+	doc := match.ItemDocument(feeds.Item{Title: title, Summary: body, Feed: *source})
 	hits := m.Match(doc)
 	if len(hits) == 0 {
 		fmt.Fprintln(e.stdout, "no match")

@@ -283,9 +283,9 @@ func (b *Bot) ConfigError() error {
 // Matcher returns the compiled queries in force.
 func (b *Bot) Matcher() *match.Matcher { return b.rt.Load().matcher }
 
-// Test matches a title and body against the watches in force.
-func (b *Bot) Test(_ context.Context, title, body string) ([]match.Hit, error) {
-	return b.Matcher().Match(match.Document{Title: title, Body: body}), nil
+// Test matches an item against the watches in force, as a poll would.
+func (b *Bot) Test(_ context.Context, it feeds.Item) ([]match.Hit, error) {
+	return b.Matcher().Match(match.ItemDocument(it)), nil
 }
 
 // FetchPreview fetches and parses a feed once without recording anything.

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/newshound/newshound/bot/notify"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/feeds"
@@ -49,6 +52,7 @@ type fetcher struct {
 	mu    sync.Mutex
 	items map[string][]feeds.Item
 	errs  map[string]error
+	stats map[string]feeds.Stats
 }
 
 func (f *fetcher) set(feed string, items ...feeds.Item) {
@@ -67,7 +71,7 @@ func (f *fetcher) Fetch(_ context.Context, src feeds.Source, _ feeds.Validators)
 	for i := range items {
 		items[i].Feed = src.Name
 	}
-	return feeds.Result{Items: items}, nil
+	return feeds.Result{Items: items, Stats: f.stats[src.Name]}, nil
 }
 
 // recorder is a channel that records what it accepted. fail holds the
@@ -139,6 +143,7 @@ type harness struct {
 	store store.Store
 	db    string
 	bot   *Bot
+	reg   *prometheus.Registry
 }
 
 func newHarness(t *testing.T, yaml string) *harness {
@@ -156,7 +161,8 @@ func newHarness(t *testing.T, yaml string) *harness {
 	h := &harness{
 		t:     t,
 		clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)},
-		feeds: &fetcher{items: map[string][]feeds.Item{}, errs: map[string]error{}},
+		feeds: &fetcher{items: map[string][]feeds.Item{}, errs: map[string]error{}, stats: map[string]feeds.Stats{}},
+		reg:   prometheus.NewRegistry(),
 		chans: map[string]*recorder{},
 		store: st,
 		db:    dbPath,
@@ -165,7 +171,12 @@ func newHarness(t *testing.T, yaml string) *harness {
 	for _, name := range cfg.ChannelOrder {
 		h.chans[name] = &recorder{}
 	}
+	metrics, err := NewMetrics(h.reg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.bot, err = New(Options{
+		Metrics: metrics,
 		Config:  cfg,
 		Store:   st,
 		Fetcher: h.feeds,
@@ -788,5 +799,85 @@ watches:
 	h.clock.Set(team.NextRetry.Add(time.Second))
 	if third := h.cycle(); third.Overdue() != 0 {
 		t.Errorf("after the retry overdue = %d, want 0", third.Overdue())
+	}
+}
+
+func TestItemSeenUnderItsLegacyKeyIsNotAlertedAgain(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.cycle()
+	// An earlier version keyed a GUID-less item by its link.
+	old := news("https://yna.example/a/1", "트럼프, 새 관세 발표", h.clock.Now())
+	h.feeds.set("yna", old)
+	h.cycle()
+	if got := h.chans["team"].titles(); len(got) != 1 {
+		t.Fatalf("team got %q, want the item once", got)
+	}
+	// The new version keys it by link and title, and names the old key.
+	renamed := old
+	renamed.Key, renamed.LegacyKey = old.Key+"#title=1", old.Key
+	fresh := news("https://yna.example/a/2#title=2", "트럼프, 관세 유예", h.clock.Now())
+	fresh.LegacyKey = "https://yna.example/a/2"
+	h.feeds.set("yna", renamed, fresh)
+	h.cycle()
+	if got := h.chans["team"].titles(); len(got) != 2 || got[1] != "트럼프, 관세 유예" {
+		t.Fatalf("team got %q, want the old item once and the new one", got)
+	}
+	h.cycle()
+	if got := h.chans["team"].titles(); len(got) != 2 {
+		t.Errorf("a later cycle alerted again: %q", got)
+	}
+}
+
+func TestRepairsSkipsAndUndatedItemsAreCounted(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.cycle()
+	undated := news("1", "트럼프, 새 관세 발표", time.Time{})
+	undated.Undated, undated.FirstSeen = true, h.clock.Now()
+	h.feeds.set("yna", undated, news("2", "오픈소스 재단 설립", h.clock.Now()))
+	h.feeds.stats["yna"] = feeds.Stats{
+		Repairs: 2, ForbiddenChars: 1, Duplicates: 3,
+		Fixes:          map[string]int{"unclosed-element-closed": 1},
+		SkippedReasons: map[string]int{"empty": 4},
+	}
+	h.cycle()
+	for _, c := range []struct {
+		metric string
+		labels []string
+		want   float64
+	}{
+		{"newshound_items_undated_total", []string{"yna"}, 1},
+		{"newshound_feed_repairs_total", []string{"yna", "charset"}, 2},
+		{"newshound_feed_repairs_total", []string{"yna", "forbidden_char"}, 1},
+		{"newshound_feed_repairs_total", []string{"yna", "unclosed-element-closed"}, 1},
+		{"newshound_items_skipped_total", []string{"yna", "duplicate"}, 3},
+		{"newshound_items_skipped_total", []string{"yna", "empty"}, 4},
+	} {
+		var got float64
+		switch c.metric {
+		case "newshound_items_undated_total":
+			got = testutil.ToFloat64(h.bot.opt.Metrics.undated.WithLabelValues(c.labels...))
+		case "newshound_feed_repairs_total":
+			got = testutil.ToFloat64(h.bot.opt.Metrics.repairs.WithLabelValues(c.labels...))
+		default:
+			got = testutil.ToFloat64(h.bot.opt.Metrics.skipped.WithLabelValues(c.labels...))
+		}
+		if got != c.want {
+			t.Errorf("%s%v = %v, want %v", c.metric, c.labels, got, c.want)
+		}
+	}
+	// The undated item is alerted with the time first seen, and says so.
+	var found bool
+	for _, m := range h.chans["team"].got {
+		for _, e := range m.Entries {
+			if e.Title == undated.Title {
+				found = true
+				if !e.Undated || !e.Published.Equal(h.clock.Now()) {
+					t.Errorf("undated entry: Undated %v, Published %v; want true and the time first seen", e.Undated, e.Published)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("the undated item was not alerted")
 	}
 }

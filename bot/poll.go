@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/newshound/newshound/bot/digest"
@@ -18,8 +17,12 @@ import (
 	"github.com/newshound/newshound/store"
 )
 
-// snippetRunes bounds the snippet kept in an outbox entry.
-const snippetRunes = 300
+// snippetRunes bounds the snippet kept in an outbox entry; titleRunes the
+// title kept for display (matching sees the whole title).
+const (
+	snippetRunes = 300
+	titleRunes   = 500
+)
 
 // PollResult summarizes one poll of one feed.
 type PollResult struct {
@@ -28,6 +31,10 @@ type PollResult struct {
 	New         int // items not seen before
 	Matches     int // deliveries enqueued
 	NotModified bool
+	// Undated counts new items whose date could not be read.
+	Undated int
+	// Stats are the parser's repairs and skips of this poll's body.
+	Stats feeds.Stats
 	// Leased is true when another replica was polling the feed.
 	Leased bool
 	Err    error
@@ -97,9 +104,11 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 	}
 	res.NotModified = fr.NotModified
 	res.Items = len(fr.Items)
+	res.Stats = fr.Stats
+	b.logParse(f, fr)
 	if !fr.NotModified && len(fr.Items) > 0 {
-		n, m, err := b.ingest(ctx, rt, f, st.Initialized, fr.Items)
-		res.New, res.Matches = n, m
+		n, m, undated, err := b.ingest(ctx, rt, f, st.Initialized, fr.Items)
+		res.New, res.Matches, res.Undated = n, m, undated
 		if err != nil {
 			// The old validators are kept, so the next poll sees the items
 			// again; Enqueue's uniqueness makes that harmless.
@@ -123,10 +132,24 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 	return res, st.Failures
 }
 
+// logParse reports what parsing repaired or left out of a feed body, once
+// per body (an unchanged body is not parsed again), so no damage or lost
+// entry goes unseen.
+func (b *Bot) logParse(f config.Feed, fr feeds.Result) {
+	st := fr.Stats
+	if st.Repairs > 0 || st.ForbiddenChars > 0 || len(st.Fixes) > 0 {
+		b.log.Info("feed body repaired", "feed", f.Name, "url", f.URL, "charset_repairs", st.Repairs, "forbidden_chars", st.ForbiddenChars, "fixes", st.Fixes)
+		b.log.Debug("feed body repairs", "feed", f.Name, "byte_offsets", st.RepairOffsets)
+	}
+	if fr.Skipped > 0 || st.Duplicates > 0 {
+		b.log.Info("feed entries not made into items", "feed", f.Name, "url", f.URL, "skipped", fr.Skipped, "reasons", st.SkippedReasons, "duplicates", st.Duplicates)
+	}
+}
+
 // ingest matches the feed's unseen items and enqueues the matches, then
 // marks the items seen. On a feed's first successful poll only the newest
 // Backfill items are matched; the rest are just recorded.
-func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialized bool, items []feeds.Item) (newItems, matches int, err error) {
+func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialized bool, items []feeds.Item) (newItems, matches, undated int, err error) {
 	keys := make([]string, len(items))
 	byKey := make(map[string]feeds.Item, len(items))
 	for i, it := range items {
@@ -135,11 +158,21 @@ func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialize
 	}
 	unseen, err := b.opt.Store.Unseen(ctx, f.Name, keys)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
+	}
+	if unseen, err = b.knownByLegacyKey(ctx, f, unseen, byKey); err != nil {
+		return 0, 0, 0, err
 	}
 	fresh := make([]feeds.Item, 0, len(unseen))
 	for _, k := range unseen {
-		fresh = append(fresh, byKey[k])
+		it := byKey[k]
+		fresh = append(fresh, it)
+		if it.Undated {
+			undated++
+		}
+	}
+	if undated > 0 {
+		b.log.Info("items without a readable date: shown with the time first seen", "feed", f.Name, "items", undated)
 	}
 	toMatch := fresh
 	if !initialized {
@@ -157,7 +190,7 @@ func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialize
 	if len(ds) > 0 {
 		ins, err := b.opt.Store.Enqueue(ctx, ds)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, undated, err
 		}
 		matches = len(ins)
 		for _, d := range ins {
@@ -166,9 +199,49 @@ func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialize
 		}
 	}
 	if _, err := b.opt.Store.MarkSeen(ctx, f.Name, unseen, now); err != nil {
-		return 0, matches, err
+		return 0, matches, undated, err
 	}
-	return len(unseen), matches, nil
+	return len(unseen), matches, undated, nil
+}
+
+// knownByLegacyKey drops from unseen the items an earlier version
+// recorded under their legacy key (items without a GUID used to be keyed
+// by their link alone), so an upgrade does not alert them again; their new
+// keys are recorded as seen.
+func (b *Bot) knownByLegacyKey(ctx context.Context, f config.Feed, unseen []string, byKey map[string]feeds.Item) ([]string, error) {
+	var legacy []string
+	for _, k := range unseen {
+		if lk := byKey[k].LegacyKey; lk != "" && lk != k {
+			legacy = append(legacy, lk)
+		}
+	}
+	if len(legacy) == 0 {
+		return unseen, nil
+	}
+	stillUnseen, err := b.opt.Store.Unseen(ctx, f.Name, legacy)
+	if err != nil {
+		return nil, err
+	}
+	fresh := make(map[string]bool, len(stillUnseen))
+	for _, lk := range stillUnseen {
+		fresh[lk] = true
+	}
+	out := unseen[:0:0]
+	var known []string
+	for _, k := range unseen {
+		if lk := byKey[k].LegacyKey; lk != "" && lk != k && !fresh[lk] {
+			known = append(known, k)
+			continue
+		}
+		out = append(out, k)
+	}
+	if len(known) > 0 {
+		if _, err := b.opt.Store.MarkSeen(ctx, f.Name, known, b.opt.Now()); err != nil {
+			return nil, err
+		}
+		b.log.Debug("items seen under their legacy key", "feed", f.Name, "items", len(known))
+	}
+	return out, nil
 }
 
 // newest returns the n most recently published items, newest first.
@@ -177,7 +250,7 @@ func newest(items []feeds.Item, n int) []feeds.Item {
 		return nil
 	}
 	s := append([]feeds.Item(nil), items...)
-	sort.SliceStable(s, func(i, j int) bool { return s[i].Published.After(s[j].Published) })
+	sort.SliceStable(s, func(i, j int) bool { return s[i].Time().After(s[j].Time()) })
 	if len(s) > n {
 		s = s[:n]
 	}
@@ -187,11 +260,9 @@ func newest(items []feeds.Item, n int) []feeds.Item {
 // deliveriesFor matches one item and returns a delivery per (watch,
 // channel) hit, minus muted watches and stories the channel already had.
 func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f config.Feed, it feeds.Item, now time.Time) []store.Delivery {
-	body := it.Summary
-	if it.Content != "" && !strings.Contains(it.Summary, it.Content) {
-		body = strings.TrimSpace(it.Summary + "\n" + it.Content)
-	}
-	hits := rt.matcher.Match(match.Document{Title: it.Title, Body: body, Source: f.Name})
+	it.Feed = f.Name
+	doc := match.ItemDocument(it)
+	hits := rt.matcher.Match(doc)
 	if len(hits) == 0 {
 		return nil
 	}
@@ -209,7 +280,7 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f co
 			continue
 		}
 		w := rt.watches[h.Watch]
-		e := b.entry(f, it, h)
+		e := b.entry(f, it, doc, h)
 		payload, err := json.Marshal(e)
 		if err != nil {
 			b.log.Error("encoding entry", "feed", f.Name, "error", err.Error())
@@ -240,7 +311,7 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f co
 				ItemKey: f.Name + "\x00" + it.Key,
 				Watch:   h.Watch,
 				Feed:    f.Name,
-				Title:   it.Title,
+				Title:   notify.Truncate(it.Title, titleRunes),
 				Link:    it.Link,
 				Story:   sig,
 				Urgent:  h.Urgent,
@@ -317,8 +388,11 @@ func (r *recall) storyDelivered(ctx context.Context, channel string, h digest.He
 	return false
 }
 
-// entry renders an item and its hit into the outbox payload.
-func (b *Bot) entry(f config.Feed, it feeds.Item, h match.Hit) notify.Entry {
+// entry renders an item and its hit into the outbox payload. The snippet
+// is the sentence around the first match in the body, so a keyword deep in
+// a long article is shown, not the article's first lines; a hit in the
+// title alone shows the start of the summary.
+func (b *Bot) entry(f config.Feed, it feeds.Item, doc match.Document, h match.Hit) notify.Entry {
 	source := it.Source // aggregators such as Google News name the outlet per item
 	if source == "" {
 		source = it.FeedTitle
@@ -326,19 +400,23 @@ func (b *Bot) entry(f config.Feed, it feeds.Item, h match.Hit) notify.Entry {
 	if source == "" {
 		source = f.Name
 	}
-	snippet := it.Summary
-	if snippet == "" {
-		snippet = it.Content
+	snippet := feeds.Snippet(doc.Body, 0, snippetRunes)
+	for _, sp := range h.Spans {
+		if sp.Field == "body" {
+			snippet = feeds.Snippet(doc.Body, sp.Start, snippetRunes)
+			break
+		}
 	}
 	return notify.Entry{
 		Watch:     h.Watch,
 		Feed:      f.Name,
 		Source:    source,
-		Title:     it.Title,
+		Title:     notify.Truncate(it.Title, titleRunes),
 		Link:      it.Link,
-		Snippet:   notify.Truncate(snippet, snippetRunes),
+		Snippet:   snippet,
 		Image:     it.Image,
-		Published: it.Published,
+		Published: it.Time(),
+		Undated:   it.Undated,
 		Terms:     h.Terms,
 		Query:     h.Query,
 		Urgent:    h.Urgent,

@@ -9,31 +9,65 @@ package feeds
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
-// Item is one normalized feed entry. Text fields are plain UTF-8 text with
-// HTML stripped and entities decoded.
+// Item is one normalized feed entry. Text fields are plain UTF-8 text in
+// NFC with HTML stripped, entities decoded and invisible formatting
+// characters (bidi controls, zero-width characters) removed. Summary and
+// Content are whole, for matching; display code cuts them (see Snippet).
 type Item struct {
 	// Key is the stable identity of the item within its feed: the GUID,
-	// else the canonical link without tracking parameters, else a hash of
-	// title and date.
-	Key       string `json:"id"`
+	// else the canonical link with a hash of the title, else a hash of
+	// title and date. It never depends on the time of the poll.
+	Key string `json:"id"`
+	// LegacyKey is the key earlier versions gave an item without a GUID
+	// (its canonical link), set when no other item of the feed shares the
+	// link. A store keyed by old keys may treat the item as seen when it
+	// has seen this key.
+	LegacyKey string `json:"legacy_id,omitempty"`
 	Feed      string `json:"feed"`                 // feed name from the watchlist
 	FeedTitle string `json:"feed_title,omitempty"` // the feed's own title
-	Title     string `json:"title"`
-	Link      string `json:"link"`
-	Summary   string `json:"summary,omitempty"`
-	Content   string `json:"content,omitempty"`
-	Author    string `json:"author,omitempty"`
+	// Title is never empty: an untitled entry is titled by the first
+	// sentence of its text, else its link's host and path, else the feed
+	// and its id. It is bounded only generously (2,000 runes).
+	Title   string `json:"title"`
+	Link    string `json:"link"`
+	Summary string `json:"summary,omitempty"` // the description, else the content
+	Content string `json:"content,omitempty"`
+	Author  string `json:"author,omitempty"`
 	// Source is the outlet named by the item itself (RSS <source>, as
 	// aggregators such as Google News give it), "" when it names none.
-	Source    string    `json:"source,omitempty"`
-	Image     string    `json:"image,omitempty"`
+	Source string `json:"source,omitempty"`
+	Image  string `json:"image,omitempty"`
+	// Published is the item's date, zero when Undated.
 	Published time.Time `json:"published"`
-	// DateGuessed is true when the feed gave no usable date and Published
-	// is the time the item was first seen.
-	DateGuessed bool `json:"date_guessed,omitempty"`
+	// Undated is true when the feed gave no readable date (or only one
+	// too far in the future).
+	Undated bool `json:"undated,omitempty"`
+	// FirstSeen is when the body holding the item was parsed.
+	FirstSeen time.Time `json:"first_seen"`
+}
+
+// Body is the text to match besides the title: the summary, then the
+// content unless the summary already holds it, on separate lines.
+func (it Item) Body() string {
+	if it.Content == "" || strings.Contains(it.Summary, it.Content) {
+		return it.Summary
+	}
+	if it.Summary == "" || strings.Contains(it.Content, it.Summary) {
+		return it.Content
+	}
+	return it.Summary + "\n" + it.Content
+}
+
+// Time is when the item appeared: Published, or FirstSeen when undated.
+func (it Item) Time() time.Time {
+	if it.Published.IsZero() {
+		return it.FirstSeen
+	}
+	return it.Published
 }
 
 // Source describes one feed to fetch.
@@ -68,6 +102,31 @@ type Result struct {
 	RetryAfter time.Duration
 	// Skipped counts entries that could not be made into items.
 	Skipped int
+	// Stats accounts for every repair and every entry not turned into an
+	// item, so nothing is lost without a trace.
+	Stats Stats
+}
+
+// Stats counts what parsing a body repaired or left out.
+type Stats struct {
+	// Repairs counts invalid byte runs in a UTF-8 body that were decoded
+	// another way (CP949, windows-1252) or replaced with U+FFFD;
+	// RepairOffsets holds the byte offsets of the first few.
+	Repairs       int
+	RepairOffsets []int
+	// ForbiddenChars counts characters XML forbids that were dropped.
+	ForbiddenChars int
+	// Duplicates counts entries merged into an earlier one with the same
+	// identity.
+	Duplicates int
+	// Undated counts items whose date could not be read.
+	Undated int
+	// Fixes counts markup and decoding repairs by kind (an unclosed
+	// element closed before the next item, a stray end tag dropped, a JSON
+	// field reshaped, a charset guessed, ...).
+	Fixes map[string]int
+	// SkippedReasons counts entries skipped, by reason.
+	SkippedReasons map[string]int
 }
 
 // Fetcher fetches and parses one feed. It returns a *StatusError for an

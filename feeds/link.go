@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // trackingParams are query parameters that identify a campaign or a click,
@@ -74,26 +76,50 @@ func resolveLink(base *url.URL, ref string) string {
 	return u.String()
 }
 
-// maxKeyBytes bounds a key; a longer GUID is replaced by its hash.
+// maxKeyBytes bounds a key; a longer one is replaced by its hash.
 const maxKeyBytes = 512
 
-// itemKey is the identity of an item within its feed: the GUID, else the
-// canonical link, else a hash of title and date (title alone when the date
-// was guessed, so the key is the same on the next poll).
-func itemKey(guid, link, title string, published time.Time, guessed bool) string {
-	if g := strings.TrimSpace(strings.ToValidUTF8(guid, "\uFFFD")); g != "" {
-		if len(g) > maxKeyBytes {
-			return hashKey(g)
+// titleKeySep joins a canonical link and a title hash in a key. A
+// canonical link has no fragment, so the key cannot be a real link.
+const titleKeySep = "#title="
+
+// itemKey is the identity of an item within its feed. Two entries are one
+// item only when their ids (GUIDs) are equal, or when both lack ids and
+// their links and titles are equal:
+//
+//   - the id, when there is one;
+//   - else the canonical link and a hash of the title (NFC), so that
+//     episodes sharing one page stay apart;
+//   - else a hash of the title and the date (the title alone for an
+//     undated item, so the key is the same on every poll).
+func itemKey(guid, link, title string, published time.Time) string {
+	key := func(k string) string {
+		if len(k) > maxKeyBytes {
+			return hashKey(k)
 		}
-		return g
+		return k
+	}
+	if guid != "" {
+		return key(guid)
 	}
 	if c := CanonicalURL(link); c != "" {
-		return c
+		sum := sha256.Sum256([]byte(norm.NFC.String(title)))
+		return key(c + titleKeySep + hex.EncodeToString(sum[:8]))
 	}
-	if guessed {
+	if published.IsZero() {
 		return hashKey(title)
 	}
 	return hashKey(title + "\x00" + published.UTC().Format(time.RFC3339Nano))
+}
+
+// legacyLinkKey is the key versions before link-and-title keys gave an
+// item without an id: its canonical link.
+func legacyLinkKey(link string) string {
+	c := CanonicalURL(link)
+	if len(c) > maxKeyBytes {
+		return hashKey(c)
+	}
+	return c
 }
 
 func hashKey(s string) string {

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -21,14 +22,26 @@ import (
 // a week.
 const maxTTL = 24 * time.Hour
 
+// Reasons an entry is skipped, the keys of Stats.SkippedReasons.
+const (
+	// SkipNil counts entries the parser returned as nil.
+	SkipNil = "nil"
+	// SkipEmpty counts entries with no title, link, id or text at all.
+	SkipEmpty = "empty"
+)
+
 // Parse decodes a feed body (RSS, Atom or JSON Feed, in any charset) and
 // normalizes its entries. contentType is the HTTP Content-Type, or "" for a
-// file; feedName fills Item.Feed; dates without a zone are read in loc (UTC
-// if nil); now stands in for a missing date. The result's BodyHash is set;
-// RetryAfter carries the RSS <ttl>. A body that cannot be parsed gives an
-// error with the reason.
-func Parse(data []byte, contentType, feedName string, loc *time.Location, now time.Time) (Result, error) {
-	res, err := parse(data, contentType, feedName, loc, now)
+// file; feedName fills Item.Feed; feedURL, the address the body came from
+// ("" for a file), resolves relative links when the feed names no absolute
+// home page; dates without a zone are read in loc (UTC if nil); now is
+// every item's FirstSeen and the reference for dates too far ahead. The
+// result's BodyHash is set; RetryAfter carries the RSS <ttl>. Every entry
+// becomes an item, a duplicate (Stats.Duplicates) or a skip
+// (Stats.SkippedReasons). A body that cannot be parsed gives an error
+// with the reason.
+func Parse(data []byte, contentType, feedName, feedURL string, loc *time.Location, now time.Time) (Result, error) {
+	res, err := parse(data, contentType, feedName, feedURL, loc, now)
 	if err != nil {
 		return Result{}, fmt.Errorf("feeds: %s: %w", feedName, err)
 	}
@@ -36,7 +49,7 @@ func Parse(data []byte, contentType, feedName string, loc *time.Location, now ti
 }
 
 // parse is Parse without the error prefix, so Fetch can name the URL.
-func parse(data []byte, contentType, feedName string, loc *time.Location, now time.Time) (res Result, err error) {
+func parse(data []byte, contentType, feedName, feedURL string, loc *time.Location, now time.Time) (res Result, err error) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -44,13 +57,17 @@ func parse(data []byte, contentType, feedName string, loc *time.Location, now ti
 	if len(bytes.TrimSpace(data)) == 0 {
 		return Result{}, errors.New("empty body")
 	}
-	feed, err := parseFeed(toUTF8(data, contentType))
+	feed, stats, err := parseBody(data, contentType)
 	if err != nil {
 		return Result{}, err
 	}
 	res = Result{
+		Stats:      stats,
 		Validators: Validators{BodyHash: hex.EncodeToString(sum[:])},
-		Title:      truncate(plainText(feed.Title), maxTitleRunes),
+		Title:      truncate(plainText(feed.Title), maxFeedTitleRunes),
+	}
+	for _, n := range stats.SkippedReasons {
+		res.Skipped += n // entries the repair could not recover
 	}
 	var rssItems []*rss.Item
 	if rf, ok := feed.OriginalFeed().(*rss.Feed); ok {
@@ -59,81 +76,127 @@ func parse(data []byte, contentType, feedName string, loc *time.Location, now ti
 			res.RetryAfter = min(time.Duration(ttl)*time.Minute, maxTTL)
 		}
 	}
-	base, _ := url.Parse(strings.TrimSpace(feed.Link))
+	n := normalizer{name: cmp.Or(res.Title, plainText(feedName)), base: baseURL(feedURL, feed.Link), loc: loc, now: now}
 	seen := make(map[string]bool, len(feed.Items))
 	for i, it := range feed.Items {
 		if it == nil {
-			res.Skipped++
+			res.skip(SkipNil)
 			continue
 		}
 		var src *rss.Source
 		if i < len(rssItems) && rssItems[i] != nil {
 			src = rssItems[i].Source
 		}
-		item, ok := normalize(it, src, base, loc, now)
-		if !ok {
-			res.Skipped++
+		item, reason := n.normalize(it, src)
+		if reason != "" {
+			res.skip(reason)
 			continue
 		}
 		if seen[item.Key] {
+			res.Stats.Duplicates++
 			continue
 		}
 		seen[item.Key] = true
+		if item.Undated {
+			res.Stats.Undated++
+		}
 		item.Feed = feedName
 		item.FeedTitle = res.Title
 		res.Items = append(res.Items, item)
 	}
+	setLegacyKeys(res.Items)
 	return res, nil
 }
 
-// parseFeed runs gofeed and turns a panic inside it into an error.
-func parseFeed(data []byte) (feed *gofeed.Feed, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			feed, err = nil, fmt.Errorf("parser panic: %v", r)
-		}
-	}()
-	p := gofeed.NewParser()
-	p.KeepOriginalFeed = true
-	feed, err = p.Parse(bytes.NewReader(data))
-	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
-		return nil, errors.New("not an RSS, Atom or JSON feed")
+// skip counts an entry left out, by reason.
+func (r *Result) skip(reason string) {
+	r.Skipped++
+	if r.Stats.SkippedReasons == nil {
+		r.Stats.SkippedReasons = map[string]int{}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("parse: %w", err)
-	}
-	return feed, nil
+	r.Stats.SkippedReasons[reason]++
 }
 
-// normalize turns one gofeed item into an Item; ok is false for an entry
-// with no title, link or text at all.
-func normalize(it *gofeed.Item, src *rss.Source, base *url.URL, loc *time.Location, now time.Time) (Item, bool) {
-	item := Item{
-		Title:   truncate(plainText(it.Title), maxTitleRunes),
-		Content: truncate(plainText(it.Content), maxContentRunes),
+// baseURL is what relative links are resolved against: the feed's home
+// page (itself resolved against the feed's address), else the feed's
+// address; nil when neither is an absolute http(s) URL. Credentials are
+// dropped so that no item link inherits them.
+func baseURL(feedURL, homePage string) *url.URL {
+	var base *url.URL
+	if u, err := url.Parse(strings.TrimSpace(feedURL)); err == nil && isHTTP(u) {
+		base = u
 	}
-	desc := it.Description
-	if strings.TrimSpace(desc) == "" {
-		desc = it.Content
+	if u, err := url.Parse(strings.TrimSpace(homePage)); err == nil && homePage != "" {
+		if base != nil {
+			u = base.ResolveReference(u)
+		}
+		if isHTTP(u) {
+			base = u
+		}
 	}
-	item.Summary = truncate(plainText(desc), maxSummaryRunes)
+	if base != nil {
+		base.User = nil
+	}
+	return base
+}
 
-	item.Link = resolveLink(base, it.Link)
+func isHTTP(u *url.URL) bool {
+	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// normalizer turns gofeed items into Items for one feed.
+type normalizer struct {
+	name string   // the feed's title or name, for an item known only by its id
+	base *url.URL // for relative links; may be nil
+	loc  *time.Location
+	now  time.Time
+}
+
+// normalize turns one gofeed item into an Item, or gives the reason it
+// cannot (SkipEmpty: no title, link, id or text at all).
+func (n *normalizer) normalize(it *gofeed.Item, src *rss.Source) (Item, string) {
+	item := Item{
+		Title:     truncate(plainText(it.Title), maxTitleRunes),
+		Content:   plainText(it.Content),
+		FirstSeen: n.now.UTC(),
+	}
+	item.Summary = item.Content
+	if strings.TrimSpace(it.Description) != "" {
+		item.Summary = plainText(it.Description)
+	}
+
+	item.Link = resolveLink(n.base, it.Link)
 	for _, l := range it.Links {
 		if item.Link != "" {
 			break
 		}
-		item.Link = resolveLink(base, l)
+		item.Link = resolveLink(n.base, l)
 	}
-	if item.Link == "" && strings.HasPrefix(strings.TrimSpace(it.GUID), "http") {
-		item.Link = resolveLink(nil, it.GUID)
+	guid := strings.TrimSpace(strings.ToValidUTF8(it.GUID, "\uFFFD"))
+	if item.Link == "" && strings.HasPrefix(guid, "http") {
+		item.Link = resolveLink(nil, guid)
 	}
-	if item.Title == "" && item.Link == "" && item.Summary == "" {
-		return Item{}, false
+	// A relative link with nothing to resolve it against (a file read
+	// without its address) cannot be followed, but still names the item.
+	relative := ""
+	if item.Link == "" {
+		if u, err := url.Parse(strings.TrimSpace(it.Link)); err == nil && u.Scheme == "" && u.Host == "" {
+			relative = strings.Trim(collapse(u.Path), "/ ")
+		}
 	}
+	text := cmp.Or(item.Summary, item.Content)
+	if item.Title == "" && item.Link == "" && relative == "" && guid == "" && text == "" {
+		return Item{}, SkipEmpty
+	}
+	// The key sees the text too when the title is made up from it, so two
+	// untitled posts that start alike stay two.
+	keyTitle := item.Title
 	if item.Title == "" {
-		item.Title = truncate(item.Summary, 100)
+		item.Title = n.face(text, item.Link, relative, guid)
+		keyTitle = item.Title + "\x00" + text
 	}
+
+	base := n.base
 	if item.Link != "" {
 		if u, err := url.Parse(item.Link); err == nil {
 			base = u
@@ -144,22 +207,99 @@ func normalize(it *gofeed.Item, src *rss.Source, base *url.URL, loc *time.Locati
 	if src != nil {
 		item.Source = plainText(src.Title)
 	}
-
-	raw, parsed := it.Published, it.PublishedParsed
-	if strings.TrimSpace(raw) == "" && parsed == nil {
-		raw, parsed = it.Updated, it.UpdatedParsed
-	}
-	if t, ok := parseDate(raw, parsed, loc, now); ok && !t.After(now.Add(maxFuture)) {
+	if t, ok := n.date(it); ok {
 		item.Published = t.UTC()
 	} else {
-		item.Published, item.DateGuessed = now.UTC(), true
+		item.Undated = true
 	}
+	item.Key = itemKey(guid, item.Link, keyTitle, item.Published)
+	if guid == "" {
+		item.LegacyKey = legacyLinkKey(item.Link)
+	}
+	return item, ""
+}
 
-	item.Key = itemKey(it.GUID, item.Link, item.Title, item.Published, item.DateGuessed)
-	if len(item.Key) > maxKeyBytes {
-		item.Key = hashKey(item.Key)
+// face makes a title for an untitled item: the first sentence of its text,
+// else its link's host and path (or the path of a link that could not be
+// resolved), else the feed's name and the item's id.
+func (n *normalizer) face(text, link, relative, guid string) string {
+	if text != "" {
+		return Snippet(text, 0, faceRunes)
 	}
-	return item, true
+	if link != "" {
+		if u, err := url.Parse(link); err == nil {
+			if t := collapse(strings.ToLower(u.Host) + strings.TrimRight(u.Path, "/")); t != "" {
+				return truncate(t, faceRunes)
+			}
+		}
+	}
+	if relative != "" {
+		return truncate(relative, faceRunes)
+	}
+	return truncate(strings.TrimSpace(n.name+" item "+collapse(guid)), faceRunes)
+}
+
+// date reads the item's date from the first source that holds a readable
+// one: published, updated, Dublin Core dc:date, dcterms:issued, modified
+// and created, and Atom 0.3 issued, modified and created carried as
+// extensions or unknown RSS elements. A date more than maxFuture ahead of
+// now is unreadable: a wrong zone or a placeholder, not a real date.
+func (n *normalizer) date(it *gofeed.Item) (time.Time, bool) {
+	try := func(raw string, parsed *time.Time) (time.Time, bool) {
+		if strings.TrimSpace(raw) == "" && parsed == nil {
+			return time.Time{}, false
+		}
+		t, ok := parseDate(raw, parsed, n.loc, n.now)
+		if !ok || t.After(n.now.Add(maxFuture)) {
+			return time.Time{}, false
+		}
+		return t, true
+	}
+	if t, ok := try(it.Published, it.PublishedParsed); ok {
+		return t, true
+	}
+	if t, ok := try(it.Updated, it.UpdatedParsed); ok {
+		return t, true
+	}
+	var raws []string
+	if it.DublinCoreExt != nil {
+		raws = append(raws, it.DublinCoreExt.Date...)
+	}
+	for _, d := range []struct{ prefix, name string }{
+		{"dc", "date"}, {"dcterms", "issued"}, {"dcterms", "modified"}, {"dcterms", "created"},
+		{"atom03", "issued"}, {"atom03", "modified"}, {"atom03", "created"},
+		{"atom", "issued"}, {"atom", "modified"}, {"atom", "created"},
+	} {
+		for _, e := range it.Extensions[d.prefix][d.name] {
+			raws = append(raws, e.Value)
+		}
+	}
+	for _, name := range []string{"issued", "modified", "created"} {
+		raws = append(raws, it.Custom[name])
+	}
+	for _, raw := range raws {
+		if t, ok := try(raw, nil); ok {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// setLegacyKeys keeps the LegacyKey of an item keyed by link and title
+// only when no other item shares its link: such items were merged into one
+// by earlier versions, so that key names none of them alone.
+func setLegacyKeys(items []Item) {
+	byLink := map[string]int{}
+	for _, it := range items {
+		if it.LegacyKey != "" {
+			byLink[it.LegacyKey]++
+		}
+	}
+	for i, it := range items {
+		if byLink[it.LegacyKey] > 1 {
+			items[i].LegacyKey = ""
+		}
+	}
 }
 
 // itemAuthor is the first author's name (or e-mail), else the <source> of

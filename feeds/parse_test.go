@@ -30,7 +30,7 @@ func readFixture(t testing.TB, name string) []byte {
 
 func mustParse(t *testing.T, data []byte, contentType string) Result {
 	t.Helper()
-	res, err := Parse(data, contentType, "test", seoul, testNow)
+	res, err := Parse(data, contentType, "test", "", seoul, testNow)
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
@@ -56,21 +56,28 @@ func TestParseRSS(t *testing.T) {
 	if res.RetryAfter != 15*time.Minute {
 		t.Errorf("RetryAfter from <ttl> = %v, want 15m", res.RetryAfter)
 	}
-	if res.Skipped != 1 {
-		t.Errorf("Skipped = %d, want 1 (the empty item)", res.Skipped)
+	if res.Skipped != 1 || res.Stats.SkippedReasons[SkipEmpty] != 1 {
+		t.Errorf("Skipped = %d, reasons %v, want 1 empty item", res.Skipped, res.Stats.SkippedReasons)
 	}
-	if len(res.Items) != 5 {
-		t.Fatalf("got %d items, want 5 (duplicate GUID collapsed)", len(res.Items))
+	if len(res.Items) != 5 || res.Stats.Duplicates != 1 {
+		t.Fatalf("got %d items, %d duplicates, want 5 and 1 (duplicate GUID collapsed)", len(res.Items), res.Stats.Duplicates)
+	}
+	if res.Stats.Undated != 2 {
+		t.Errorf("Undated = %d, want 2 (no date, future date)", res.Stats.Undated)
 	}
 
 	t.Run("html stripped and tracking removed", func(t *testing.T) {
 		it := itemByTitle(t, res, "삼성전자")
+		const canonical = "https://news.example.kr/article/1?a=1&b=2"
+		if !strings.HasPrefix(it.Key, canonical+"#title=") {
+			t.Errorf("key %q is not the canonical link and a title hash", it.Key)
+		}
 		want := Item{
-			Key: "https://news.example.kr/article/1?a=1&b=2", Feed: "test", FeedTitle: "테스트 & 뉴스",
+			Key: it.Key, LegacyKey: canonical, Feed: "test", FeedTitle: "테스트 & 뉴스",
 			Title: `삼성전자, HBM 공급 "확대"`, Summary: "첫 문단 입니다. 둘째 문단", Content: "본문 전체",
 			Author: "홍길동 기자", Image: "https://News.Example.KR/img/a.jpg",
 			Link:      "https://News.Example.KR/article/1?utm_source=rss&b=2&a=1&fbclid=xyz#top",
-			Published: time.Date(2024, 11, 19, 1, 0, 0, 0, time.UTC),
+			Published: time.Date(2024, 11, 19, 1, 0, 0, 0, time.UTC), FirstSeen: testNow,
 		}
 		if it != want {
 			t.Errorf("item =\n%+v\nwant\n%+v", it, want)
@@ -83,15 +90,15 @@ func TestParseRSS(t *testing.T) {
 			t.Errorf("item = %+v", it)
 		}
 	})
-	t.Run("no date is first seen", func(t *testing.T) {
+	t.Run("no date is undated", func(t *testing.T) {
 		it := itemByTitle(t, res, "날짜 없는")
-		if !it.DateGuessed || !it.Published.Equal(testNow) || it.Image != "https://img.example.kr/e.jpg" {
+		if !it.Undated || !it.Published.IsZero() || !it.FirstSeen.Equal(testNow) || !it.Time().Equal(testNow) || it.Image != "https://img.example.kr/e.jpg" {
 			t.Errorf("item = %+v", it)
 		}
 	})
-	t.Run("future date is distrusted", func(t *testing.T) {
+	t.Run("future date is undated", func(t *testing.T) {
 		it := itemByTitle(t, res, "미래")
-		if !it.DateGuessed || !it.Published.Equal(testNow) {
+		if !it.Undated || !it.Published.IsZero() {
 			t.Errorf("item = %+v", it)
 		}
 	})
@@ -115,7 +122,7 @@ func TestParseFormats(t *testing.T) {
 		res := mustParse(t, readFixture(t, "atom.xml"), "application/atom+xml")
 		want := Item{Key: "urn:example:1", Feed: "test", FeedTitle: "Example Atom", Title: "Atom entry",
 			Link: "https://atom.example.com/posts/1", Summary: "Short & sweet", Author: "Jane Doe",
-			Image: "https://atom.example.com/pic.webp", Published: time.Date(2024, 11, 19, 1, 0, 0, 0, time.UTC)}
+			Image: "https://atom.example.com/pic.webp", Published: time.Date(2024, 11, 19, 1, 0, 0, 0, time.UTC), FirstSeen: testNow}
 		if len(res.Items) != 1 || res.Items[0] != want {
 			t.Errorf("items = %+v", res.Items)
 		}
@@ -130,7 +137,7 @@ func TestParseFormats(t *testing.T) {
 			first.Image != "https://json.example.com/1.png" || !first.Published.Equal(time.Date(2024, 11, 19, 1, 0, 0, 0, time.UTC)) {
 			t.Errorf("first = %+v", first)
 		}
-		if second.Title != "제목 없는 글의 본문" || !second.DateGuessed {
+		if second.Title != "제목 없는 글의 본문" || !second.Undated {
 			t.Errorf("untitled item = %+v", second)
 		}
 	})
@@ -144,7 +151,7 @@ func TestParseErrors(t *testing.T) {
 		{"truncated json", `{"version":"https://jsonfeed.org/version/1.1","items":[`, "feeds: name: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(tc.data), "", "name", nil, testNow)
+			_, err := Parse([]byte(tc.data), "", "name", "", nil, testNow)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "feeds: name: ") {
 				t.Errorf("err = %v, want one containing %q", err, tc.want)
 			}
@@ -336,17 +343,20 @@ func hasHangul(s string) bool {
 
 var headerContentType = regexp.MustCompile(`(?m)^Header:\s*Content-type:\s*(.+?)\s*$`)
 
+// feedExts are the file extensions of feed bodies in the shared corpus.
+var feedExts = map[string]bool{".xml": true, ".rss": true, ".atom": true, ".json": true, ".rdf": true, ".feed": true}
+
 // TestCorpus runs every shared feed through Parse: no panic, valid UTF-8
-// text, non-empty keys, and Hangul titles from the Korean feeds.
+// text, an id and a non-empty title on every item, every entry gofeed
+// returned accounted for (an item, a duplicate or a counted skip), no
+// invisible formatting characters left, and Hangul titles from the Korean
+// feeds.
 func TestCorpus(t *testing.T) {
 	dir := sharedFeeds(t)
-	var files, parsed, items int
+	var files, parsed, entries, items, dups, skipped, undated int
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || d.IsDir() || !feedExts[filepath.Ext(path)] {
 			return err
-		}
-		if ext := filepath.Ext(path); ext != ".xml" && ext != ".json" && ext != ".rss" && ext != ".atom" {
-			return nil
 		}
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -357,24 +367,51 @@ func TestCorpus(t *testing.T) {
 		if m := headerContentType.FindSubmatch(data); m != nil {
 			contentType = string(m[1])
 		}
-		res, err := Parse(data, contentType, path, seoul, testNow)
+		res, err := Parse(data, contentType, path, "https://corpus.example/feeds/"+filepath.Base(path), seoul, testNow)
 		if err != nil {
 			return nil // a malformed case; it must only not panic
 		}
 		parsed++
-		items += len(res.Items)
-		for _, s := range []string{res.Title} {
-			if !utf8.ValidString(s) {
-				t.Errorf("%s: invalid UTF-8 feed title %q", path, s)
-			}
+		feed, _, err := parseBody(data, contentType)
+		if err != nil {
+			t.Fatalf("%s: Parse succeeded, parseBody failed: %v", path, err)
 		}
+		reasons := 0
+		for _, n := range res.Stats.SkippedReasons {
+			reasons += n
+		}
+		if got := len(res.Items) + res.Stats.Duplicates + res.Skipped; got != len(feed.Items) || reasons != res.Skipped {
+			t.Errorf("%s: %d items + %d duplicates + %d skipped (%v) != %d entries", path,
+				len(res.Items), res.Stats.Duplicates, res.Skipped, res.Stats.SkippedReasons, len(feed.Items))
+		}
+		entries += len(feed.Items)
+		items += len(res.Items)
+		dups += res.Stats.Duplicates
+		skipped += res.Skipped
+		undated += res.Stats.Undated
+		if !utf8.ValidString(res.Title) {
+			t.Errorf("%s: invalid UTF-8 feed title %q", path, res.Title)
+		}
+		keys := map[string]bool{}
 		for _, it := range res.Items {
-			if it.Key == "" {
-				t.Errorf("%s: empty key in %+v", path, it)
+			if it.Key == "" || keys[it.Key] {
+				t.Errorf("%s: empty or repeated key in %+v", path, it)
+			}
+			keys[it.Key] = true
+			if strings.TrimSpace(it.Title) == "" {
+				t.Errorf("%s: empty title in %+v", path, it)
+			}
+			if it.Undated != it.Published.IsZero() || !it.FirstSeen.Equal(testNow) {
+				t.Errorf("%s: undated %v but published %v, first seen %v", path, it.Undated, it.Published, it.FirstSeen)
 			}
 			for _, s := range []string{it.Key, it.Title, it.Link, it.Summary, it.Content, it.Author, it.Image, it.FeedTitle} {
 				if !utf8.ValidString(s) {
 					t.Errorf("%s: invalid UTF-8 %q", path, s)
+				}
+			}
+			for _, s := range []string{it.Title, it.Summary, it.Content, it.Author, it.Source, it.FeedTitle} {
+				if i := strings.IndexFunc(s, isHiddenFormat); i >= 0 {
+					t.Errorf("%s: invisible %U left in %q", path, []rune(s[i:])[0], s)
 				}
 			}
 		}
@@ -399,10 +436,21 @@ func TestCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d files, %d parsed, %d items", files, parsed, items)
+	t.Logf("%d files, %d parsed, %d entries: %d items, %d duplicates, %d skipped; %d undated", files, parsed, entries, items, dups, skipped, undated)
 	if files < 100 || items == 0 {
 		t.Errorf("corpus too small: %d files, %d items", files, items)
 	}
+}
+
+// isHiddenFormat reports the invisible characters plainText removes
+// wherever they occur (the joiners it keeps in context are not listed).
+func isHiddenFormat(r rune) bool {
+	switch {
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069',
+		r == '\u200b', r == '\u200e', r == '\u200f', r == '\ufeff', r == '\u2060', r == '\u180e', r == '\u061c':
+		return true
+	}
+	return false
 }
 
 // TestCorpusEUCKR checks the feedparser EUC-KR cases against their header
@@ -448,13 +496,16 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(`<?xml version="1.0" encoding="cp949"?><rss><channel><item><title>`+"\xb0\xa1"+`</title></item></channel></rss>`), "text/xml; charset=euc-kr")
 	f.Fuzz(func(t *testing.T, data []byte, contentType string) {
-		res, err := Parse(data, contentType, "fuzz", seoul, testNow)
+		res, err := Parse(data, contentType, "fuzz", "https://fuzz.example/feed", seoul, testNow)
 		if err != nil {
 			return
 		}
+		if feed, _, err := parseBody(data, contentType); err != nil || len(res.Items)+res.Stats.Duplicates+res.Skipped != len(feed.Items) {
+			t.Errorf("entries not accounted for: %d items, %d duplicates, %d skipped", len(res.Items), res.Stats.Duplicates, res.Skipped)
+		}
 		for _, it := range res.Items {
-			if it.Key == "" {
-				t.Errorf("empty key: %+v", it)
+			if it.Key == "" || strings.TrimSpace(it.Title) == "" {
+				t.Errorf("empty key or title: %+v", it)
 			}
 			for _, s := range []string{it.Title, it.Summary, it.Content, it.Author, it.Link, it.Image, it.Key} {
 				if !utf8.ValidString(s) {
@@ -474,7 +525,7 @@ func BenchmarkParseKnewsAll(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	items := 0
 	for b.Loop() {
-		res, err := Parse(data, "", "bench", seoul, testNow)
+		res, err := Parse(data, "", "bench", "", seoul, testNow)
 		if err != nil {
 			b.Fatal(err)
 		}

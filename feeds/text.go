@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -8,18 +9,27 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
 )
 
-// Caps on normalized text, in runes.
+// Caps on normalized text, in runes. Summary and content are not capped
+// here: an item keeps its whole text (bounded by the body size the fetcher
+// accepts) so that a keyword in the last paragraph still matches. Display
+// caps belong to the renderers; see Snippet.
 const (
-	maxTitleRunes   = 500
-	maxSummaryRunes = 1000
-	maxContentRunes = 5000
+	// maxTitleRunes bounds an item title. It is generous so that matching
+	// sees a long title whole; renderers cut it shorter for display.
+	maxTitleRunes = 2000
+	// maxFeedTitleRunes bounds the feed's own title, which is only shown.
+	maxFeedTitleRunes = 500
+	// faceRunes bounds a title made up from an item's text, link or id.
+	faceRunes = 100
 )
 
 // plainText turns an HTML fragment (or plain text with entities) into one
 // line of plain UTF-8 text: tags dropped, script and style contents dropped,
-// entities decoded, control characters removed and whitespace collapsed.
+// entities decoded, invisible and control characters removed, whitespace
+// collapsed and the result in Unicode NFC.
 func plainText(s string) string {
 	if s == "" {
 		return ""
@@ -72,29 +82,146 @@ func isBlock(a atom.Atom) bool {
 	return false
 }
 
-// collapse replaces runs of whitespace and control characters with a single
-// space and trims the ends.
+// invisible classifies the invisible characters of feed text. They are
+// treated in one of three ways:
+//
+//   - Separators (U+200B zero-width space, U+FEFF BOM or zero-width
+//     no-break space, and the Hangul fillers U+3164 and U+FFA0, which
+//     render blank) become a space, like whitespace: feeds use them as
+//     invisible breaks between words, and removing them would glue two
+//     words into one that no keyword matches. drop and space are true.
+//   - Format characters are removed (drop is true, space false): bidi
+//     embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069)
+//     and marks (U+200E, U+200F, U+061C), which can make a headline
+//     display reversed ("\u202Egnp.exe" shows as "exe.png"); U+2060 word
+//     joiner, U+180E Mongolian vowel separator, U+00AD soft hyphen,
+//     invisible operators U+2061–U+2064, deprecated format characters
+//     U+206A–U+206F and interlinear annotation controls U+FFF9–U+FFFB.
+//     They never separate words.
+//   - Joiners depend on their neighbours, so collapse decides: U+200C
+//     zero-width non-joiner is kept only between two letters of a script
+//     that uses it (Arabic script for Persian, the Indic scripts), U+200D
+//     zero-width joiner there too and between two emoji (U+1F469 U+200D
+//     U+1F4BB is one picture). Elsewhere both are removed. Tag characters
+//     (U+E0000–U+E007F) are kept only after U+1F3F4 (subdivision flags
+//     such as England's).
+func invisible(r rune) (drop, space bool) {
+	switch {
+	case r == '\u200b', r == '\ufeff', r == '\u3164', r == '\uffa0':
+		return true, true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069',
+		r == '\u200e', r == '\u200f', r == '\u061c', r == '\u2060', r == '\u180e', r == '\u00ad',
+		r >= '\u2061' && r <= '\u2064', r >= '\u206a' && r <= '\u206f', r >= '\ufff9' && r <= '\ufffb':
+		return true, false
+	}
+	return false, false
+}
+
+// collapse replaces runs of whitespace, control characters and invisible
+// separators with a single space, removes the other invisible characters
+// (see invisible), trims the ends and returns the text in NFC, so that
+// decomposed Hangul from a Mac-made feed displays and compares as composed.
 func collapse(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
+	var prev rune // last rune written, 0 at a space
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		if r >= 0x80 && r <= 0x9f {
 			// C1 controls in UTF-8 text are windows-1252 bytes that were
 			// decoded as Latin-1: 0x92 is ’.
 			r = charmap.Windows1252.DecodeByte(byte(r))
 		}
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u200b' || r == '\ufeff' {
-			space = b.Len() > 0
+		if drop, sep := invisible(r); drop {
+			if sep {
+				space = b.Len() > 0
+				prev = 0
+			}
 			continue
+		}
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			space = b.Len() > 0
+			prev = 0
+			continue
+		}
+		if space && (r == '\u200d' || r == '\u200c' || isTag(r)) {
+			continue // a joiner after a space joins nothing
+		}
+		switch {
+		case r == '\u200d':
+			if next, _ := utf8.DecodeRuneInString(s[i:]); !(isEmojiPart(prev) && isPictographic(next)) && !(usesZWNJ(prev) && usesZWNJ(next)) {
+				continue
+			}
+		case r == '\u200c':
+			if next, _ := utf8.DecodeRuneInString(s[i:]); !(usesZWNJ(prev) && usesZWNJ(next)) {
+				continue
+			}
+		case isTag(r):
+			if prev != '\U0001F3F4' && !isTag(prev) {
+				continue
+			}
 		}
 		if space {
 			b.WriteByte(' ')
 			space = false
 		}
 		b.WriteRune(r)
+		prev = r
 	}
-	return b.String()
+	out := b.String()
+	if !asciiOnly(out) {
+		out = norm.NFC.String(out)
+	}
+	return out
+}
+
+func asciiOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// isTag reports whether r is a tag character (U+E0000–U+E007F).
+func isTag(r rune) bool { return r >= 0xE0000 && r <= 0xE007F }
+
+// isPictographic approximates Unicode's Extended_Pictographic property,
+// which the standard library lacks: the blocks where emoji live.
+func isPictographic(r rune) bool {
+	switch {
+	case r >= 0x1F000 && r <= 0x1FAFF, // emoticons, pictographs, transport, supplemental symbols
+		r >= 0x2600 && r <= 0x27BF, // miscellaneous symbols, dingbats
+		r >= 0x2300 && r <= 0x23FF, // miscellaneous technical (⌚, ⏩)
+		r >= 0x2B00 && r <= 0x2BFF, // arrows and stars (⬛, ⭐)
+		r >= 0x2190 && r <= 0x21FF, // arrows
+		r == 0x00A9, r == 0x00AE, r == 0x203C, r == 0x2049, r == 0x2122, r == 0x2139,
+		r == 0x3030, r == 0x303D, r == 0x3297, r == 0x3299:
+		return true
+	}
+	return false
+}
+
+// isEmojiPart reports whether r may end an emoji that a ZWJ extends: a
+// pictograph, the emoji presentation selector or a skin-tone modifier
+// (which lies in the pictographic range).
+func isEmojiPart(r rune) bool {
+	return r == '\uFE0F' || isPictographic(r) || isTag(r)
+}
+
+// zwnjScripts are the scripts where U+200C is part of correct spelling.
+var zwnjScripts = []*unicode.RangeTable{
+	unicode.Arabic, unicode.Syriac, unicode.Devanagari, unicode.Bengali, unicode.Gurmukhi,
+	unicode.Gujarati, unicode.Oriya, unicode.Tamil, unicode.Telugu, unicode.Kannada,
+	unicode.Malayalam, unicode.Sinhala,
+}
+
+// usesZWNJ reports whether r is a letter or mark of a script in zwnjScripts.
+func usesZWNJ(r rune) bool {
+	return (unicode.IsLetter(r) || unicode.IsMark(r)) && unicode.In(r, zwnjScripts...)
 }
 
 // truncate cuts s to at most n runes, ending with "…" when it was cut, and
@@ -115,4 +242,204 @@ func truncate(s string, n int) string {
 		cut = sp
 	}
 	return strings.TrimRight(s[:cut], " ") + "…"
+}
+
+// Snippet returns the sentence of text that holds byte offset at (such as
+// the start of a keyword match), in at most n runes. A sentence that fits
+// is returned whole, without ellipses. A longer one is cut at spaces
+// (between words; mid-word only in text without spaces, such as Chinese)
+// to a window that shows some words before at and as many after as fit,
+// with "…" where it was cut. An offset inside a multi-byte character counts
+// as that character's start; one outside text is clamped to it.
+//
+// Sentences end at a line break, at "。", "！" or "？", at ".", "?" or "!"
+// followed by a space (closing quotes and brackets may come between), and,
+// as Korean text often has no space after a sentence, at "다.", "요.", "?"
+// and "!" followed by Hangul. A period after a lone letter or a common
+// title ("U.S.", "Mr.") does not end a sentence, nor does one between
+// numbers ("3.5", "2024. 11. 19.").
+func Snippet(text string, at, n int) string {
+	if n <= 0 || strings.TrimSpace(text) == "" {
+		return ""
+	}
+	at = max(0, min(at, len(text)))
+	for at > 0 && at < len(text) && !utf8.RuneStart(text[at]) {
+		at--
+	}
+	if last := len(strings.TrimRightFunc(text, unicode.IsSpace)); at >= last {
+		at = backRunes(text, last, 1) // trailing space: the last sentence
+	}
+	start, end := sentenceAround(text, at)
+	sentence := strings.TrimRightFunc(text[start:end], unicode.IsSpace)
+	end = start + len(sentence)
+	at = max(start, min(at, end))
+	if utf8.RuneCountInString(sentence) <= n {
+		return sentence
+	}
+	if n < 3 {
+		return strings.TrimSpace(text[at:forwardRunes(text, at, n-1)]) + "…"
+	}
+	// Keep the window at the sentence start while a third of it is left
+	// for at and what follows; else start a third of the window before
+	// at, at a word.
+	third := n / 3
+	ws, lcut := start, false
+	if runesBetween(text, start, at) > n-1-third {
+		ws, lcut = wordAfter(text, backRunes(text, at, third), at), true
+	}
+	avail := n - 1 // room for the closing "…"
+	if lcut {
+		avail-- // and the opening one
+	}
+	we := forwardRunes(text, ws, avail)
+	if we >= end {
+		// The sentence's end is within reach: show it, with as much
+		// before at as the window holds.
+		ws = wordAfter(text, backRunes(text, end, n-1), at)
+		return "…" + strings.TrimSpace(text[ws:end])
+	}
+	if next, _ := utf8.DecodeRuneInString(text[we:]); !unicode.IsSpace(next) {
+		// The window ends inside a word: end it at the last space.
+		if sp := strings.LastIndexFunc(text[ws:we], unicode.IsSpace); sp > 0 && ws+sp > at && runesBetween(text, ws, ws+sp) >= avail/2 {
+			we = ws + sp
+		}
+	}
+	return ellipsis(lcut) + strings.TrimSpace(text[ws:we]) + "…"
+}
+
+// wordAfter returns the start of the first word after byte offset i,
+// unless there is none before limit; then i.
+func wordAfter(text string, i, limit int) int {
+	if r, _ := utf8.DecodeLastRuneInString(text[:i]); i == 0 || unicode.IsSpace(r) {
+		return i
+	}
+	if sp := strings.IndexFunc(text[i:limit], unicode.IsSpace); sp >= 0 {
+		_, size := utf8.DecodeRuneInString(text[i+sp:])
+		return i + sp + size
+	}
+	return i
+}
+
+func ellipsis(cut bool) string {
+	if cut {
+		return "…"
+	}
+	return ""
+}
+
+// runesBetween counts the runes in s[i:j].
+func runesBetween(s string, i, j int) int { return utf8.RuneCountInString(s[i:j]) }
+
+// forwardRunes returns the byte offset n runes after i, or len(s).
+func forwardRunes(s string, i, n int) int {
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
+
+// backRunes returns the byte offset n runes before i, or 0.
+func backRunes(s string, i, n int) int {
+	for ; n > 0 && i > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+	}
+	return i
+}
+
+// sentenceAround returns the byte range of the sentence that holds
+// offset at, without the spaces before it.
+func sentenceAround(text string, at int) (start, end int) {
+	end = len(text)
+	for i := 0; i < len(text); {
+		next, ok := sentenceBreak(text, i)
+		if !ok {
+			_, size := utf8.DecodeRuneInString(text[i:])
+			i += size
+			continue
+		}
+		if next > at || (next == at && at == len(text)) {
+			end = next
+			break
+		}
+		start = next
+		i = next
+	}
+	start = end - len(strings.TrimLeftFunc(text[start:end], unicode.IsSpace))
+	return start, end
+}
+
+// closers may follow a sentence's final punctuation.
+const closers = "\"'”’)]」』》〉】"
+
+// sentenceBreak reports whether a sentence ends with the rune at i, and if
+// so where the next one starts (after closing quotes and spaces).
+func sentenceBreak(text string, i int) (next int, ok bool) {
+	r, size := utf8.DecodeRuneInString(text[i:])
+	j := i + size
+	switch r {
+	case '\n':
+		return j, true
+	case '。', '！', '？':
+		return skipClosers(text, j), true
+	case '.', '?', '!':
+	default:
+		return 0, false
+	}
+	k := skipClosers(text, j)
+	if k == len(text) {
+		return k, true
+	}
+	after, _ := utf8.DecodeRuneInString(text[k:])
+	before, _ := utf8.DecodeLastRuneInString(text[:i])
+	switch {
+	case unicode.IsSpace(after):
+		if r == '.' && (abbreviation(text[:i]) || unicode.IsDigit(before) && (digitFollows(text[k:]) || dottedDate.MatchString(text[max(0, i-16):i]))) {
+			return 0, false // "U.S. officials", "2024. 11. 19. 오후"
+		}
+		return k, true
+	case unicode.Is(unicode.Hangul, after) && (r != '.' || before == '다' || before == '요'):
+		return k, true
+	}
+	return 0, false
+}
+
+// dottedDate matches the end of a Korean dotted date, "2024. 11. 19".
+var dottedDate = regexp.MustCompile(`(?:^|\D)\d{2,4}\. ?\d{1,2}\. ?\d{1,2}$`)
+
+// digitFollows reports whether s is spaces and then a digit.
+func digitFollows(s string) bool {
+	s = strings.TrimLeft(s, " \t")
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsDigit(r)
+}
+
+func skipClosers(text string, j int) int {
+	for j < len(text) {
+		r, size := utf8.DecodeRuneInString(text[j:])
+		if !strings.ContainsRune(closers, r) {
+			break
+		}
+		j += size
+	}
+	return j
+}
+
+// abbreviation reports whether the word before a period is a lone letter
+// ("U.S", "J") or a common title, after which a period ends no sentence.
+func abbreviation(before string) bool {
+	w := before[strings.LastIndexAny(before, " \t(\"'“‘")+1:]
+	if i := strings.LastIndexByte(w, '.'); i >= 0 {
+		w = w[i+1:]
+	}
+	if utf8.RuneCountInString(w) == 1 {
+		r, _ := utf8.DecodeRuneInString(w)
+		return unicode.IsLetter(r) && !unicode.Is(unicode.Hangul, r) && !unicode.Is(unicode.Han, r)
+	}
+	switch strings.ToLower(w) {
+	case "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "no", "gen", "sen", "rep", "gov":
+		return true
+	}
+	return false
 }

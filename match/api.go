@@ -26,6 +26,9 @@ type Document struct {
 	Title  string
 	Body   string // summary and content, already plain text
 	Source string // feed name, for source: scopes and Rule.Feeds
+	// AnyFeed tests text that comes from no feed (typed into `/news test`
+	// or `match`) against every rule, whatever its Feeds list.
+	AnyFeed bool
 }
 
 // Span is a byte range [Start, End) in the original, un-normalized text of

@@ -183,3 +183,48 @@ func BenchmarkMatch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLongArticle measures matching of whole articles with 1,000
+// queries at growing lengths: the cost per byte (ns/KB) stays flat when
+// matching is linear in the text, which full-text matching needs (a
+// keyword in the last paragraph of a 200 KB article must match). The
+// 2 KB case is the baseline of the same run.
+func BenchmarkLongArticle(b *testing.B) {
+	g := newBenchGen()
+	var rules []Rule
+	for i := 0; i < 1000; i += 5 {
+		r := Rule{Watch: fmt.Sprintf("watch-%d", i/5)}
+		for range 5 {
+			q, _ := g.query()
+			r.Keywords = append(r.Keywords, q)
+		}
+		rules = append(rules, r)
+	}
+	rules = append(rules, Rule{Watch: "tail", Keywords: []string{"국가안보각서"}})
+	m, err := Compile(rules, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, kb := range []int{2, 20, 200} {
+		var body strings.Builder
+		for body.Len() < kb<<10 {
+			body.WriteString(g.item().Body)
+		}
+		body.WriteString(" 마지막 문단: AI 국가안보각서가 공개됐다.")
+		doc := Document{Title: "긴 기사", Body: body.String(), Source: "yonhap"}
+		b.Run(fmt.Sprintf("kb=%d", kb), func(b *testing.B) {
+			b.SetBytes(int64(len(doc.Body)))
+			tail := false
+			for b.Loop() {
+				tail = false
+				for _, h := range m.Match(doc) {
+					tail = tail || h.Watch == "tail"
+				}
+			}
+			if !tail {
+				b.Fatal("the keyword in the last paragraph did not match")
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(doc.Body))*1024, "ns/KB")
+		})
+	}
+}

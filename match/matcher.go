@@ -252,7 +252,8 @@ type scratch struct {
 
 // Match returns the rules that match d, in rule order. A rule matches when
 // one of its keyword or urgent queries matches, none of its exclude
-// queries does, and its feed list is empty or names d.Source.
+// queries does, and its feed list is empty or names d.Source (any feed
+// when d.AnyFeed).
 func (m *Matcher) Match(d Document) []Hit {
 	if m.ac == nil {
 		return nil
@@ -270,7 +271,7 @@ func (m *Matcher) Match(d Document) []Hit {
 			}
 			s.qstamp[qi] = s.stamp
 			q := &m.queries[qi]
-			if q.feeds && !m.rules[q.rule].feeds[d.Source] {
+			if q.feeds && !d.AnyFeed && !m.rules[q.rule].feeds[d.Source] {
 				continue
 			}
 			if !evalFlat(m.prog[q.prog[0]:q.prog[1]], s.mask) {

@@ -27,8 +27,9 @@ type Bot interface {
 	// force is the file on disk).
 	ConfigError() error
 	Store() store.Store
-	// Test matches a title and body against the watches in force.
-	Test(ctx context.Context, title, body string) ([]match.Hit, error)
+	// Test matches an item against the watches in force, with the text
+	// the poller matches (match.ItemDocument), so a query tests as it runs.
+	Test(ctx context.Context, it feeds.Item) ([]match.Hit, error)
 	// FetchPreview fetches and parses a feed once, recording nothing. For
 	// an Untrusted source it must refuse non-public addresses at connect
 	// time (unless security.allow_private_feeds is set).

@@ -68,17 +68,17 @@ func (b *fakeBot) ConfigError() error {
 
 func (b *fakeBot) Store() store.Store { return b.st }
 
-func (b *fakeBot) Test(_ context.Context, title, body string) ([]match.Hit, error) {
+func (b *fakeBot) Test(_ context.Context, it feeds.Item) ([]match.Hit, error) {
 	cfg := b.Config()
 	var rules []match.Rule
 	for _, w := range cfg.Watches {
-		rules = append(rules, match.Rule{Watch: w.Name, Keywords: w.Keywords, Exclude: w.Exclude, Urgent: w.Urgent})
+		rules = append(rules, match.Rule{Watch: w.Name, Keywords: w.Keywords, Exclude: w.Exclude, Urgent: w.Urgent, Feeds: w.Feeds})
 	}
 	m, err := match.Compile(rules, cfg.Synonyms)
 	if err != nil {
 		return nil, err
 	}
-	return m.Match(match.Document{Title: title, Body: body}), nil
+	return m.Match(match.ItemDocument(it)), nil
 }
 
 func (b *fakeBot) FetchPreview(ctx context.Context, src feeds.Source) (feeds.Result, error) {
@@ -307,7 +307,7 @@ func TestAdd(t *testing.T) {
 			t.Errorf("not added after the last item:\n%s", e.file())
 		}
 		// Applied without a restart: the config in force matches it.
-		hits, _ := e.bot.Test(context.Background(), "반도체 수출 급증", "")
+		hits, _ := e.bot.Test(context.Background(), feeds.Item{Title: "반도체 수출 급증"})
 		if len(hits) != 1 || hits[0].Watch != "ai-policy" {
 			t.Errorf("hits after add = %+v", hits)
 		}
@@ -592,7 +592,11 @@ func TestMute(t *testing.T) {
 
 func TestTest(t *testing.T) {
 	srv := feedServer(t)
-	e := setup(t, allowPrivate, nil)
+	// The served feed is the watchlist's "local", so chips (feeds: [local])
+	// tests against it as it would run.
+	e := setup(t, func(s string) string {
+		return allowPrivate(strings.Replace(s, "http://127.0.0.1:9/feed.xml", srv.URL+"/feed.xml", 1))
+	}, nil)
 	if err := e.bot.st.PutMute(context.Background(), store.Mute{Target: "chips"}); err != nil {
 		t.Fatal(err)
 	}
@@ -609,6 +613,15 @@ func TestTest(t *testing.T) {
 
 	e = setup(t, nil, nil)
 	contains(t, e.run(userGeneral, "test "+srv.URL+"/feed.xml"), "public address")
+
+	// A feed the watchlist does not name is not "local": chips, limited
+	// to local, does not match its items, as it would not when running.
+	e = setup(t, allowPrivate, nil)
+	r = e.run(userGeneral, "test "+srv.URL+"/feed.xml")
+	contains(t, r, "1 of 3 items match", "*AI 규제* 법안 통과 — *ai-policy*")
+	if strings.Contains(r.Text, "*chips*") {
+		t.Errorf("a watch limited to another feed matched: %s", r.Text)
+	}
 }
 
 func TestRecent(t *testing.T) {
@@ -692,7 +705,7 @@ func TestStatusAndHistory(t *testing.T) {
 	}
 	contains(t, e.run(userGeneral, "status"), "watchlist errors (the last good version keeps running):", e.path+":25:22: watches[1].keywords[1]: invalid query: unclosed parenthesis")
 	contains(t, e.run(adminGeneral, "add 속보 to ai-policy"), "The watchlist file has errors", e.path+":25:22:", "unclosed parenthesis")
-	if hits, _ := e.bot.Test(context.Background(), "반도체 뉴스", ""); len(hits) != 1 {
+	if hits, _ := e.bot.Test(context.Background(), feeds.Item{Title: "반도체 뉴스"}); len(hits) != 1 {
 		t.Errorf("the last good config stopped matching: %+v", hits)
 	}
 	if !bytes.Equal(e.file(), broken) {
@@ -783,14 +796,14 @@ func TestHotReload(t *testing.T) {
 	}
 	valid := bytes.Replace(e.orig, []byte("keywords: [HBM]"), []byte("keywords: [HBM, 반도체]"), 1)
 	waitFor(valid, func() bool { return len(e.keywords("chips")) == 2 })
-	if hits, _ := e.bot.Test(ctx, "반도체 수출", ""); len(hits) != 1 {
+	if hits, _ := e.bot.Test(ctx, feeds.Item{Title: "반도체 수출"}); len(hits) != 1 {
 		t.Errorf("valid edit not applied: %+v", hits)
 	}
 	invalid := bytes.Replace(valid, []byte("channels: [general]\n\nadmins"), []byte("channels: [nowhere]\n\nadmins"), 1)
 	invalid = bytes.Replace(invalid, []byte("  - name: chips\n    keywords: [HBM, 반도체]\n    feeds: [local]\n    channels: [general]"), []byte("  - name: chips\n    keywords: [HBM, 반도체]\n    feeds: [local]\n    channels: [nowhere]"), 1)
 	waitFor(invalid, func() bool { return e.bot.ConfigError() != nil })
 	contains(t, e.run(userGeneral, "status"), "watchlist errors", "nowhere")
-	if hits, _ := e.bot.Test(ctx, "반도체 수출", ""); len(hits) != 1 {
+	if hits, _ := e.bot.Test(ctx, feeds.Item{Title: "반도체 수출"}); len(hits) != 1 {
 		t.Errorf("matching stopped after an invalid edit: %+v", hits)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/feeds"
+	"github.com/newshound/newshound/redact"
 	"github.com/newshound/newshound/store"
 )
 
@@ -72,7 +73,7 @@ func (c *Core) preview(ctx context.Context, cl *call, name, raw string) (res fee
 	}
 	if !cl.cfg.Security.AllowPrivateFeeds {
 		if err := feeds.CheckPublicURL(ctx, raw, c.opt.Lookup); err != nil {
-			c.log.Info("feed URL from chat refused", "url", raw, "user", cl.req.User, "error", err.Error())
+			c.log.Info("feed URL from chat refused", "url", redact.URL(raw), "user", cl.req.User, "error", err.Error())
 			if errors.Is(err, feeds.ErrNotPublic) {
 				return refuse("feed_private")
 			}
@@ -83,20 +84,20 @@ func (c *Core) preview(ctx context.Context, cl *call, name, raw string) (res fee
 	var se *feeds.StatusError
 	switch {
 	case err == nil && len(res.Items) == 0 && res.Title == "":
-		c.log.Info("feed preview found no feed", "url", raw)
+		c.log.Info("feed preview found no feed", "url", redact.URL(raw))
 		r := Reply{Text: cl.lang.t("feed_bad")}
 		return res, &r, true
 	case err == nil:
 		return res, nil, false
 	case errors.Is(err, feeds.ErrNotPublic):
-		c.log.Info("feed URL from chat refused at connect time", "url", raw, "user", cl.req.User, "error", err.Error())
+		c.log.Info("feed URL from chat refused at connect time", "url", redact.URL(raw), "user", cl.req.User, "error", err.Error())
 		return refuse("feed_private")
 	case errors.As(err, &se):
-		c.log.Info("feed preview failed", "url", raw, "error", err.Error())
+		c.log.Info("feed preview failed", "url", redact.URL(raw), "error", err.Error())
 		r := Reply{Text: cl.lang.t("feed_http", se.Code)}
 		return res, &r, true
 	}
-	c.log.Info("feed preview failed", "url", raw, "error", err.Error())
+	c.log.Info("feed preview failed", "url", redact.URL(raw), "error", err.Error())
 	r := Reply{Text: cl.lang.t("feed_bad")}
 	return res, &r, true
 }

@@ -4,10 +4,12 @@ package command
 
 import (
 	"context"
+	"net/url"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/feeds"
 	"github.com/newshound/newshound/match"
 	"github.com/newshound/newshound/store"
@@ -22,7 +24,7 @@ func (c *Core) test(ctx context.Context, cl *call) Reply {
 	mutes := c.activeMutes(ctx)
 	note := ""
 	if raw, ok := feedURL(arg); ok && len(tokenize(arg)) == 1 {
-		res, fail, notFeed := c.preview(ctx, cl, "test", raw)
+		res, fail, notFeed := c.preview(ctx, cl, feedNameFor(cl.cfg, raw), raw)
 		switch {
 		case fail == nil:
 			return c.testFeed(ctx, cl, res, mutes)
@@ -32,7 +34,7 @@ func (c *Core) test(ctx context.Context, cl *call) Reply {
 		note = "\n" + cl.lang.t("test_text")
 		arg = raw
 	}
-	hits, err := c.bot.Test(ctx, arg, "")
+	hits, err := c.bot.Test(ctx, feeds.Item{Title: arg})
 	if err != nil {
 		return c.internal(cl, "testing text", err)
 	}
@@ -46,14 +48,28 @@ func (c *Core) test(ctx context.Context, cl *call) Reply {
 	return Reply{Text: strings.Join(lines, "\n") + note}
 }
 
+// feedNameFor is the name a fetched feed is matched under: the watchlist's
+// name for a feed it lists (so source: queries and a watch's feeds: list
+// test as they run), else the URL's host.
+func feedNameFor(cfg *config.Config, raw string) string {
+	for _, f := range cfg.Feeds {
+		if f.URL == raw {
+			return f.Name
+		}
+	}
+	if u, err := url.Parse(raw); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "test"
+}
+
 // testFeed matches each item of a fetched feed and lists the first five
 // that match.
 func (c *Core) testFeed(ctx context.Context, cl *call, res feeds.Result, mutes map[string]store.Mute) Reply {
 	var lines []string
 	n := 0
 	for _, it := range res.Items {
-		body := strings.TrimSpace(it.Summary + "\n" + it.Content)
-		hits, err := c.bot.Test(ctx, it.Title, body)
+		hits, err := c.bot.Test(ctx, it)
 		if err != nil {
 			return c.internal(cl, "testing a feed item", err)
 		}

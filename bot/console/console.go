@@ -79,7 +79,11 @@ func writeText(b *strings.Builder, m notify.Message) {
 			mark = "[urgent] "
 		}
 		fmt.Fprintf(b, "%s[%s] %s\n", mark, clean(e.Watch), clean(e.Title))
-		fmt.Fprintf(b, "    source:  %s · %s\n", clean(e.Source), e.Published.In(loc).Format("2006-01-02 15:04 MST"))
+		when := e.Published.In(loc).Format("2006-01-02 15:04 MST")
+		if e.Undated {
+			when = "first seen " + when + " (undated)"
+		}
+		fmt.Fprintf(b, "    source:  %s · %s\n", clean(e.Source), when)
 		fmt.Fprintf(b, "    link:    %s\n", clean(e.Link))
 		if len(e.Terms) > 0 {
 			fmt.Fprintf(b, "    matched: %s\n", clean(strings.Join(e.Terms, ", ")))

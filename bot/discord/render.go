@@ -102,6 +102,10 @@ func (r renderer) embed(e notify.Entry) *discordgo.MessageEmbed {
 	if e.Query != "" {
 		footer += " · " + e.Query
 	}
+	if e.Undated {
+		// The timestamp is when the bot first saw the item: say so.
+		footer += " · undated: time first seen"
+	}
 	if f := plainTrunc(footer, maxFooter); f != "" {
 		em.Footer = &discordgo.MessageEmbedFooter{Text: f}
 	}
