@@ -31,6 +31,8 @@ const (
 	DefaultConcurrency = 8
 	DefaultPerHost     = 2
 	DefaultStoryWindow = 24 * time.Hour
+	// DefaultStopGrace is how long a stop waits for sends under way.
+	DefaultStopGrace = 20 * time.Second
 )
 
 // Load reads the watchlist at path and validates it as the bot runs it
@@ -157,7 +159,14 @@ func (d *decoder) config(root *yaml.Node) *Config {
 	}
 	c.StoryWindow = d.duration(fs.get("story_window"), "story_window")
 
-	if sf, _ := d.mapping(fs.get("server"), "server", "listen"); sf != nil {
+	if sf, _ := d.mapping(fs.get("server"), "server", "listen", "reload", "stop_grace"); sf != nil {
+		c.Server.Reload = d.boolean(sf.get("reload"), "server.reload")
+		if n := sf.get("stop_grace"); n != nil {
+			c.Server.StopGrace = d.duration(n, "server.stop_grace")
+			if g := c.Server.StopGrace.D(); g < time.Second || g > 10*time.Minute {
+				d.errorf(n, "server.stop_grace", "must be between 1s and 10m")
+			}
+		}
 		if s, ok := d.text(sf.get("listen"), "server.listen"); ok && s != "" {
 			if _, _, err := net.SplitHostPort(s); err != nil {
 				d.errorf(sf.get("listen"), "server.listen", "invalid listen address %q (write host:port, like :8080)", s)
@@ -523,6 +532,7 @@ func applyDefaults(c *Config) {
 	p.Concurrency = cmp.Or(p.Concurrency, DefaultConcurrency)
 	p.PerHost = cmp.Or(p.PerHost, DefaultPerHost)
 	c.StoryWindow = cmp.Or(c.StoryWindow, Duration(DefaultStoryWindow))
+	c.Server.StopGrace = cmp.Or(c.Server.StopGrace, Duration(DefaultStopGrace))
 	for i := range c.Feeds {
 		f := &c.Feeds[i]
 		f.Interval = cmp.Or(f.Interval, p.Interval)

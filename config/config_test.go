@@ -385,7 +385,7 @@ func TestParseFull(t *testing.T) {
 		store  Store
 		app    DiscordApp
 	}{
-		[][]string{{"AI", "인공지능"}}, Server{":8080"}, Admins{[]string{"U012AB3CD"}, []string{"112233445566778899"}},
+		[][]string{{"AI", "인공지능"}}, Server{Listen: ":8080", StopGrace: Duration(DefaultStopGrace)}, Admins{[]string{"U012AB3CD"}, []string{"112233445566778899"}},
 		Security{true}, Store{"postgres://postgres@127.0.0.1:5432/test"}, DiscordApp{"998877665544332211", "111"},
 	}
 	if !reflect.DeepEqual(c.Synonyms, want.syn) || c.Server != want.server || !reflect.DeepEqual(c.Admins, want.admins) ||

@@ -193,6 +193,13 @@ func (d Digest) Instant() bool { return d.Every == 0 && len(d.At) == 0 }
 type Server struct {
 	// Listen is the address to listen on, host:port such as ":8080".
 	Listen string `yaml:"listen" json:"listen,omitempty"`
+	// Reload enables POST /-/reload without a token. The endpoint is also
+	// enabled, token required, when NEWSHOUND_RELOAD_TOKEN is set.
+	Reload bool `yaml:"reload" json:"reload,omitempty"`
+	// StopGrace is how long a stop (SIGINT, SIGTERM) waits for sends
+	// already under way; default 20s. Deployments give the process at
+	// least 10s more before they kill it.
+	StopGrace Duration `yaml:"stop_grace" json:"stop_grace,omitempty"`
 }
 
 // Admins may use the editing commands; when a list is empty everyone may.
