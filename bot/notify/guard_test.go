@@ -20,9 +20,34 @@ import (
 const guardSecret = "guard-test-secret-value"
 
 // newTestGuard returns a Guard whose log and counter the test can read.
-func newTestGuard(t *testing.T) (*Guard, *bytes.Buffer, func(handler string) float64) {
+// syncBuffer is a log sink that handlers on other goroutines may write
+// while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *syncBuffer) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
+}
+
+func newTestGuard(t *testing.T) (*Guard, *syncBuffer, func(handler string) float64) {
 	t.Helper()
-	var buf bytes.Buffer
+	var buf syncBuffer
 	g := NewGuard(slog.New(slog.NewTextHandler(&buf, nil)), redact.New(guardSecret))
 	reg := prometheus.NewRegistry()
 	if err := g.Register(reg); err != nil {
@@ -183,6 +208,8 @@ func TestGuardHTTP(t *testing.T) {
 	if resp.StatusCode != 200 || string(body) != "fine" {
 		t.Errorf("/ok: %d %q", resp.StatusCode, body)
 	}
+	// The client may retry the aborted GET; Close waits for every handler.
+	srv.Close()
 	if count("before") != 1 || count("after") != float64(afterCalls.Load()) || afterCalls.Load() == 0 || count("ok") != 0 {
 		t.Errorf("counts before=%v after=%v ok=%v", count("before"), count("after"), count("ok"))
 	}
