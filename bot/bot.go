@@ -154,6 +154,8 @@ func New(o Options) (*Bot, error) {
 		return nil, err
 	}
 	b.rt.Store(rt)
+	o.Metrics.attach(b)
+	o.Metrics.configured(o.Config)
 	return b, nil
 }
 
@@ -232,6 +234,7 @@ func (b *Bot) Apply(cfg *config.Config) error {
 		return err
 	}
 	b.rt.Store(rt)
+	b.opt.Metrics.configured(cfg)
 	if restartSettings(prev.cfg) != restartSettings(cfg) {
 		b.log.Warn("server, store and discord settings changed in the watchlist: they apply at the next restart")
 	}
@@ -259,10 +262,12 @@ func (b *Bot) Reload(ctx context.Context) error {
 			b.mu.Lock()
 			b.configErr = nil
 			b.mu.Unlock()
+			b.opt.Metrics.reloaded(nil)
 			return nil
 		}
 		err = b.Apply(cfg)
 	}
+	b.opt.Metrics.reloaded(err)
 	if err != nil {
 		b.mu.Lock()
 		b.configErr = err

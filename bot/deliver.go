@@ -93,6 +93,9 @@ func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string) DeliverR
 			return res
 		}
 		err := b.sendPart(ctx, n, channel, p)
+		if err == nil || errors.Is(err, errNotRecorded) {
+			b.opt.Metrics.accepted(channel, createdOf(due, p.ids), b.opt.Now())
+		}
 		if errors.Is(err, errNotRecorded) {
 			// Sent, but the store did not record it: never send it again;
 			// the next pass records it before anything else.
@@ -121,6 +124,21 @@ func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string) DeliverR
 type part struct {
 	msg notify.Message
 	ids []int64
+}
+
+// createdOf returns the Created times of the rows with the given ids.
+func createdOf(rows []store.Delivery, ids []int64) []time.Time {
+	want := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	var out []time.Time
+	for _, r := range rows {
+		if want[r.ID] {
+			out = append(out, r.Created)
+		}
+	}
+	return out
 }
 
 // compose freezes a channel's due rows into one digest message: grouped

@@ -48,8 +48,9 @@ func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResu
 		return PollResult{Feed: f.Name, Leased: true}
 	}
 	defer release()
+	start := b.opt.Now()
 	res, failures := b.poll(ctx, rt, f)
-	b.opt.Metrics.poll(res, failures)
+	b.opt.Metrics.polled(res, failures, b.opt.Now().Sub(start))
 	return res
 }
 
