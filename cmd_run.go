@@ -46,6 +46,9 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	// the watchlist (learnt again on every reload).
 	red := redact.New()
 	addEnvSecrets(red, e)
+	if v, ok := e.lookup(envReloadToken); ok {
+		red.Add(v)
+	}
 	e.stderr = redact.Writer(e.stderr, red)
 	cfgEnv := recordingLookup(e, red)
 	logger, err := newLogger(e, *level, *format, red)
@@ -148,19 +151,18 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	}
 	cancel()
 	// Sends already started finish and are recorded before the store
-	// closes (deferred above); a hung one is given up after the grace.
+	// closes (deferred above); a hung one is given up after the grace
+	// (server.stop_grace, read at start like every server setting).
+	grace := cfg.Server.StopGrace.D()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(shutdownGrace):
-		logger.Warn("stopping without waiting longer for in-flight work", "waited", shutdownGrace)
+	case <-time.After(grace):
+		logger.Warn("stopping without waiting longer for in-flight work", "waited", grace)
 	}
 	return code
 }
-
-// shutdownGrace bounds how long a stop waits for in-flight sends.
-const shutdownGrace = 45 * time.Second
 
 // leaseOwner names this process in the store's leases. With SQLite there
 // is one process per file, so the name is fixed and a restart takes its
@@ -253,11 +255,14 @@ func watchConfig(ctx context.Context, path string, b *bot.Bot, logger *slog.Logg
 	}
 }
 
+// openStore opens the daemon's store. An SQLite file has one writer: the
+// lock taken here makes a second run on the same file fail with the
+// holder's pid, and is released when the store closes.
 func openStore(ctx context.Context, cfg *config.Config, path string) (store.Store, error) {
 	if cfg.Store.Postgres != "" {
 		return postgres.Open(ctx, cfg.Store.Postgres)
 	}
-	return sqlite.Open(ctx, path)
+	return sqlite.OpenWriter(ctx, path)
 }
 
 // newLogger returns the process logger, writing to e.stderr with every

@@ -120,6 +120,15 @@ func (p *platforms) server(ctx context.Context, cfg *config.Config, b *bot.Bot, 
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})))
+	mux.Handle("GET /readyz", t.guard.HTTP("readyz", readyHandler(b, t.redact)))
+	token := p.secret(envReloadToken)
+	mux.Handle("POST /-/reload", t.guard.HTTP("reload", reloadHandler(b, t.redact, cfg.Server.Reload, token)))
+	switch {
+	case cfg.Server.Reload:
+		p.logger.Info("server.reload is true: POST /-/reload is open to anyone who reaches the listener")
+	case token != "":
+		p.logger.Info(envReloadToken + " set: POST /-/reload enabled for requests carrying it")
+	}
 	mux.Handle("GET /metrics", t.guard.HTTP("metrics", promhttp.HandlerFor(redactedGatherer{p.metrics, t.redact}, promhttp.HandlerOpts{})))
 	return &http.Server{
 		Addr:              cfg.Server.Listen,

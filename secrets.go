@@ -22,7 +22,7 @@ type trust struct {
 
 // knownSecrets are the environment variables the bot reads secrets from.
 // DISCORD_PUBLIC_KEY is public and not among them.
-var knownSecrets = []string{config.EnvSlackBotToken, config.EnvSlackAppToken, config.EnvSlackSigningSecret, config.EnvDiscordBotToken, "DATABASE_URL"}
+var knownSecrets = []string{config.EnvSlackBotToken, config.EnvSlackAppToken, config.EnvSlackSigningSecret, config.EnvDiscordBotToken, "DATABASE_URL", envReloadToken}
 
 // notSecret are NEWSHOUND_* variables that hold no secret.
 var notSecret = map[string]bool{"NEWSHOUND_REPLICA": true, "NEWSHOUND_VERSION": true}

@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -288,6 +290,122 @@ func TestComposeBuild(t *testing.T) {
 			}
 			if filepath.Join(ctx, df) != filepath.Join("..", "deploy", "Dockerfile") {
 				t.Errorf("dockerfile %q (in context %q) is not deploy/Dockerfile", df, ctx)
+			}
+		})
+	}
+}
+
+// graceMargin is how much longer than the process's stop grace every
+// deployment waits before it kills the process.
+const graceMargin = 10 * time.Second
+
+// systemdSeconds reads a systemd time span such as "30", "30s", "1min 10s".
+func systemdSeconds(t *testing.T, v string) time.Duration {
+	t.Helper()
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(n) * time.Second
+	}
+	d, err := time.ParseDuration(strings.NewReplacer("min", "m", " ", "").Replace(v))
+	if err != nil {
+		t.Fatalf("TimeoutStopSec=%s is not a time span this test reads: %v", v, err)
+	}
+	return d
+}
+
+// TestStopGrace: each deployment gives the process at least graceMargin
+// more than the stop grace it runs with (config.DefaultStopGrace unless
+// the deployment's own watchlist sets server.stop_grace) before it kills
+// it, and the binary waits for that grace, read from the watchlist.
+func TestStopGrace(t *testing.T) {
+	src, err := os.ReadFile("../cmd_run.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(src, []byte("cfg.Server.StopGrace.D()")) {
+		t.Fatal("cmd_run.go does not wait for cfg.Server.StopGrace on stop")
+	}
+	// The Kubernetes watchlist is the ConfigMap's; the other files run
+	// with a watchlist of the operator's, so with the default grace.
+	cmSrc, _ := get(t, manifest(t, "ConfigMap"), "data", "watchlist.yaml").(string)
+	cm, err := config.Parse("configmap.yaml", []byte(cmSrc), func(name string) (string, bool) { return "https://placeholder.example/" + name, true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		process time.Duration
+		kill    func(t *testing.T) time.Duration
+	}{
+		{"compose.yaml", config.DefaultStopGrace, func(t *testing.T) time.Duration { return composeGrace(t, "compose.yaml") }},
+		{"compose.postgres.yaml", config.DefaultStopGrace, func(t *testing.T) time.Duration { return composeGrace(t, "compose.postgres.yaml") }},
+		{"newshound.service", config.DefaultStopGrace, func(t *testing.T) time.Duration {
+			data, err := os.ReadFile("newshound.service")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v string
+			for line := range strings.Lines(string(data)) {
+				if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "TimeoutStopSec="); ok {
+					v = rest
+				}
+			}
+			if v == "" {
+				t.Fatal("no TimeoutStopSec (systemd's default is 90s, or DefaultTimeoutStopSec): set it")
+			}
+			return systemdSeconds(t, v)
+		}},
+		{"kubernetes/deployment.yaml", cm.Server.StopGrace.D(), func(t *testing.T) time.Duration {
+			v := get(t, manifest(t, "Deployment"), "spec", "template", "spec", "terminationGracePeriodSeconds")
+			n, ok := v.(int)
+			if !ok {
+				t.Fatalf("terminationGracePeriodSeconds = %v, want a number (the default is 30)", v)
+			}
+			return time.Duration(n) * time.Second
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.process <= 0 {
+				t.Fatalf("process stop grace %v", tt.process)
+			}
+			if kill := tt.kill(t); kill < tt.process+graceMargin {
+				t.Errorf("kills after %v, want at least the stop grace %v + %v", kill, tt.process, graceMargin)
+			}
+		})
+	}
+}
+
+// composeGrace is the newshound service's stop_grace_period.
+func composeGrace(t *testing.T, file string) time.Duration {
+	t.Helper()
+	v, ok := get(t, decodeAll(t, file)[0], "services", "newshound", "stop_grace_period").(string)
+	if !ok {
+		t.Fatal("no stop_grace_period (Compose's default is 10s)")
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		t.Fatalf("stop_grace_period %q: %v", v, err)
+	}
+	return d
+}
+
+// TestProbes: Kubernetes sends traffic only to a ready pod (/readyz: the
+// store answers) and restarts only a dead one (/healthz), and the paths
+// are ones the binary serves.
+func TestProbes(t *testing.T) {
+	src, err := os.ReadFile("../platforms.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := get(t, manifest(t, "Deployment"), "spec", "template", "spec", "containers", 0)
+	for _, p := range []struct{ probe, path string }{{"readinessProbe", "/readyz"}, {"livenessProbe", "/healthz"}} {
+		t.Run(p.probe, func(t *testing.T) {
+			got, _ := get(t, c, p.probe, "httpGet", "path").(string)
+			if got != p.path {
+				t.Errorf("%s path = %q, want %q", p.probe, got, p.path)
+			}
+			if !bytes.Contains(src, []byte(`"GET `+got+`"`)) {
+				t.Errorf("platforms.go serves no GET %s", got)
 			}
 		})
 	}
