@@ -6,6 +6,9 @@
 // instead of failing with SQLITE_BUSY; reads use a separate pool of
 // read-only connections. The schema is created and upgraded by the
 // embedded migrations in migrations/, recorded in schema_migrations.
+//
+// One process writes a file: OpenWriter takes a lock next to it (see
+// LockWriter), and OpenReadOnly reads it beside that writer, for status.
 package sqlite
 
 import (
@@ -48,6 +51,9 @@ type Store struct {
 
 	w *sql.DB // the single writer connection
 	r *sql.DB // read-only connections; the same as w for MemoryPath
+
+	readOnly bool         // opened by OpenReadOnly: w is r, writes fail
+	unlock   func() error // releases the writer lock of OpenWriter
 }
 
 var _ store.Store = (*Store)(nil)
@@ -100,6 +106,68 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// OpenReadOnly opens the existing SQLite database at path for reading
+// only, as a Store whose writing methods fail. It takes no lock, applies
+// no migration and never creates the file, so it may run beside the
+// process that writes the database (WAL mode lets readers and that writer
+// proceed together). It fails, wrapping store.ErrNewerSchema, if the
+// database was migrated by a newer binary, and if it lacks migrations
+// this binary knows (run the daemon once to apply them).
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if path == "" || path == MemoryPath {
+		return nil, fmt.Errorf("sqlite: open %q read-only: not a database file", path)
+	}
+	abs, err := absPath(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s read-only: %w", path, err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("sqlite: open %s read-only: not a regular file", path)
+	}
+	q := params(true)
+	q.Set("mode", "ro")
+	db, err := openPool(ctx, fileURI(abs, q), maxReaders)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{Now: time.Now, w: db, r: db, readOnly: true}
+	if err := s.checkSchema(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s read-only: %w", path, err)
+	}
+	return s, nil
+}
+
+// checkSchema fails unless the database has exactly the migrations this
+// binary knows.
+func (s *Store) checkSchema(ctx context.Context) error {
+	known, err := migrate.Load(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n); err != nil {
+		return fmt.Errorf("reading the schema: %w", err)
+	}
+	if n == 0 {
+		return errors.New("not a newshound database (no schema_migrations table)")
+	}
+	applied, err := s.appliedVersions(ctx)
+	if err != nil {
+		return err
+	}
+	todo, err := migrate.Pending(known, applied)
+	if err != nil {
+		return err
+	}
+	if len(todo) > 0 {
+		return fmt.Errorf("the database lacks migration %s of this binary; run newshound run once to apply it", todo[0].Name)
+	}
+	return nil
 }
 
 // params returns the driver parameters of a connection: pragmas applied
@@ -208,13 +276,21 @@ func (s *Store) appliedVersions(ctx context.Context) ([]int, error) {
 }
 
 // Close closes the database, first letting SQLite refresh the statistics
-// its query planner uses (PRAGMA optimize).
+// its query planner uses (PRAGMA optimize; not on a read-only Store),
+// then releases the writer lock of OpenWriter.
 func (s *Store) Close() error {
-	_, err := s.w.Exec(`PRAGMA optimize`)
+	var err error
+	if !s.readOnly {
+		_, err = s.w.Exec(`PRAGMA optimize`)
+	}
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
-	return errors.Join(err, s.w.Close())
+	err = errors.Join(err, s.w.Close())
+	if s.unlock != nil {
+		err = errors.Join(err, s.unlock())
+	}
+	return err
 }
 
 // write runs fn in one IMMEDIATE transaction on the writer connection.
