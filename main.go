@@ -2,9 +2,11 @@
 // console when something a team cares about is published.
 //
 //	newshound run --config watchlist.yaml [--state newshound.db] [--once]
-//	newshound check --config watchlist.yaml
+//	newshound check --config watchlist.yaml [--no-env]
 //	newshound fetch [--config watchlist.yaml] [--json] URL|FILE
 //	newshound match --query 'Q' | --config watchlist.yaml   (document on stdin)
+//	newshound status --config watchlist.yaml [--json]
+//	newshound feeds import|export --config watchlist.yaml [FILE.opml]
 //	newshound version
 package main
 
@@ -44,6 +46,8 @@ Usage:
   newshound check   --config FILE [--no-env]              validate a watchlist
   newshound fetch   [--config FILE] [--json] URL|FILE     show a feed's items and matches
   newshound match   --query Q | --config FILE             match a document read on stdin
+  newshound status  --config FILE [--state DB] [--json]   feeds, backlog and next tries, from the store (read-only)
+  newshound feeds   import|export --config FILE [FILE.opml]  add feeds from OPML / print them as OPML
   newshound version
 
 Run "newshound COMMAND -h" for the flags of a command.
@@ -60,6 +64,8 @@ func Main(ctx context.Context, args []string, e env) int {
 		"check":   cmdCheck,
 		"fetch":   cmdFetch,
 		"match":   cmdMatch,
+		"status":  cmdStatus,
+		"feeds":   cmdFeeds,
 		"version": cmdVersion,
 	}
 	switch args[0] {
