@@ -266,6 +266,32 @@ func (b *Bot) release(set map[string]bool, key string) {
 	delete(set, key)
 }
 
+// ErrUnknownFeed is returned by PollNow for a feed the watchlist lacks.
+var ErrUnknownFeed = errors.New("no such feed in the watchlist")
+
+// PollNow polls one feed of the watchlist at once, whatever its schedule
+// or backoff, and returns how many of its items were new and how many
+// alerts they queued (delivered at the next delivery pass). A feed being
+// polled right now, here or by another replica, is not polled twice.
+func (b *Bot) PollNow(ctx context.Context, feed string) (newItems, matches int, err error) {
+	rt := b.rt.Load()
+	for _, f := range rt.cfg.Feeds {
+		if f.Name != feed {
+			continue
+		}
+		if !b.claim(b.polling, f.Name) {
+			return 0, 0, fmt.Errorf("bot: feed %s is being polled right now", f.Name)
+		}
+		defer b.release(b.polling, f.Name)
+		pr := b.pollFeed(ctx, rt, f)
+		if pr.Leased {
+			return 0, 0, fmt.Errorf("bot: feed %s is being polled by another replica", f.Name)
+		}
+		return pr.New, pr.Matches, pr.Err
+	}
+	return 0, 0, fmt.Errorf("bot: %q: %w", feed, ErrUnknownFeed)
+}
+
 // Flush sends a channel's pending rows now, ignoring their digest times.
 func (b *Bot) Flush(ctx context.Context, channel string) (int, error) {
 	rt := b.rt.Load()
