@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 
@@ -39,12 +38,11 @@ func loadConfigIn(path string, e env, ce config.Env) *config.Config {
 }
 
 func cmdCheck(_ context.Context, args []string, e env) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("check", e)
 	path := fs.String("config", "watchlist.yaml", "watchlist `file` to validate")
 	noEnv := fs.Bool("no-env", false, "skip the checks that need the environment (${NAME} values, the bot tokens channels need), for CI jobs that hold no secrets")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return parseExit(fs, err, e)
 	}
 	cfg := loadConfigIn(*path, e, config.Env{Lookup: e.lookup, Skip: *noEnv})
 	if cfg == nil {

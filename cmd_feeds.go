@@ -18,6 +18,7 @@ import (
 	"github.com/newshound/newshound/feeds"
 	"github.com/newshound/newshound/opml"
 	"github.com/newshound/newshound/redact"
+	"github.com/newshound/newshound/suggest"
 )
 
 const feedsUsage = `Usage:
@@ -38,8 +39,11 @@ func cmdFeeds(ctx context.Context, args []string, e env) int {
 	case "export":
 		return feedsExport(ctx, args[1:], e)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(e.stdout, feedsUsage)
-		return 0
+		return parseExit(newFlagSet("feeds", e), flag.ErrHelp, e)
+	}
+	if s, ok := suggest.Closest(args[0], []string{"import", "export"}); ok {
+		fmt.Fprintf(e.stderr, "newshound feeds: unknown subcommand %q; did you mean %q?\n\n%s", args[0], s, feedsUsage)
+		return 2
 	}
 	fmt.Fprintf(e.stderr, "newshound feeds: unknown subcommand %q\n\n%s", args[0], feedsUsage)
 	return 2
@@ -74,13 +78,12 @@ func lookupOf(e env) func(string) (string, bool) {
 var errDryRun = errors.New("dry run")
 
 func feedsImport(ctx context.Context, args []string, e env) int {
-	fs := flag.NewFlagSet("feeds import", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("feeds import", e)
 	path := fs.String("config", "watchlist.yaml", "watchlist `file` to add the feeds to")
 	dryRun := fs.Bool("dry-run", false, "check and report what would be added, without writing the watchlist")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return 2
+		return parseExit(fs, err, e)
 	}
 	if len(pos) != 1 {
 		fmt.Fprintf(e.stderr, "newshound feeds import: give one OPML file\n\n%s", feedsUsage)
@@ -271,11 +274,10 @@ func uniqueName(base string, taken map[string]bool) string {
 }
 
 func feedsExport(_ context.Context, args []string, e env) int {
-	fs := flag.NewFlagSet("feeds export", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("feeds export", e)
 	path := fs.String("config", "watchlist.yaml", "watchlist `file` whose feeds to print")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return parseExit(fs, err, e)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "newshound feeds export: unexpected argument %q\n\n%s", fs.Arg(0), feedsUsage)

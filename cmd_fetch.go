@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -41,12 +40,11 @@ type fetchLine struct {
 // cmdFetch fetches (or reads) one feed and prints its items and, with a
 // config, which watches match. A feed that cannot be parsed exits 1.
 func cmdFetch(ctx context.Context, args []string, e env) int {
-	fs := flag.NewFlagSet("fetch", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("fetch", e)
 	path := fs.String("config", "", "watchlist `file` whose watches are matched")
 	asJSON := fs.Bool("json", false, "print one JSON object per item")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return parseExit(fs, err, e)
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(e.stderr, "newshound fetch: give one URL or FILE")

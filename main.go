@@ -1,6 +1,8 @@
 // Command newshound watches news feeds and tells Slack, Discord and the
 // console when something a team cares about is published.
 //
+//	newshound demo [--for DURATION]
+//	newshound init [--slack|--discord|--console] [FILE]
 //	newshound run --config watchlist.yaml [--state newshound.db] [--once]
 //	newshound check --config watchlist.yaml [--no-env]
 //	newshound fetch [--config watchlist.yaml] [--json] URL|FILE
@@ -8,6 +10,9 @@
 //	newshound status --config watchlist.yaml [--json]
 //	newshound feeds import|export --config watchlist.yaml [FILE.opml]
 //	newshound version
+//	newshound help [COMMAND]
+//
+// Every command answers -h with what it does, two examples and its flags.
 package main
 
 import (
@@ -39,27 +44,15 @@ func main() {
 	os.Exit(code)
 }
 
-const usage = `newshound watches news feeds and posts matches to Slack, Discord or the console.
+// cmdFunc runs one command with its arguments and returns the exit code.
+type cmdFunc func(context.Context, []string, env) int
 
-Usage:
-  newshound run     --config FILE [--state DB] [--once]   poll, match and deliver
-  newshound check   --config FILE [--no-env]              validate a watchlist
-  newshound fetch   [--config FILE] [--json] URL|FILE     show a feed's items and matches
-  newshound match   --query Q | --config FILE             match a document read on stdin
-  newshound status  --config FILE [--state DB] [--json]   feeds, backlog and next tries, from the store (read-only)
-  newshound feeds   import|export --config FILE [FILE.opml]  add feeds from OPML / print them as OPML
-  newshound version
-
-Run "newshound COMMAND -h" for the flags of a command.
-`
-
-// Main runs one newshound command and returns its exit code.
-func Main(ctx context.Context, args []string, e env) int {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, usage)
-		return 2
-	}
-	cmds := map[string]func(context.Context, []string, env) int{
+// cmds maps each command name to its function. Every name has an entry in
+// helpTable (help.go), and a test checks both ways.
+func cmds() map[string]cmdFunc {
+	return map[string]cmdFunc{
+		"demo":    cmdDemo,
+		"init":    cmdInit,
 		"run":     cmdRun,
 		"check":   cmdCheck,
 		"fetch":   cmdFetch,
@@ -67,23 +60,39 @@ func Main(ctx context.Context, args []string, e env) int {
 		"status":  cmdStatus,
 		"feeds":   cmdFeeds,
 		"version": cmdVersion,
+		"help":    cmdHelp,
+	}
+}
+
+// Main runs one newshound command and returns its exit code.
+func Main(ctx context.Context, args []string, e env) int {
+	if len(args) == 0 {
+		writeUsage(e.stderr)
+		return 2
 	}
 	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(e.stdout, usage)
-		return 0
+	case "-h", "-help", "--help":
+		return cmdHelp(ctx, args[1:], e)
 	case "-version", "--version":
-		return cmdVersion(ctx, nil, e)
+		return cmdVersion(ctx, args[1:], e)
 	}
-	cmd, ok := cmds[args[0]]
+	cmd, ok := cmds()[args[0]]
 	if !ok {
-		fmt.Fprintf(e.stderr, "newshound: unknown command %q\n\n%s", args[0], usage)
+		unknownCommand(e.stderr, "newshound", args[0])
 		return 2
 	}
 	return cmd(ctx, args[1:], e)
 }
 
-func cmdVersion(_ context.Context, _ []string, e env) int {
+func cmdVersion(_ context.Context, args []string, e env) int {
+	fs := newFlagSet("version", e)
+	if err := fs.Parse(args); err != nil {
+		return parseExit(fs, err, e)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "newshound version: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
 	fmt.Fprintf(e.stdout, "newshound %s\n", version)
 	return 0
 }
