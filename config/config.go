@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones on machines without a zoneinfo database
+	"unicode"
 
 	goccy "github.com/goccy/go-yaml"
 	goccyparser "github.com/goccy/go-yaml/parser"
@@ -310,7 +311,7 @@ func (d *decoder) console(n *yaml.Node, path string) *ConsoleChannel {
 }
 
 func (d *decoder) slack(n *yaml.Node, path string) *SlackChannel {
-	fs, ok := d.mapping(n, path, "webhook_url", "channel", "api_url")
+	fs, ok := d.mapping(n, path, "webhook_url", "channel", "api_url", "chat_channel")
 	s := &SlackChannel{
 		WebhookURL: d.url(fs.get("webhook_url"), joinKey(path, "webhook_url")),
 		APIURL:     d.url(fs.get("api_url"), joinKey(path, "api_url")),
@@ -321,18 +322,41 @@ func (d *decoder) slack(n *yaml.Node, path string) *SlackChannel {
 			d.errorf(c, joinKey(path, "channel"), "channel is empty")
 		}
 	}
+	if c := fs.get("chat_channel"); c != nil {
+		p := joinKey(path, "chat_channel")
+		switch v, ok := d.text(c, p); {
+		case ok && v == "":
+			d.errorf(c, p, "chat_channel is empty")
+		case ok && !isSlackChatChannel(v):
+			d.errorf(c, p, "chat_channel must be a Slack channel ID, like C0123ABCD, or #name, found %q", v)
+		default:
+			s.ChatChannel = v
+		}
+	}
 	if ok {
 		d.target(n, path, fs, "webhook_url", "channel")
 	}
 	return s
 }
 
+// isSlackChatChannel reports whether s names a Slack channel: an ID
+// (C0123ABCD; G… for older private channels, D… for direct messages) or
+// #name.
+func isSlackChatChannel(s string) bool {
+	if name, ok := strings.CutPrefix(s, "#"); ok {
+		return name != "" && !strings.ContainsFunc(name, func(r rune) bool { return r == '#' || unicode.IsSpace(r) || unicode.IsControl(r) })
+	}
+	return len(s) > 1 && strings.ContainsRune("CGD", rune(s[0])) &&
+		strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == ""
+}
+
 func (d *decoder) discord(n *yaml.Node, path string) *DiscordChannel {
-	fs, ok := d.mapping(n, path, "webhook_url", "channel_id", "api_url")
+	fs, ok := d.mapping(n, path, "webhook_url", "channel_id", "api_url", "chat_channel")
 	c := &DiscordChannel{
-		WebhookURL: d.url(fs.get("webhook_url"), joinKey(path, "webhook_url")),
-		ChannelID:  d.id(fs.get("channel_id"), joinKey(path, "channel_id")),
-		APIURL:     d.url(fs.get("api_url"), joinKey(path, "api_url")),
+		WebhookURL:  d.url(fs.get("webhook_url"), joinKey(path, "webhook_url")),
+		ChannelID:   d.id(fs.get("channel_id"), joinKey(path, "channel_id")),
+		APIURL:      d.url(fs.get("api_url"), joinKey(path, "api_url")),
+		ChatChannel: d.id(fs.get("chat_channel"), joinKey(path, "chat_channel")),
 	}
 	if ok {
 		d.target(n, path, fs, "webhook_url", "channel_id")
@@ -350,6 +374,9 @@ func (d *decoder) target(n *yaml.Node, path string, fs fields, webhook, channel 
 		d.errorf(n, path, "needs %s (post with a webhook) or %s (post as the bot)", webhook, channel)
 	case hasHook && fs.get("api_url") != nil:
 		d.errorf(fs.get("api_url"), joinKey(path, "api_url"), "api_url is used only with %s", channel)
+	case hasChan && fs.get("chat_channel") != nil:
+		d.errorf(fs.get("chat_channel"), joinKey(path, "chat_channel"),
+			"chat_channel is used only with %s (%s already names the chat channel commands come from)", webhook, channel)
 	}
 }
 
@@ -374,7 +401,7 @@ func (d *decoder) synonyms(n *yaml.Node, path string) [][]string {
 				valid = false
 			}
 		}
-		if r := resolve(g); r != nil && r.Kind == yaml.SequenceNode && len(group) < 2 {
+		if r := resolve(g); r != nil && (r.Kind == yaml.SequenceNode || isNull(r)) && len(group) < 2 {
 			d.errorf(g, gp, "a synonym group needs at least two words")
 		}
 		if valid {

@@ -100,6 +100,16 @@ func TestParseBadFiles(t *testing.T) {
 			`bad-platform.yaml:18:23: channels.bad-format.console.format: format must be "text" or "json"`,
 			"bad-platform.yaml:20:22: channels.blank-channel.slack.channel: channel is empty",
 		}},
+		{"bad-chat-channel.yaml", []string{
+			"bad-chat-channel.yaml:4:45: channels.with-bot-channel.slack.chat_channel: chat_channel is used only with webhook_url (channel already names the chat channel commands come from)",
+			`bad-chat-channel.yaml:6:82: channels.bare-name.slack.chat_channel: chat_channel must be a Slack channel ID, like C0123ABCD, or #name, found "general"`,
+			`bad-chat-channel.yaml:8:82: channels.spaced.slack.chat_channel: chat_channel must be a Slack channel ID, like C0123ABCD, or #name, found "#news desk"`,
+			"bad-chat-channel.yaml:12:20: channels.empty.slack.chat_channel: chat_channel is empty",
+			`bad-chat-channel.yaml:14:82: channels.lower-id.slack.chat_channel: chat_channel must be a Slack channel ID, like C0123ABCD, or #name, found "c0123abcd"`,
+			"bad-chat-channel.yaml:16:84: channels.discord-name.discord.chat_channel: a Discord ID is a number, like 123456789012345678",
+			"bad-chat-channel.yaml:18:48: channels.discord-bot.discord.chat_channel: chat_channel is used only with webhook_url (channel_id already names the chat channel commands come from)",
+			`bad-chat-channel.yaml:20:70: channels.discord-typo.discord.chat_chanel: unknown key (did you mean "chat_channel"?)`,
+		}},
 		{"bad-feed-source.yaml", []string{
 			"bad-feed-source.yaml:2:5: feeds[0]: feed has both url and google_news; keep one",
 			"bad-feed-source.yaml:5:5: feeds[1]: feed needs url or google_news",

@@ -20,6 +20,10 @@ var (
 	ErrDuplicate = errors.New("config: already present")
 	// ErrInUse: the feed to remove is still named by watches.
 	ErrInUse = errors.New("config: still in use")
+	// ErrLastEntry: the entry to remove is the last of a list that must
+	// not become empty (a watch's channels, or its feeds: an empty list
+	// would make the watch read every feed).
+	ErrLastEntry = errors.New("config: the last entry of its list")
 	// ErrUnsupportedLayout: the file is written in a way the editor does not
 	// change safely (anchors, aliases, merge keys); edit it by hand.
 	ErrUnsupportedLayout = errors.New("config: layout not editable")

@@ -214,6 +214,60 @@ func (d *Doc) RemoveFeed(name string) error {
 	return d.verify(func() bool { _, _, err := d.feed(name); return errors.Is(err, ErrNoSuchEntry) })
 }
 
+// RemoveWatch removes the watch called name, with its whole entry.
+func (d *Doc) RemoveWatch(name string) error {
+	i := slices.IndexFunc(d.seqItems("watches"), func(w *yaml.Node) bool { return d.value(mapValue(w, "name")) == name })
+	if i < 0 {
+		return fmt.Errorf("%w: no watch %q", ErrNoSuchEntry, name)
+	}
+	seq := mapValue(d.root, "watches")
+	if err := editable(seq.Content[i]); err != nil {
+		return err
+	}
+	if err := d.removeItem(seq, i); err != nil {
+		return fmt.Errorf("config: remove watch %q: %w", name, err)
+	}
+	return d.verify(func() bool { _, err := d.watch(name); return errors.Is(err, ErrNoSuchEntry) })
+}
+
+// RemoveWatchFeed takes feed out of the feeds of watch. The last feed of
+// the list is refused with ErrLastEntry: without it the watch would read
+// every feed.
+func (d *Doc) RemoveWatchFeed(watch, feed string) error {
+	return d.removeWatchItem(watch, "feeds", feed)
+}
+
+// RemoveWatchChannel takes channel out of the channels of watch. The last
+// channel is refused with ErrLastEntry: a watch posts somewhere.
+func (d *Doc) RemoveWatchChannel(watch, channel string) error {
+	return d.removeWatchItem(watch, "channels", channel)
+}
+
+// removeWatchItem removes value from the list under key of watch.
+func (d *Doc) removeWatchItem(watch, key, value string) error {
+	w, err := d.watch(watch)
+	if err != nil {
+		return err
+	}
+	seq := mapValue(w, key)
+	vs := d.values(seq)
+	i := slices.Index(vs, value)
+	switch {
+	case i < 0:
+		return fmt.Errorf("%w: watch %q has no %s entry %q", ErrNoSuchEntry, watch, key, value)
+	case len(vs) == 1:
+		return fmt.Errorf("%w: %q is the only entry of the %s of watch %q", ErrLastEntry, value, key, watch)
+	}
+	if err := d.removeItem(seq, i); err != nil {
+		return fmt.Errorf("config: remove %s entry from watch %q: %w", key, watch, err)
+	}
+	return d.verify(func() bool {
+		w, err := d.watch(watch)
+		vs := d.values(mapValue(w, key))
+		return err == nil && len(vs) > 0 && !slices.Contains(vs, value)
+	})
+}
+
 // AddChannel adds a channel called name with its one platform block.
 func (d *Doc) AddChannel(name string, c Channel) error {
 	if err := checkScalar("channel name", name); err != nil {

@@ -126,6 +126,10 @@ type SlackChannel struct {
 	Channel string `yaml:"channel" json:"channel,omitempty" jsonschema:"oneof_required=channel"`
 	// APIURL replaces the Slack API address (for tests); only with channel.
 	APIURL string `yaml:"api_url" json:"api_url,omitempty" jsonschema:"format=uri"`
+	// ChatChannel names the Slack channel a webhook posts to, as a channel
+	// ID (C0123ABCD) or #name, so that /news typed there finds the watches
+	// of this channel; only with webhook_url.
+	ChatChannel string `yaml:"chat_channel" json:"chat_channel,omitempty" jsonschema:"pattern=^(#[^\\s#]+|[CGD][A-Z0-9]+)$"`
 }
 
 // DiscordChannel posts to Discord through a webhook, or to a channel with
@@ -140,6 +144,10 @@ type DiscordChannel struct {
 	// APIURL replaces the Discord API address (for tests); only with
 	// channel_id.
 	APIURL string `yaml:"api_url" json:"api_url,omitempty" jsonschema:"format=uri"`
+	// ChatChannel is the number of the Discord channel a webhook posts
+	// to, so that /news typed there finds the watches of this channel;
+	// only with webhook_url.
+	ChatChannel string `yaml:"chat_channel" json:"chat_channel,omitempty" jsonschema:"pattern=^[0-9]+$"`
 }
 
 // Watch is a set of keyword queries and where their matches go.

@@ -77,8 +77,14 @@ func TestTypedArgs(t *testing.T) {
 				{"add to chips", map[string]string{ArgWatch: "chips"}, "Usage: `add <query>"},
 				{"add x to nope", map[string]string{ArgQuery: "x", ArgWatch: "nope"}, "There is no watch named `nope`"},
 				{"add a b", map[string]string{ArgQuery: "a\nb", ArgWatch: "chips"}, "Usage: `add <query>"},
+				// A typo'd watch typed into the query is not made part of it.
+				{"add 반도체 to ai-policyy", map[string]string{ArgQuery: "반도체 to ai-policyy"},
+					"I changed nothing: the query ends in “to `ai-policyy`”, and `ai-policyy` looks like the watch *ai-policy*"},
+				{"add 반도체 to chips", map[string]string{ArgQuery: "반도체 to chips"}, "looks like the watch *chips*"},
+				{"추가 반도체 to chip", map[string]string{ArgQuery: "반도체 to chip"}, "아무것도 바꾸지 않았습니다. 검색어가 “to `chip`”(으)로 끝나는데"},
+				{"remove HBM from chipz", map[string]string{ArgQuery: "HBM from chipz"}, "the query ends in “from `chipz`”, and `chipz` looks like the watch *chips*"},
 			},
-			check: keywords("chips", "HBM"),
+			check: func(t *testing.T, e *env) { e.unchanged() },
 		},
 		{
 			name: "remove: from in the query, no watch",
@@ -123,10 +129,17 @@ func TestTypedArgs(t *testing.T) {
 			steps: []typed{
 				{"mute chips for 30m", map[string]string{ArgTarget: "chips", ArgDuration: "for 30m"}, "Muted `chips` until 05-01 18:30 KST"},
 				{"음소거 HBM 2시간 동안", map[string]string{ArgTarget: "HBM", ArgDuration: "2시간 동안"}, "`HBM` 알림을 05-01 20:00 KST까지 끕니다"},
-				{"mute chips for forever", map[string]string{ArgTarget: "chips", ArgDuration: "forever"}, "Usage: `mute"},
+				{"mute chips for forever", map[string]string{ArgTarget: "chips", ArgDuration: "forever"}, "I can't read `forever` as a time. Write a duration, `30m`, `2h`, `1d`"},
 				{"mute for 2h", map[string]string{ArgDuration: "2h"}, "Usage: `mute"},
+				{"mute HBM until 09:00", map[string]string{ArgTarget: "HBM", ArgDuration: "until 09:00"}, "Muted `HBM` until 05-02 09:00 KST"},
+				{"음소거 ai 규제 19:30까지", map[string]string{ArgTarget: "ai 규제", ArgDuration: "19:30까지"}, "`AI 규제` 알림을 05-01 19:30 KST까지 끕니다"},
+				{"mute HBM until 25:00", map[string]string{ArgTarget: "HBM", ArgDuration: "until 25:00"}, "`until 25:00`"},
 			},
-			check: muted("chips", testNow.Add(30*time.Minute)),
+			check: func(t *testing.T, e *env) {
+				muted("chips", testNow.Add(30*time.Minute))(t, e)
+				muted("HBM", time.Date(2025, 5, 2, 0, 0, 0, 0, time.UTC))(t, e) // 09:00 KST
+				muted("AI 규제", testNow.Add(90*time.Minute))(t, e)
+			},
 		},
 		{
 			name: "unmute: for in the target",
@@ -144,7 +157,9 @@ func TestTypedArgs(t *testing.T) {
 			edit: allowPrivate,
 			steps: []typed{
 				{"feed add " + srv.URL + "/feed.xml my feed", map[string]string{ArgURL: srv.URL + "/feed.xml", ArgName: "tech"}, "Added feed *tech* (3 items"},
-				{"feed add " + srv.URL + "/feed.xml?x=2", map[string]string{ArgURL: srv.URL + "/feed.xml?x=2"}, "Added feed *127*"},
+				{"feed add " + srv.URL + "/feed.xml?x=2", map[string]string{ArgURL: srv.URL + "/feed.xml?x=2"}, "Added feed *test* (3 items"},
+				{"feed add " + srv.URL + "/page-with-feed.html", map[string]string{ArgURL: srv.URL + "/page-with-feed.html"},
+					"That address is a web page; it advertises the feed `" + srv.URL + "/feed.xml?from=page`.\nAdded feed *test-2* (3 items"},
 				{"feed add ftp://example.com/x", map[string]string{ArgURL: "ftp://example.com/x"}, "not an http(s) URL"},
 				{"feed add x", map[string]string{ArgName: "x"}, "Usage: `feed add"},
 			},
@@ -153,7 +168,14 @@ func TestTypedArgs(t *testing.T) {
 			name: "feed remove, test and recent",
 			req:  adminGeneral,
 			steps: []typed{
-				{"feed remove local", map[string]string{ArgName: "local"}, "Feed *local* is used by chips"},
+				{"feed remove local", map[string]string{ArgName: "local"}, "I kept feed *local*: *chips* reads only that feed"},
+				{"feed remove locl", map[string]string{ArgName: "locl"}, "There is no feed named *locl*. Did you mean `local`? Feeds: local."},
+				{"poll local", map[string]string{ArgName: "local"}, "Polled *local* now: 0 new items, 0 matches"},
+				{"poll lcal", map[string]string{ArgName: "lcal"}, "There is no feed named *lcal*. Did you mean `local`?"},
+				{"watch add desk 반도체 to go", map[string]string{ArgWatch: "desk", ArgQuery: "반도체 to go"}, "Created watch *desk* for this channel with `반도체 to go`"},
+				{"watch add desk", map[string]string{ArgWatch: "desk"}, "There is already a watch named *desk*"},
+				{"watch add", map[string]string{ArgQuery: "x"}, "Usage: `watch add"},
+				{"watch remove desk", map[string]string{ArgWatch: "desk"}, "Removed watch *desk* (its queries were `반도체 to go`)"},
 				{"feed remove", map[string]string{}, "Usage: `feed remove"},
 				{"test HBM to go", map[string]string{ArgText: "HBM to go"}, "*chips* `HBM`"},
 				{"recent (x", map[string]string{ArgQuery: "(x"}, "not valid"},

@@ -29,12 +29,12 @@ type Request struct {
 
 // Keys of Request.Args, one per typed argument of the command words.
 const (
-	ArgQuery    = "query"    // add, remove, recent: a keyword query, quotes kept as query syntax
-	ArgWatch    = "watch"    // add, remove: a watch name
-	ArgURL      = "url"      // feed add: the feed's URL
-	ArgName     = "name"     // feed add, feed remove: a feed name
+	ArgQuery    = "query"    // add, remove, recent, watch add: a keyword query, quotes kept as query syntax
+	ArgWatch    = "watch"    // add, remove, watch add, watch remove: a watch name
+	ArgURL      = "url"      // feed add: the feed's URL, or a web page that advertises it
+	ArgName     = "name"     // feed add, feed remove, poll: a feed name
 	ArgTarget   = "target"   // mute, unmute: a query or a watch name
-	ArgDuration = "duration" // mute: how long, e.g. 2h, 1d, 2시간
+	ArgDuration = "duration" // mute: how long or until when, e.g. 2h, 1d, 2시간, until 09:00, 09:00까지
 	ArgText     = "text"     // test: text or a feed URL
 )
 

@@ -15,6 +15,7 @@ import (
 	"github.com/newshound/newshound/feeds"
 	"github.com/newshound/newshound/match"
 	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/suggest"
 )
 
 // Bot is what the command core needs from the running bot.
@@ -37,6 +38,11 @@ type Bot interface {
 	// Flush sends a config channel's pending digest now and returns how
 	// many items it sent.
 	Flush(ctx context.Context, channel string) (int, error)
+	// PollNow polls the watchlist's feed named feed at once, whatever its
+	// schedule or backoff, and returns how many of its items were new and
+	// how many alerts they queued. It fails for a feed the config in force
+	// lacks, a feed being polled right now, or a failed poll.
+	PollNow(ctx context.Context, feed string) (newItems, matches int, err error)
 	Status(ctx context.Context) Status
 }
 
@@ -99,11 +105,12 @@ const maxReply = 1900
 
 // call is one command being run.
 type call struct {
-	req  Request
-	lang lang
-	word string // canonical word, e.g. "feed add"
-	args string // the text after the word
-	cfg  *config.Config
+	req   Request
+	lang  lang
+	word  string // canonical word, e.g. "feed add"
+	alias string // the word as typed (lowercase), e.g. "피드 추가"
+	args  string // the text after the word
+	cfg   *config.Config
 }
 
 // handler runs one word.
@@ -115,10 +122,13 @@ type wordDef struct {
 	run   handler
 }
 
-// words maps each command word and alias to its definition. The Korean
-// aliases make the reply Korean.
-func words() map[string]wordDef {
-	defs := []struct {
+// wordAliases lists each command word with its aliases, in the order
+// "did you mean" prefers them. The Korean aliases make the reply Korean.
+func wordAliases() []struct {
+	def     wordDef
+	aliases []string
+} {
+	return []struct {
 		def     wordDef
 		aliases []string
 	}{
@@ -126,10 +136,14 @@ func words() map[string]wordDef {
 		{wordDef{"list", false, (*Core).list}, []string{"list", "ls", "목록"}},
 		{wordDef{"add", true, (*Core).add}, []string{"add", "추가"}},
 		{wordDef{"remove", true, (*Core).remove}, []string{"remove", "rm", "delete", "삭제", "제거"}},
-		{wordDef{"feeds", false, (*Core).feeds}, []string{"feeds", "피드"}},
+		{wordDef{"feeds", false, (*Core).feeds}, []string{"feeds", "피드", "피드목록"}},
 		{wordDef{"feed", false, (*Core).feedUsage}, []string{"feed"}},
 		{wordDef{"feed add", true, (*Core).feedAdd}, []string{"feed add", "피드 추가"}},
 		{wordDef{"feed remove", true, (*Core).feedRemove}, []string{"feed remove", "feed rm", "feed delete", "피드 삭제", "피드 제거"}},
+		{wordDef{"poll", false, (*Core).poll}, []string{"poll", "폴링", "수집"}},
+		{wordDef{"watch", false, (*Core).watchUsage}, []string{"watch", "워치"}},
+		{wordDef{"watch add", true, (*Core).watchAdd}, []string{"watch add", "워치 추가"}},
+		{wordDef{"watch remove", true, (*Core).watchRemove}, []string{"watch remove", "watch rm", "watch delete", "워치 삭제", "워치 제거"}},
 		{wordDef{"mute", true, (*Core).mute}, []string{"mute", "음소거"}},
 		{wordDef{"unmute", true, (*Core).unmute}, []string{"unmute", "해제", "음소거해제"}},
 		{wordDef{"test", false, (*Core).test}, []string{"test", "테스트"}},
@@ -138,8 +152,12 @@ func words() map[string]wordDef {
 		{wordDef{"status", false, (*Core).status}, []string{"status", "상태"}},
 		{wordDef{"history", false, (*Core).history}, []string{"history", "기록"}},
 	}
+}
+
+// words maps each command word and alias to its definition.
+func words() map[string]wordDef {
 	m := map[string]wordDef{}
-	for _, d := range defs {
+	for _, d := range wordAliases() {
 		for _, a := range d.aliases {
 			m[a] = d.def
 		}
@@ -176,6 +194,7 @@ func (c *Core) Run(ctx context.Context, req Request) (reply Reply) {
 		w = strings.Join(strings.Fields(w), " ")
 		if d, ok := all[w]; ok {
 			def, found = d, true
+			cl.alias = w
 			cl.lang = langOf(w)
 			cl.args = strings.TrimSpace(text[toks[n-1].end:])
 			break
@@ -183,6 +202,13 @@ func (c *Core) Run(ctx context.Context, req Request) (reply Reply) {
 	}
 	if !found {
 		cl.lang = langOf(toks[0].text)
+		var next string
+		if len(toks) > 1 && !toks[1].quoted {
+			next = toks[1].text
+		}
+		if s, ok := suggestWord(toks[0].text, next); ok {
+			return Reply{Text: cl.lang.t("unknown_hint", code(toks[0].text), code(s))}
+		}
 		return Reply{Text: cl.lang.t("unknown", code(toks[0].text))}
 	}
 	if def.name == "feeds" && cl.args != "" {
@@ -195,6 +221,96 @@ func (c *Core) Run(ctx context.Context, req Request) (reply Reply) {
 		return Reply{Text: cl.lang.t("denied")}
 	}
 	return def.run(c, ctx, cl)
+}
+
+// groups are the first words of the two-word commands.
+var groups = []string{"feed", "피드", "watch", "워치"}
+
+// suggestWord returns the command word nearest to an unknown first word
+// (next is the word after it, "" when none): a two-word command when the
+// first word is near a group ("wach add" → "watch add"), else any word or
+// alias.
+func suggestWord(first, next string) (string, bool) {
+	var singles []string
+	for _, d := range wordAliases() {
+		for _, a := range d.aliases {
+			if !strings.Contains(a, " ") {
+				singles = append(singles, a)
+			}
+		}
+	}
+	s, ok := suggest.Closest(first, singles)
+	if ok && next != "" && slices.Contains(groups, s) {
+		if p, ok := suggestGroupWord(s, next); ok {
+			return p, true
+		}
+	}
+	return s, ok
+}
+
+// suggestGroupWord returns the two-word command of group nearest to
+// "group word".
+func suggestGroupWord(group, word string) (string, bool) {
+	var in []string
+	for _, d := range wordAliases() {
+		for _, a := range d.aliases {
+			if strings.HasPrefix(a, group+" ") {
+				in = append(in, a)
+			}
+		}
+	}
+	return suggest.Closest(group+" "+strings.ToLower(word), in)
+}
+
+// groupUsage answers a group word ("feed", "워치") without one of its
+// words: with the nearest one when an unknown word follows, and the
+// usage.
+func (c *Core) groupUsage(cl *call, group string) Reply {
+	usage := cl.lang.usage(group)
+	toks := tokenize(cl.args)
+	if len(toks) == 0 || toks[0].quoted {
+		return Reply{Text: usage}
+	}
+	typed := cl.alias + " " + toks[0].text
+	if s, ok := suggestGroupWord(cl.alias, toks[0].text); ok {
+		return Reply{Text: cl.lang.t("unknown_hint", code(typed), code(s)) + "\n" + usage}
+	}
+	return Reply{Text: usage}
+}
+
+// didYouMean returns " Did you mean `x`?" for the candidate nearest to
+// s, or "".
+func didYouMean(l lang, s string, candidates []string) string {
+	if m, ok := suggest.Closest(s, candidates); ok {
+		return l.t("did_you_mean", code(m))
+	}
+	return ""
+}
+
+// listed joins names for a reply, or says there are none.
+func listed(l lang, names []string) string {
+	if len(names) == 0 {
+		return l.t("none")
+	}
+	return defuse(strings.Join(names, ", "))
+}
+
+// watchNameList returns the names of the config's watches.
+func watchNameList(cfg *config.Config) []string {
+	names := make([]string, len(cfg.Watches))
+	for i, w := range cfg.Watches {
+		names[i] = w.Name
+	}
+	return names
+}
+
+// feedNameList returns the names of the config's feeds.
+func feedNameList(cfg *config.Config) []string {
+	names := make([]string, len(cfg.Feeds))
+	for i, f := range cfg.Feeds {
+		names[i] = f.Name
+	}
+	return names
 }
 
 // langOf is Korean when s has Hangul.
@@ -233,7 +349,8 @@ func allowed(a config.Admins, req Request) bool {
 }
 
 // boundChannels returns the config channels that post to the chat channel
-// the request came from.
+// the request came from: as the bot (slack channel, discord channel_id),
+// or by a webhook whose chat_channel names it.
 func boundChannels(cfg *config.Config, req Request) []string {
 	var out []string
 	for _, name := range channelNames(cfg) {
@@ -241,11 +358,10 @@ func boundChannels(cfg *config.Config, req Request) []string {
 		var ok bool
 		switch req.Platform {
 		case "slack":
-			ok = ch.Slack != nil && ch.Slack.Channel != "" &&
-				(ch.Slack.Channel == req.ChannelID || req.ChannelName != "" &&
-					strings.TrimPrefix(ch.Slack.Channel, "#") == strings.TrimPrefix(req.ChannelName, "#"))
+			ok = ch.Slack != nil && (slackIs(ch.Slack.Channel, req) || slackIs(ch.Slack.ChatChannel, req))
 		case "discord":
-			ok = ch.Discord != nil && req.ChannelID != "" && ch.Discord.ChannelID == req.ChannelID
+			ok = ch.Discord != nil && req.ChannelID != "" &&
+				(ch.Discord.ChannelID == req.ChannelID || ch.Discord.ChatChannel == req.ChannelID)
 		case "console":
 			ok = ch.Console != nil && (name == req.ChannelID || name == req.ChannelName)
 		}
@@ -254,6 +370,19 @@ func boundChannels(cfg *config.Config, req Request) []string {
 		}
 	}
 	return out
+}
+
+// slackIs reports whether v, a Slack channel ID or #name from the
+// watchlist, is the channel req came from.
+func slackIs(v string, req Request) bool {
+	if v == "" {
+		return false
+	}
+	if v == req.ChannelID {
+		return true
+	}
+	name := strings.TrimPrefix(req.ChannelName, "#")
+	return name != "" && strings.EqualFold(strings.TrimPrefix(v, "#"), name)
 }
 
 // channelNames lists the config's channels in file order.

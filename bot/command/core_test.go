@@ -40,6 +40,11 @@ type fakeBot struct {
 	cfgErr   error
 	flushed  []string
 	flushErr error
+	// polled lists PollNow's feeds; pollNew, pollMatches and pollErr are
+	// its answer for a feed the config in force has.
+	polled               []string
+	pollNew, pollMatches int
+	pollErr              error
 }
 
 func (b *fakeBot) Config() *config.Config {
@@ -48,10 +53,12 @@ func (b *fakeBot) Config() *config.Config {
 	return b.cfg
 }
 
+// Reload reads and applies the file under the lock, as the real bot does
+// (reloadMu), so a slower reload of an older version never wins.
 func (b *fakeBot) Reload(context.Context) error {
-	cfg, err := config.Validate(b.path, mustRead(b.path), config.Env{Lookup: b.getenv})
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	cfg, err := config.Validate(b.path, mustRead(b.path), config.Env{Lookup: b.getenv})
 	if err != nil {
 		b.cfgErr = err
 		return err
@@ -103,6 +110,20 @@ func (b *fakeBot) Flush(ctx context.Context, channel string) (int, error) {
 		ids[i] = d.ID
 	}
 	return len(ds), b.st.MarkSent(ctx, ids, time.Now())
+}
+
+// errNoFeed is the fake's answer for a feed the config lacks, as
+// bot.ErrUnknownFeed is the real bot's.
+var errNoFeed = errors.New("no such feed in the watchlist")
+
+func (b *fakeBot) PollNow(_ context.Context, feed string) (int, int, error) {
+	if _, ok := b.Config().FeedByName(feed); !ok {
+		return 0, 0, fmt.Errorf("bot: %q: %w", feed, errNoFeed)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.polled = append(b.polled, feed)
+	return b.pollNew, b.pollMatches, b.pollErr
 }
 
 func (b *fakeBot) Status(context.Context) Status {
@@ -443,9 +464,21 @@ func feedServer(t *testing.T) *httptest.Server {
 		case "/feed.xml":
 			w.Header().Set("Content-Type", "application/rss+xml")
 			fmt.Fprint(w, rss)
+		case "/korean.xml":
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, strings.Replace(rss, "<title>Test</title>", "<title>연합뉴스 : IT/과학</title>", 1))
 		case "/page.html":
 			w.Header().Set("Content-Type", "text/html")
 			fmt.Fprint(w, "<html><body>HBM</body></html>")
+		case "/page-with-feed.html":
+			// A news site's page: it advertises its feed, relative to itself.
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, `<!DOCTYPE html><html><head><title>뉴스</title>
+<link rel="alternate" type="application/rss+xml" title="뉴스 RSS" href="feed.xml?from=page">
+</head><body>HBM</body></html>`)
+		case "/page-broken-feed.html":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<link rel="alternate" type="application/atom+xml" href="/missing.xml">`)
 		default:
 			http.NotFound(w, r)
 		}
@@ -502,10 +535,55 @@ func TestFeedAdd(t *testing.T) {
 		}
 		contains(t, e.run(adminGeneral, "feed add "+url), "already polled as *test-feed*")
 		contains(t, e.run(adminGeneral, "feed add "+srv.URL+"/other.xml other"), "HTTP 404")
-		contains(t, e.run(adminGeneral, "feed add "+srv.URL+"/page.html page"), "couldn't read a feed")
+		contains(t, e.run(adminGeneral, "feed add "+srv.URL+"/page.html page"), "a web page that advertises no feed")
 		contains(t, e.run(adminGeneral, "feed add "+srv.URL+"/feed.xml?x=1 local"), "already a feed named *local*")
-		// The derived name from the host.
-		contains(t, e.run(adminGeneral, "feed add "+srv.URL+"/feed.xml?x=2"), "Added feed *127*")
+		// Without a name, the feed is named after its title ("Test"),
+		// uniquely.
+		contains(t, e.run(adminGeneral, "feed add "+srv.URL+"/feed.xml?x=2"), "Added feed *test* (3 items")
+		contains(t, e.run(adminGeneral, "feed add "+srv.URL+"/feed.xml?x=3"), "Added feed *test-2* (3 items")
+		contains(t, e.run(adminGeneral, "피드 추가 "+srv.URL+"/korean.xml"), "피드 *연합뉴스-it-과학* 추가했습니다")
+	})
+	t.Run("web page: the feed it advertises is added", func(t *testing.T) {
+		e := setup(t, allowPrivate, nil)
+		page := srv.URL + "/page-with-feed.html"
+		feed := srv.URL + "/feed.xml?from=page"
+		contains(t, e.run(adminGeneral, "feed add "+page+" desk"),
+			"That address is a web page; it advertises the feed `"+feed+"`.\nAdded feed *desk* (3 items")
+		f, ok := e.bot.Config().FeedByName("desk")
+		if !ok || f.URL != feed {
+			t.Fatalf("feed in force = %+v, want the advertised URL %s", f, feed)
+		}
+		if v, _ := e.bot.st.GetMeta(context.Background(), UntrustedFeedKey("desk")); v != feed {
+			t.Errorf("untrusted mark = %q, want the advertised URL", v)
+		}
+		e.kept(0)
+		// The page again: its feed is known.
+		contains(t, e.run(adminGeneral, "feed add "+page), "That page advertises `"+feed+"`, but: That URL is already polled as *desk*")
+		// A page whose feed does not read: why, and nothing added.
+		before := e.file()
+		contains(t, e.run(adminGeneral, "feed add "+srv.URL+"/page-broken-feed.html"), "That page advertises `"+srv.URL+"/missing.xml`, but: The server answered HTTP 404.")
+		contains(t, e.run(adminGeneral, "피드 추가 "+srv.URL+"/page.html"), "피드를 알리지 않는 웹 페이지입니다")
+		if !bytes.Equal(before, e.file()) {
+			t.Errorf("a refused page changed the file:\n%s", e.file())
+		}
+		if !strings.Contains(e.logs.String(), "web page read for its feeds") {
+			t.Error("the page read is not logged")
+		}
+	})
+	t.Run("no answer: no page is looked for", func(t *testing.T) {
+		e := setup(t, allowPrivate, nil)
+		closed := httptest.NewServer(http.NotFoundHandler())
+		closed.Close()
+		contains(t, e.run(adminGeneral, "feed add "+closed.URL+"/feed.xml"), "I couldn't read a feed at that URL.")
+		if logs := e.logs.String(); !strings.Contains(logs, "feed preview failed") || strings.Contains(logs, "web page") {
+			t.Errorf("an unreachable feed was read again as a page:\n%s", logs)
+		}
+		e.unchanged()
+	})
+	t.Run("web page on a private address refused", func(t *testing.T) {
+		e := setup(t, nil, nil)
+		contains(t, e.run(adminGeneral, "feed add "+srv.URL+"/page-with-feed.html"), "does not lead to a public address")
+		e.unchanged()
 	})
 	for _, tc := range []struct{ text, want string }{
 		{"feed add", "Usage: `feed add"},
@@ -527,18 +605,45 @@ func resolver(addr string) feeds.LookupFunc {
 }
 
 func TestFeedRemove(t *testing.T) {
-	e := setup(t, func(s string) string {
+	withSpare := func(s string) string {
 		return strings.Replace(s, "channels:\n  general:", "  - name: spare\n    url: https://example.com/spare.xml\n\nchannels:\n  general:", 1)
-	}, nil)
-	e.orig = e.file()
-	contains(t, e.run(adminGeneral, "feed remove local"), "Feed *local* is used by chips")
-	contains(t, e.run(adminGeneral, "feed remove nope"), "There is no feed named *nope*")
-	contains(t, e.run(adminGeneral, "feed remove"), "Usage: `feed remove")
-	e.unchanged()
-	contains(t, e.run(adminGeneral, "피드 삭제 spare"), "피드 *spare* 삭제했습니다")
-	if len(e.bot.Config().Feeds) != 1 {
-		t.Errorf("feeds = %+v", e.bot.Config().Feeds)
 	}
+	t.Run("the last feed of a watch is kept", func(t *testing.T) {
+		e := setup(t, withSpare, nil)
+		e.orig = e.file()
+		contains(t, e.run(adminGeneral, "feed remove local"), "I kept feed *local*: *chips* reads only that feed, and without it the watch would read every feed.",
+			"Add another feed to its feeds in the watchlist first", "`watch remove chips`")
+		contains(t, e.run(adminGeneral, "피드 삭제 local"), "*local* 피드를 삭제하지 않았습니다. *chips* 워치가 이 피드만 읽는데")
+		contains(t, e.run(adminGeneral, "feed remove nope"), "There is no feed named *nope*. Feeds: local, spare.")
+		contains(t, e.run(adminGeneral, "feed remove spar"), "There is no feed named *spar*. Did you mean `spare`?")
+		contains(t, e.run(adminGeneral, "feed remove"), "Usage: `feed remove")
+		e.unchanged()
+		contains(t, e.run(adminGeneral, "피드 삭제 spare"), "피드 *spare* 삭제했습니다")
+		if len(e.bot.Config().Feeds) != 1 {
+			t.Errorf("feeds = %+v", e.bot.Config().Feeds)
+		}
+	})
+	t.Run("a feed read with others is taken out of the watch", func(t *testing.T) {
+		e := setup(t, func(s string) string {
+			return strings.Replace(withSpare(s), "feeds: [local]", "feeds: [local, spare]", 1)
+		}, nil)
+		e.orig = e.file()
+		contains(t, e.run(adminGeneral, "feed remove local"), "Removed feed *local*. Also taken out of the feeds of chips.")
+		chips, _ := e.bot.Config().WatchByName("chips")
+		if len(chips.Feeds) != 1 || chips.Feeds[0] != "spare" {
+			t.Errorf("chips feeds = %q, want [spare]", chips.Feeds)
+		}
+		if _, ok := e.bot.Config().FeedByName("local"); ok {
+			t.Error("local is still a feed")
+		}
+		e.kept(3) // the feed's two lines and chips' feeds line
+		// Now spare is chips' last feed.
+		contains(t, e.run(adminGeneral, "feed remove spare"), "I kept feed *spare*: *chips* reads only that feed")
+	})
+	t.Run("admins only", func(t *testing.T) {
+		e := setup(t, nil, nil)
+		contains(t, e.run(userGeneral, "feed remove local"), "Only watchlist admins")
+	})
 }
 
 func TestFeeds(t *testing.T) {
@@ -547,9 +652,15 @@ func TestFeeds(t *testing.T) {
 	}, nil)
 	ctx := context.Background()
 	_ = e.bot.st.PutFeedState(ctx, store.FeedState{Feed: "local", LastAttempt: testNow.Add(-time.Minute), LastSuccess: testNow.Add(-3 * time.Minute), ItemsSeen: 42})
-	_ = e.bot.st.PutFeedState(ctx, store.FeedState{Feed: "gn", LastAttempt: testNow.Add(-time.Minute), LastSuccess: testNow.Add(-2 * time.Hour), Failures: 3, LastError: "feeds: https://news.google.com/…: HTTP 503"})
-	contains(t, e.run(userGeneral, "feeds"), "*local*: ok 3m ago, 42 items seen", "*gn*: failing (3 in a row): feeds: https://news.google.com/…: HTTP 503; last ok 2h0m ago", "*fresh*: not polled yet")
-	contains(t, e.run(userGeneral, "피드"), "정상 3m 전")
+	_ = e.bot.st.PutFeedState(ctx, store.FeedState{Feed: "gn", LastAttempt: testNow.Add(-time.Minute), LastSuccess: testNow.Add(-2 * time.Hour), Failures: 3, LastError: "feeds: https://news.google.com/…: HTTP 503",
+		NextPoll: testNow.Add(7 * time.Minute)})
+	contains(t, e.run(userGeneral, "feeds"), "*local*: ok 3m ago, 42 items seen",
+		"*gn*: failing (3 in a row): feeds: https://news.google.com/…: HTTP 503; last ok 2h0m ago; next try 05-01 18:07 KST (in 7m)", "*fresh*: not polled yet")
+	contains(t, e.run(userGeneral, "피드"), "정상 3m 전", "다음 시도 05-01 18:07 KST(7m 후)")
+	// A try that is due, and one never scheduled.
+	_ = e.bot.st.PutFeedState(ctx, store.FeedState{Feed: "gn", LastAttempt: testNow, Failures: 4, LastError: "timeout", NextPoll: testNow.Add(-time.Second)})
+	_ = e.bot.st.PutFeedState(ctx, store.FeedState{Feed: "fresh", LastAttempt: testNow, Failures: 1, LastError: "dns"})
+	contains(t, e.run(userGeneral, "feeds"), "*gn*: failing (4 in a row): timeout; last ok never; next try due now", "*fresh*: failing (1 in a row): dns; last ok never; no try scheduled")
 }
 
 func TestMute(t *testing.T) {
@@ -683,8 +794,15 @@ func TestDigest(t *testing.T) {
 
 func TestStatusAndHistory(t *testing.T) {
 	e := setup(t, nil, nil)
+	_ = e.bot.st.PutFeedState(context.Background(), store.FeedState{Feed: "local", LastAttempt: testNow, Failures: 2, LastError: "HTTP 503", NextPoll: testNow.Add(90 * time.Second)})
+	_ = e.bot.st.PutFeedState(context.Background(), store.FeedState{Feed: "gone", Failures: 9}) // no longer in the watchlist
 	r := e.run(userGeneral, "status")
-	contains(t, r, "newshound v1.2.3, up 3h0m", "feeds: 1 ok, 1 failing", "pending: general 3, old-desk 2 (channel not in the watchlist)", "next digest: general 05-02 17:00 KST", "watchlist: ok")
+	contains(t, r, "newshound v1.2.3, up 3h0m", "feeds: 1 ok, 1 failing\n• *local* (2 in a row): next try 05-01 18:01 KST (in 1m)\npending:",
+		"pending: general 3, old-desk 2 (channel not in the watchlist)", "next digest: general 05-02 17:00 KST", "watchlist: ok")
+	if strings.Contains(r.Text, "gone") {
+		t.Errorf("status lists a feed the watchlist no longer has: %q", r.Text)
+	}
+	contains(t, e.run(userGeneral, "상태"), "• *local*(2회 연속 실패): 다음 시도 05-01 18:01 KST(1m 후)")
 	contains(t, e.run(userGeneral, "history"), "No edits yet")
 	contains(t, e.run(adminGeneral, "add 반도체 to chips"), "Added")
 	before := config.SourceHash(e.orig)

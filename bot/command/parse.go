@@ -173,48 +173,121 @@ func parseDuration(s string) (time.Duration, error) {
 	return total, nil
 }
 
-// splitDuration takes a trailing "for 2h", "2시간 동안", "2시간동안" or a
-// bare trailing duration off args.
-func splitDuration(args string) (rest string, d time.Duration, ok bool) {
-	toks := tokenize(args)
-	n := len(toks)
-	if n >= 2 && !toks[n-1].quoted {
-		last := toks[n-1]
-		if dur, err := parseDuration(strings.TrimSuffix(last.text, "동안")); err == nil {
-			cut := last.start
-			if n >= 3 && !toks[n-2].quoted && isWord(toks[n-2].text, "for") {
-				cut = toks[n-2].start
-			}
-			return strings.TrimSpace(args[:cut]), dur, true
-		}
-		if n >= 3 && last.text == "동안" && !toks[n-2].quoted {
-			if dur, err := parseDuration(toks[n-2].text); err == nil {
-				return strings.TrimSpace(args[:toks[n-2].start]), dur, true
-			}
-		}
+// clockTime reads "09:00" or "9:00" (24-hour) as hour and minute.
+func clockTime(s string) (h, m int, ok bool) {
+	hs, ms, found := strings.Cut(s, ":")
+	if !found || len(hs) < 1 || len(hs) > 2 || len(ms) != 2 {
+		return 0, 0, false
 	}
-	return strings.TrimSpace(args), 0, false
+	h, err1 := strconv.Atoi(hs)
+	m, err2 := strconv.Atoi(ms)
+	if err1 != nil || err2 != nil || strings.Trim(hs+ms, "0123456789") != "" || h > 23 || m > 59 {
+		return 0, 0, false
+	}
+	return h, m, true
 }
 
-// muteArgs returns mute's target (quotes kept) and duration: from Args
-// when typed, else taken off the end of the text by splitDuration. ok is
-// false when a typed duration is not one.
-func (cl *call) muteArgs() (rest string, d time.Duration, timed, ok bool) {
+// nextClock returns the first time after now that is h:m in loc.
+func nextClock(now time.Time, loc *time.Location, h, m int) time.Time {
+	local := now.In(loc)
+	t := time.Date(local.Year(), local.Month(), local.Day(), h, m, 0, 0, loc)
+	if !t.After(now) {
+		t = time.Date(local.Year(), local.Month(), local.Day()+1, h, m, 0, 0, loc)
+	}
+	return t
+}
+
+// parseUntil reads when a mute ends: a duration from now ("2h", "for
+// 2h", "2시간 동안"; see parseDuration) or a time of day ("until 09:00",
+// "09:00까지", or "09:00" alone), the next such time in loc.
+func parseUntil(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	f := strings.Fields(strings.ToLower(s))
+	clock := false
+	if len(f) > 1 && (f[0] == "for" || f[0] == "until") {
+		clock = f[0] == "until"
+		f = f[1:]
+	}
+	t := strings.Join(f, "")
+	if c, ok := strings.CutSuffix(t, "까지"); ok {
+		t, clock = c, true
+	}
+	if clock || strings.Contains(t, ":") {
+		h, m, ok := clockTime(t)
+		if !ok {
+			return time.Time{}, fmt.Errorf("command: bad time of day %q", s)
+		}
+		return nextClock(now, loc, h, m), nil
+	}
+	d, err := parseDuration(strings.TrimSuffix(t, "동안"))
+	if err != nil {
+		return time.Time{}, err
+	}
+	return now.Add(d), nil
+}
+
+// markedLength reports whether s says it is a mute length ("for …",
+// "until …", "… 동안", "… 까지"), so that failing to read it is an error
+// rather than part of a target.
+func markedLength(s string) bool {
+	f := strings.Fields(strings.ToLower(s))
+	return len(f) > 0 && (len(f) > 1 && (f[0] == "for" || f[0] == "until") ||
+		strings.HasSuffix(f[len(f)-1], "동안") || strings.HasSuffix(f[len(f)-1], "까지"))
+}
+
+// splitUntil takes a trailing mute length off args: "for 2h", "2h",
+// "2시간 동안", "2시간동안", "until 09:00", "09:00까지" or "09:00 까지".
+// When it finds none, bad is a trailing text that looks like a failed one
+// ("for 2x", "until 9", "2x"), a suffix of args, for the caller to report
+// unless args as a whole names a target.
+func splitUntil(args string, now time.Time, loc *time.Location) (rest string, until time.Time, timed bool, bad string) {
+	toks := tokenize(args)
+	n := len(toks)
+	// Two words: "for 2h", "until 09:00", "2시간 동안", "09:00 까지".
+	if n >= 3 && !toks[n-1].quoted && !toks[n-2].quoted {
+		a, b := toks[n-2].text, toks[n-1].text
+		if isWord(a, "for", "until") || b == "동안" || b == "까지" {
+			tail := args[toks[n-2].start:]
+			if t, err := parseUntil(tail, now, loc); err == nil {
+				return strings.TrimSpace(args[:toks[n-2].start]), t, true, ""
+			}
+			bad = strings.TrimSpace(tail)
+		}
+	}
+	// One word: "2h", "2시간동안", "09:00까지".
+	if n >= 2 && !toks[n-1].quoted && bad == "" {
+		last := toks[n-1].text
+		if t, err := parseUntil(last, now, loc); err == nil {
+			return strings.TrimSpace(args[:toks[n-1].start]), t, true, ""
+		}
+		if markedLength(last) || last[0] >= '0' && last[0] <= '9' {
+			bad = last
+		}
+	}
+	return strings.TrimSpace(args), time.Time{}, false, bad
+}
+
+// muteArgs returns mute's target (quotes kept) and when it ends: from
+// Args when typed, else taken off the end of the text by splitUntil.
+// bad is a length that could not be read (typed, or trailing the text;
+// see splitUntil).
+func (cl *call) muteArgs(now time.Time) (rest string, until time.Time, timed bool, bad string) {
+	loc := cl.cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
 	if cl.req.Args == nil {
-		rest, d, timed = splitDuration(cl.args)
-		return rest, d, timed, true
+		return splitUntil(cl.args, now, loc)
 	}
 	rest = strings.TrimSpace(cl.req.Args[ArgTarget])
 	s := strings.TrimSpace(cl.req.Args[ArgDuration])
 	if s == "" {
-		return rest, 0, false, true
+		return rest, time.Time{}, false, ""
 	}
-	// The option may be typed as the text form has it: "for 2h", "2시간 동안".
-	if f := strings.Fields(s); len(f) > 1 && isWord(f[0], "for") {
-		s = strings.Join(f[1:], " ")
+	t, err := parseUntil(s, now, loc)
+	if err != nil {
+		return rest, time.Time{}, false, s
 	}
-	d, err := parseDuration(strings.TrimSuffix(s, "동안"))
-	return rest, d, err == nil, err == nil
+	return rest, t, true, ""
 }
 
 // feedAddArgs returns feed add's URL and name ("" when not given): from

@@ -50,26 +50,72 @@ func TestParseDuration(t *testing.T) {
 	}
 }
 
-func TestSplitDuration(t *testing.T) {
+func TestSplitUntil(t *testing.T) {
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 5, 1, 18, 30, 0, 0, seoul) // 18:30 KST
+	today := func(h, m int) time.Time { return time.Date(2025, 5, 1, h, m, 0, 0, seoul) }
+	tomorrow := func(h, m int) time.Time { return time.Date(2025, 5, 2, h, m, 0, 0, seoul) }
 	tests := []struct {
 		in, rest string
-		d        time.Duration
+		until    time.Time // zero: not timed
+		bad      string
 	}{
-		{"chips for 2h", "chips", 2 * time.Hour},
-		{"chips 2h", "chips", 2 * time.Hour},
-		{"반도체 2시간 동안", "반도체", 2 * time.Hour},
-		{"반도체 2시간동안", "반도체", 2 * time.Hour},
-		{`"AI 규제" for 1d`, `"AI 규제"`, 24 * time.Hour},
-		{"chips", "chips", 0},
-		{"2h", "2h", 0},
-		{`chips "2h"`, `chips "2h"`, 0},
-		{"AI for everyone", "AI for everyone", 0},
+		{"chips for 2h", "chips", now.Add(2 * time.Hour), ""},
+		{"chips 2h", "chips", now.Add(2 * time.Hour), ""},
+		{"반도체 2시간 동안", "반도체", now.Add(2 * time.Hour), ""},
+		{"반도체 2시간동안", "반도체", now.Add(2 * time.Hour), ""},
+		{`"AI 규제" for 1d`, `"AI 규제"`, now.Add(24 * time.Hour), ""},
+		{"chips until 09:00", "chips", tomorrow(9, 0), ""},
+		{"chips until 9:00", "chips", tomorrow(9, 0), ""},
+		{"chips until 19:05", "chips", today(19, 5), ""},
+		{"chips until 18:30", "chips", tomorrow(18, 30), ""},
+		{"chips UNTIL 23:59", "chips", today(23, 59), ""},
+		{"반도체 09:00까지", "반도체", tomorrow(9, 0), ""},
+		{"반도체 09:00 까지", "반도체", tomorrow(9, 0), ""},
+		{"chips 07:15", "chips", tomorrow(7, 15), ""},
+		{"chips", "chips", time.Time{}, ""},
+		{"2h", "2h", time.Time{}, ""},
+		{`chips "2h"`, `chips "2h"`, time.Time{}, ""},
+		{"AI for everyone", "AI for everyone", time.Time{}, "for everyone"},
+		{"chips for 2x", "chips for 2x", time.Time{}, "for 2x"},
+		{"chips until 9", "chips until 9", time.Time{}, "until 9"},
+		{"chips until 24:00", "chips until 24:00", time.Time{}, "until 24:00"},
+		{"chips until 9:5", "chips until 9:5", time.Time{}, "until 9:5"},
+		{"chips 2x", "chips 2x", time.Time{}, "2x"},
+		{"chips 400d", "chips 400d", time.Time{}, "400d"},
+		{"반도체 내일까지", "반도체 내일까지", time.Time{}, "내일까지"},
+		{"AI 2030", "AI 2030", time.Time{}, "2030"},
+		{"ai 규제", "ai 규제", time.Time{}, ""},
 	}
 	for _, tc := range tests {
-		rest, d, ok := splitDuration(tc.in)
-		if rest != tc.rest || d != tc.d || ok != (tc.d != 0) {
-			t.Errorf("splitDuration(%q) = %q, %v, %v", tc.in, rest, d, ok)
-		}
+		t.Run(tc.in, func(t *testing.T) {
+			rest, until, timed, bad := splitUntil(tc.in, now, seoul)
+			if rest != tc.rest || !until.Equal(tc.until) || timed != !tc.until.IsZero() || bad != tc.bad {
+				t.Errorf("splitUntil = %q, %v, %v, bad %q; want %q, %v, bad %q", rest, until, timed, bad, tc.rest, tc.until, tc.bad)
+			}
+		})
+	}
+}
+
+// A time of day is the next one on the wall clock of the watchlist's
+// zone, across a daylight saving change too.
+func TestParseUntilZones(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2025-03-09 02:00 EST became 03:00 EDT.
+	now := time.Date(2025, 3, 8, 22, 0, 0, 0, ny)
+	got, err := parseUntil("until 09:00", now, ny)
+	if want := time.Date(2025, 3, 9, 9, 0, 0, 0, ny); err != nil || !got.Equal(want) || got.Sub(now) != 10*time.Hour {
+		t.Errorf("until 09:00 = %v (%v after), %v; want %v, 10h after", got, got.Sub(now), err, want)
+	}
+	got, err = parseUntil("until 09:00", now.In(time.UTC), time.UTC)
+	if want := time.Date(2025, 3, 9, 9, 0, 0, 0, time.UTC); err != nil || !got.Equal(want) {
+		t.Errorf("in UTC: %v, %v; want %v", got, err, want)
 	}
 }
 

@@ -1,13 +1,16 @@
 package command
 
-// This file holds the feed words: feeds, feed add and feed remove.
+// This file holds the feed words: feeds, feed add, feed remove and poll.
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/feeds"
@@ -17,7 +20,7 @@ import (
 
 // feedUsage answers "feed" without add or remove.
 func (c *Core) feedUsage(_ context.Context, cl *call) Reply {
-	return Reply{Text: cl.lang.usage("feed")}
+	return c.groupUsage(cl, "feed")
 }
 
 // feeds: the health of every feed.
@@ -39,7 +42,7 @@ func (c *Core) feeds(ctx context.Context, cl *call) Reply {
 		case !ok || s.LastAttempt.IsZero() && s.LastSuccess.IsZero():
 			lines = append(lines, "• "+l.t("feed_new", name))
 		case s.Failures > 0:
-			lines = append(lines, "• "+l.t("feed_fail", name, s.Failures, defuse(truncate(s.LastError, 120)), c.since(l, s.LastSuccess)))
+			lines = append(lines, "• "+l.t("feed_fail", name, s.Failures, defuse(truncate(s.LastError, 120)), c.since(l, s.LastSuccess), c.nextTry(cl, s.NextPoll)))
 		default:
 			lines = append(lines, "• "+l.t("feed_ok", name, c.since(l, s.LastSuccess), s.ItemsSeen))
 		}
@@ -48,6 +51,18 @@ func (c *Core) feeds(ctx context.Context, cl *call) Reply {
 		return Reply{Text: l.t("no_feeds")}
 	}
 	return Reply{Text: strings.Join(lines, "\n")}
+}
+
+// nextTry says when a failing feed is read again.
+func (c *Core) nextTry(cl *call, t time.Time) string {
+	switch now := c.now(); {
+	case t.IsZero():
+		return cl.lang.t("next_none")
+	case !t.After(now):
+		return cl.lang.t("next_now")
+	default:
+		return cl.lang.t("next_try", clock(cl.cfg, t), round(t.Sub(now)))
+	}
 }
 
 // feedURL cleans a URL as typed in chat (Slack may wrap it as <url|label>)
@@ -64,12 +79,21 @@ func feedURL(s string) (string, bool) {
 	return s, true
 }
 
+// previewFailure says why a preview failed.
+type previewFailure int
+
+const (
+	previewRefused     previewFailure = iota + 1 // not a public address, or not found
+	previewStatus                                // an HTTP status
+	previewUnreachable                           // no answer: a network error or a timeout
+	previewNotFeed                               // fetched, but not a feed
+)
+
 // preview fetches a feed from chat as untrusted. On failure it returns the
-// reply to give; text reports whether the failure means "not a feed"
-// rather than a refusal.
-func (c *Core) preview(ctx context.Context, cl *call, name, raw string) (res feeds.Result, fail *Reply, notFeed bool) {
-	refuse := func(key string, args ...any) (feeds.Result, *Reply, bool) {
-		return feeds.Result{}, &Reply{Text: cl.lang.t(key, args...)}, false
+// reply to give and why.
+func (c *Core) preview(ctx context.Context, cl *call, name, raw string) (res feeds.Result, fail *Reply, why previewFailure) {
+	refuse := func(key string, args ...any) (feeds.Result, *Reply, previewFailure) {
+		return feeds.Result{}, &Reply{Text: cl.lang.t(key, args...)}, previewRefused
 	}
 	if !cl.cfg.Security.AllowPrivateFeeds {
 		if err := feeds.CheckPublicURL(ctx, raw, c.opt.Lookup); err != nil {
@@ -86,24 +110,30 @@ func (c *Core) preview(ctx context.Context, cl *call, name, raw string) (res fee
 	case err == nil && len(res.Items) == 0 && res.Title == "":
 		c.log.Info("feed preview found no feed", "url", redact.URL(raw))
 		r := Reply{Text: cl.lang.t("feed_bad")}
-		return res, &r, true
+		return res, &r, previewNotFeed
 	case err == nil:
-		return res, nil, false
+		return res, nil, 0
 	case errors.Is(err, feeds.ErrNotPublic):
 		c.log.Info("feed URL from chat refused at connect time", "url", redact.URL(raw), "user", cl.req.User, "error", err.Error())
 		return refuse("feed_private")
 	case errors.As(err, &se):
 		c.log.Info("feed preview failed", "url", redact.URL(raw), "error", err.Error())
 		r := Reply{Text: cl.lang.t("feed_http", se.Code)}
-		return res, &r, true
+		return res, &r, previewStatus
 	}
 	c.log.Info("feed preview failed", "url", redact.URL(raw), "error", err.Error())
 	r := Reply{Text: cl.lang.t("feed_bad")}
-	return res, &r, true
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) {
+		return res, &r, previewUnreachable
+	}
+	return res, &r, previewNotFeed
 }
 
 // feedAdd: feed add <url> [name]. The feed is fetched and parsed once, as
-// untrusted, before it is saved.
+// untrusted, before it is saved. A web page that is not a feed is read
+// for the feeds it advertises, and the first of them that reads is added.
+// Without a name the feed is named after its title.
 func (c *Core) feedAdd(ctx context.Context, cl *call) Reply {
 	typed, name := cl.feedAddArgs()
 	if typed == "" {
@@ -113,25 +143,27 @@ func (c *Core) feedAdd(ctx context.Context, cl *call) Reply {
 	if !ok {
 		return Reply{Text: cl.lang.t("feed_url")}
 	}
-	for _, f := range cl.cfg.Feeds {
-		if f.URL == raw {
-			return Reply{Text: cl.lang.t("feed_known", defuse(f.Name))}
-		}
+	if r := knownFeed(cl, raw); r != nil {
+		return *r
 	}
-	if name == "" {
-		u, _ := url.Parse(raw)
-		host := strings.TrimPrefix(u.Hostname(), "www.")
-		base, _, _ := strings.Cut(host, ".")
-		name = uniqueName(sanitizeName(base), func(n string) bool {
-			return slices.ContainsFunc(cl.cfg.Feeds, func(f config.Feed) bool { return f.Name == n })
-		})
-	}
-	if slices.ContainsFunc(cl.cfg.Feeds, func(f config.Feed) bool { return f.Name == name }) {
+	if name != "" && slices.ContainsFunc(cl.cfg.Feeds, func(f config.Feed) bool { return f.Name == name }) {
 		return Reply{Text: cl.lang.t("feed_dup", defuse(name))}
 	}
-	res, fail, _ := c.preview(ctx, cl, name, raw)
+	logName := cmp.Or(name, hostName(raw), "chat")
+	res, fail, why := c.preview(ctx, cl, logName, raw)
+	found := ""
 	if fail != nil {
-		return *fail
+		if why != previewNotFeed {
+			return *fail
+		}
+		var r *Reply
+		if raw, res, r = c.discoverFeed(ctx, cl, logName, raw, *fail); r != nil {
+			return *r
+		}
+		found = cl.lang.t("feed_found", code(raw))
+	}
+	if name == "" {
+		name = titleName(cl.cfg, res.Title, raw)
 	}
 	// Recorded before the file is written, so the bot never polls the feed
 	// as trusted, even when it reloads before this call returns.
@@ -155,21 +187,136 @@ func (c *Core) feedAdd(ctx context.Context, cl *call) Reply {
 			return c.internal(cl, "marking a chat feed untrusted", err)
 		}
 	}
-	return Reply{Text: cl.lang.t("feed_added", defuse(name), len(res.Items)) + c.applied(ctx, cl), Public: true}
+	return Reply{Text: found + cl.lang.t("feed_added", defuse(name), len(res.Items)) + c.applied(ctx, cl), Public: true}
 }
 
-// feedRemove: feed remove <name>. A feed named in a watch's feeds is kept.
+// knownFeed returns the reply for a URL the watchlist already polls, or
+// nil.
+func knownFeed(cl *call, raw string) *Reply {
+	for _, f := range cl.cfg.Feeds {
+		if f.URL == raw {
+			return &Reply{Text: cl.lang.t("feed_known", defuse(f.Name))}
+		}
+	}
+	return nil
+}
+
+// maxDiscovered is how many of the feeds a page advertises are tried.
+const maxDiscovered = 3
+
+// discoverFeed reads the web page at raw, which is not a feed (notFeed
+// is the reply that says so), for the feeds it advertises and returns the
+// first that reads, with its preview; or the reply to give. The page is
+// fetched through the same untrusted path as a feed (public addresses
+// only, unless security.allow_private_feeds), and so is every feed it
+// names.
+func (c *Core) discoverFeed(ctx context.Context, cl *call, name, raw string, notFeed Reply) (string, feeds.Result, *Reply) {
+	page, err := c.pageFetcher(cl.cfg).FetchPage(ctx, feeds.Source{Name: name, URL: raw, Untrusted: true})
+	if err != nil {
+		c.log.Info("reading a web page for its feeds failed", "url", redact.URL(raw), "error", err.Error())
+		return "", feeds.Result{}, &notFeed
+	}
+	d, err := feeds.Discover(ctx, page.Body, page.URL)
+	if err != nil {
+		c.log.Info("reading a web page for its feeds failed", "url", redact.URL(raw), "error", err.Error())
+		return "", feeds.Result{}, &notFeed
+	}
+	c.log.Info("web page read for its feeds", "url", redact.URL(raw), "feeds", len(d.Feeds), "links_skipped", d.Skipped)
+	if len(d.Feeds) == 0 {
+		return "", feeds.Result{}, &Reply{Text: cl.lang.t("feed_no_link")}
+	}
+	var first *Reply
+	for i, l := range d.Feeds {
+		if i == maxDiscovered {
+			break
+		}
+		if r := knownFeed(cl, l.URL); r != nil {
+			return "", feeds.Result{}, &Reply{Text: cl.lang.t("link_bad", code(l.URL), r.Text)}
+		}
+		res, fail, _ := c.preview(ctx, cl, name, l.URL)
+		if fail == nil {
+			return l.URL, res, nil
+		}
+		if first == nil {
+			first = &Reply{Text: cl.lang.t("link_bad", code(d.Feeds[0].URL), fail.Text)}
+		}
+	}
+	return "", feeds.Result{}, first
+}
+
+// pageFetcher returns the fetcher for web pages given to feed add: the
+// feeds package's, with the watchlist's limits, its address guard for
+// untrusted sources, and the core's resolver.
+func (c *Core) pageFetcher(cfg *config.Config) *feeds.HTTPFetcher {
+	return feeds.NewHTTPFetcher(feeds.Options{
+		Version:      c.opt.Version,
+		MaxBytes:     cfg.Poll.MaxBytes,
+		Timeout:      cfg.Poll.Timeout.D(),
+		AllowPrivate: cfg.Security.AllowPrivateFeeds,
+		LookupIP:     c.opt.Lookup,
+		Logger:       c.log,
+		Now:          c.now,
+	})
+}
+
+// maxNameRunes bounds a feed name made from a title.
+const maxNameRunes = 40
+
+// titleName names a feed added without a name: its title as a slug
+// ("연합뉴스 IT/과학" → "연합뉴스-it-과학"), else the URL's host, made
+// unique among the watchlist's feeds with -2, -3….
+func titleName(cfg *config.Config, title, raw string) string {
+	base := sanitizeName(title)
+	if r := []rune(base); len(r) > maxNameRunes {
+		base = string(r[:maxNameRunes])
+		if i := strings.LastIndexByte(base, '-'); i > len(base)/2 {
+			base = base[:i]
+		}
+		base = strings.TrimRight(base, "-")
+	}
+	if base == "" {
+		base = cmp.Or(hostName(raw), "feed")
+	}
+	return uniqueName(base, func(n string) bool {
+		return slices.ContainsFunc(cfg.Feeds, func(f config.Feed) bool { return f.Name == n })
+	})
+}
+
+// hostName is a name from a URL's host: "www.yna.co.kr" → "yna".
+func hostName(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	base, _, _ := strings.Cut(strings.TrimPrefix(u.Hostname(), "www."), ".")
+	return sanitizeName(base)
+}
+
+// feedRemove: feed remove <name>. The feed is also taken out of the
+// feeds of the watches that read it with others; the last feed of a
+// watch is kept (without it the watch would read every feed).
 func (c *Core) feedRemove(ctx context.Context, cl *call) Reply {
 	name := unquote(cl.arg(ArgName))
 	if name == "" {
 		return Reply{Text: cl.lang.usage("feed remove")}
 	}
 	var users []string
+	var only string
 	_, err := c.edit(ctx, cl, func(d *config.Doc) error {
-		users = nil
+		users, only = nil, ""
 		for _, w := range d.Config().Watches {
-			if slices.Contains(w.Feeds, name) {
-				users = append(users, w.Name)
+			if !slices.Contains(w.Feeds, name) {
+				continue
+			}
+			if len(w.Feeds) == 1 {
+				only = w.Name
+				return config.ErrLastEntry
+			}
+			users = append(users, w.Name)
+		}
+		for _, w := range users {
+			if err := d.RemoveWatchFeed(w, name); err != nil {
+				return err
 			}
 		}
 		return d.RemoveFeed(name)
@@ -177,7 +324,10 @@ func (c *Core) feedRemove(ctx context.Context, cl *call) Reply {
 	switch {
 	case err == nil:
 	case errors.Is(err, config.ErrNoSuchEntry):
-		return Reply{Text: cl.lang.t("no_feed", defuse(name))}
+		names := feedNameList(cl.cfg)
+		return Reply{Text: cl.lang.t("no_feed", defuse(name), didYouMean(cl.lang, name, names), listed(cl.lang, names))}
+	case errors.Is(err, config.ErrLastEntry) && only != "":
+		return Reply{Text: cl.lang.t("feed_last", defuse(name), defuse(only))}
 	case errors.Is(err, config.ErrInUse):
 		return Reply{Text: cl.lang.t("feed_in_use", defuse(name), defuse(strings.Join(users, ", ")))}
 	default:
@@ -186,5 +336,28 @@ func (c *Core) feedRemove(ctx context.Context, cl *call) Reply {
 	if err := c.bot.Store().SetMeta(ctx, UntrustedFeedKey(name), ""); err != nil {
 		c.log.Warn("forgetting a removed chat feed", "feed", name, "error", err.Error())
 	}
-	return Reply{Text: cl.lang.t("feed_removed", defuse(name)) + c.applied(ctx, cl), Public: true}
+	text := cl.lang.t("feed_removed", defuse(name))
+	if len(users) > 0 {
+		text += cl.lang.t("feed_left", defuse(strings.Join(users, ", ")))
+	}
+	return Reply{Text: text + c.applied(ctx, cl), Public: true}
+}
+
+// poll: poll <feed>, read a feed of the watchlist now.
+func (c *Core) poll(ctx context.Context, cl *call) Reply {
+	name := unquote(cl.arg(ArgName))
+	if name == "" {
+		return Reply{Text: cl.lang.usage("poll")}
+	}
+	if _, ok := cl.cfg.FeedByName(name); !ok {
+		names := feedNameList(cl.cfg)
+		return Reply{Text: cl.lang.t("no_feed", defuse(name), didYouMean(cl.lang, name, names), listed(cl.lang, names))}
+	}
+	n, m, err := c.bot.PollNow(ctx, name)
+	if err != nil {
+		c.log.Info("poll from chat failed", "feed", name, "user", cl.req.User, "error", err.Error())
+		return Reply{Text: cl.lang.t("poll_fail", defuse(name), defuse(truncate(err.Error(), 300)))}
+	}
+	c.log.Info("feed polled from chat", "feed", name, "user", cl.req.User, "new_items", n, "matches", m)
+	return Reply{Text: cl.lang.t("poll_done", defuse(name), n, m)}
 }

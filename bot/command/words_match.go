@@ -24,11 +24,11 @@ func (c *Core) test(ctx context.Context, cl *call) Reply {
 	mutes := c.activeMutes(ctx)
 	note := ""
 	if raw, ok := feedURL(arg); ok && len(tokenize(arg)) == 1 {
-		res, fail, notFeed := c.preview(ctx, cl, feedNameFor(cl.cfg, raw), raw)
+		res, fail, why := c.preview(ctx, cl, feedNameFor(cl.cfg, raw), raw)
 		switch {
 		case fail == nil:
 			return c.testFeed(ctx, cl, res, mutes)
-		case !notFeed:
+		case why == previewRefused:
 			return *fail
 		}
 		note = "\n" + cl.lang.t("test_text")

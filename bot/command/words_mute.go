@@ -51,24 +51,65 @@ func muteTarget(cfg *config.Config, s string) (string, bool) {
 	return "", false
 }
 
-// mute: mute <query|watch> [for <duration>].
+// muteCandidates are the names a mute target may be: watch names, then
+// queries, each once.
+func muteCandidates(cfg *config.Config) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, w := range cfg.Watches {
+		add(w.Name)
+	}
+	for _, w := range cfg.Watches {
+		for _, q := range w.Keywords {
+			add(q)
+		}
+	}
+	return out
+}
+
+// findTarget returns the written form of the watch or query s names, with
+// one level of quotes removed or kept ("\"AI 국가안보각서\"" is a query).
+func findTarget(cfg *config.Config, s string) (string, bool) {
+	if w, ok := muteTarget(cfg, unquote(s)); ok {
+		return w, true
+	}
+	return muteTarget(cfg, s)
+}
+
+// mute: mute <query|watch> [for <duration>|until <HH:MM>].
 func (c *Core) mute(ctx context.Context, cl *call) Reply {
-	rest, d, timed, ok := cl.muteArgs()
-	target := unquote(rest)
-	if target == "" || !ok {
+	now := c.now()
+	rest, until, timed, bad := cl.muteArgs(now)
+	if unquote(rest) == "" {
 		return Reply{Text: cl.lang.usage("mute")}
 	}
-	written, ok := muteTarget(cl.cfg, target)
-	if !ok {
-		written, ok = muteTarget(cl.cfg, rest)
+	written, ok := findTarget(cl.cfg, rest)
+	if !ok && bad != "" && cl.req.Args == nil {
+		// "mute chips for 2x": a length that failed, unless the whole text
+		// names a target ("mute AI 2030" for the query "AI 2030").
+		if _, whole := findTarget(cl.cfg, cl.args); !whole {
+			head := strings.TrimSpace(strings.TrimSuffix(cl.args, bad))
+			if _, known := findTarget(cl.cfg, head); known || markedLength(bad) {
+				return c.badDuration(cl, bad)
+			}
+		}
+	}
+	if ok && bad != "" && cl.req.Args != nil {
+		return c.badDuration(cl, bad)
 	}
 	if !ok {
-		return Reply{Text: cl.lang.t("no_target", code(target))}
+		target := unquote(rest)
+		return Reply{Text: cl.lang.t("no_target", code(target), didYouMean(cl.lang, target, muteCandidates(cl.cfg)))}
 	}
-	now := c.now()
 	m := store.Mute{Target: written, By: cl.req.User, Created: now}
 	if timed {
-		m.Until = now.Add(d)
+		m.Until = until
 	}
 	if err := c.bot.Store().PutMute(ctx, m); err != nil {
 		return c.internal(cl, "saving a mute", err)
@@ -78,6 +119,15 @@ func (c *Core) mute(ctx context.Context, cl *call) Reply {
 		return Reply{Text: cl.lang.t("muted_until", code(written), clock(cl.cfg, m.Until)), Public: true}
 	}
 	return Reply{Text: cl.lang.t("muted", code(written)), Public: true}
+}
+
+// badDuration answers a mute length that could not be read.
+func (c *Core) badDuration(cl *call, bad string) Reply {
+	tz := "UTC"
+	if cl.cfg.Location != nil {
+		tz = cl.cfg.Location.String()
+	}
+	return Reply{Text: cl.lang.t("bad_duration", code(bad), defuse(tz))}
 }
 
 // unmute: unmute <query|watch>.
@@ -96,7 +146,10 @@ func (c *Core) unmute(ctx context.Context, cl *call) Reply {
 	}
 	written, ok := findQuery(targets, target)
 	if !ok {
-		return Reply{Text: cl.lang.t("not_muted", code(target))}
+		if _, known := findTarget(cl.cfg, target); known {
+			return Reply{Text: cl.lang.t("not_muted", code(target))}
+		}
+		return Reply{Text: cl.lang.t("no_target", code(target), didYouMean(cl.lang, target, append(targets, muteCandidates(cl.cfg)...)))}
 	}
 	switch err := c.bot.Store().DeleteMute(ctx, written); {
 	case errors.Is(err, store.ErrNotFound):

@@ -168,6 +168,7 @@ func (c *Core) status(ctx context.Context, cl *call) Reply {
 		l.t("st_head", version, round(c.now().Sub(st.Started))),
 		l.t("st_feeds", st.FeedsOK, st.FeedsFailing),
 	}
+	lines = append(lines, c.failingFeeds(ctx, cl)...)
 	var pending, next []string
 	configured := map[string]bool{}
 	for _, ch := range channelNames(cl.cfg) {
@@ -212,6 +213,38 @@ func (c *Core) status(ctx context.Context, cl *call) Reply {
 		lines = append(lines, l.t("st_config", defuse(strings.Join(errLines, "\n"))))
 	}
 	return Reply{Text: strings.Join(lines, "\n")}
+}
+
+// maxFailing is how many failing feeds status lists.
+const maxFailing = 8
+
+// failingFeeds lists the watchlist's failing feeds with when each is
+// tried again, in file order.
+func (c *Core) failingFeeds(ctx context.Context, cl *call) []string {
+	states, err := c.bot.Store().FeedStates(ctx)
+	if err != nil {
+		c.log.Warn("reading feed states for status", "error", err.Error())
+		return nil
+	}
+	byName := make(map[string]store.FeedState, len(states))
+	for _, s := range states {
+		byName[s.Feed] = s
+	}
+	var lines []string
+	n := 0
+	for _, f := range cl.cfg.Feeds {
+		s, ok := byName[f.Name]
+		if !ok || s.Failures == 0 {
+			continue
+		}
+		if n++; n <= maxFailing {
+			lines = append(lines, cl.lang.t("st_failing", defuse(f.Name), s.Failures, c.nextTry(cl, s.NextPoll)))
+		}
+	}
+	if n > maxFailing {
+		lines = append(lines, fmt.Sprintf("… (+%d)", n-maxFailing))
+	}
+	return lines
 }
 
 // history: the last watchlist edits.

@@ -1,6 +1,7 @@
 package command
 
-// This file holds the words that edit a watch's queries: add and remove.
+// This file holds the words that edit watches: add and remove (a
+// watch's queries), watch add and watch remove.
 
 import (
 	"context"
@@ -10,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/suggest"
 )
 
 // Refusals decided while editing, mapped to replies by the callers.
@@ -29,6 +32,11 @@ func (c *Core) add(ctx context.Context, cl *call) Reply {
 	q, watch, named := cl.pair(ArgQuery, ArgWatch, "to")
 	if q == "" || strings.ContainsAny(q, "\r\n") {
 		return Reply{Text: cl.lang.usage("add")}
+	}
+	if !named {
+		if r := typedSep(cl, q, "to"); r != nil {
+			return *r
+		}
 	}
 	if r := checkQuery(cl, q); r != nil {
 		return *r
@@ -81,13 +89,9 @@ func (c *Core) add(ctx context.Context, cl *call) Reply {
 	case newChannel != "" && missingVar(err, newChannel) != "":
 		// The bot could not post to the channel it would add: refused, so
 		// the file never holds a channel the bot cannot run.
-		names := watchNames(cl.cfg.Watches)
-		if names == "" {
-			names = cl.lang.t("none")
-		}
-		return Reply{Text: cl.lang.t("no_bot_token", missingVar(err, newChannel), usageAdd(cl.lang, q), defuse(names))}
+		return Reply{Text: cl.lang.t("no_bot_token", missingVar(err, newChannel), usageAdd(cl.lang, q), listed(cl.lang, watchNameList(cl.cfg)))}
 	case errors.Is(err, config.ErrNoSuchEntry):
-		return Reply{Text: cl.lang.t("no_watch", code(watch))}
+		return c.noWatch(cl, watch)
 	case errors.Is(err, config.ErrDuplicate):
 		if dup == "" {
 			dup = q
@@ -107,6 +111,35 @@ func (c *Core) add(ctx context.Context, cl *call) Reply {
 		}
 	}
 	return Reply{Text: cl.lang.t("added", code(q), defuse(target), defuse(strings.Join(to, ", "))) + note, Public: true}
+}
+
+// noWatch answers a watch name that names no watch: nothing changed,
+// the nearest name, and the names.
+func (c *Core) noWatch(cl *call, name string) Reply {
+	names := watchNameList(cl.cfg)
+	return Reply{Text: cl.lang.t("no_watch", code(name), didYouMean(cl.lang, name, names), listed(cl.lang, names))}
+}
+
+// typedSep refuses a query typed in its own option (Discord) that ends in
+// "<sep> <word>" where word is, or nearly is, a watch name: the user
+// most likely meant the watch, and a typo must not become part of a query
+// ("반도체 to ai-policyy"). A quoted query, or a word near no watch,
+// passes ("cars to go").
+func typedSep(cl *call, q, sep string) *Reply {
+	if cl.req.Args == nil {
+		return nil
+	}
+	_, tail, ok := splitLast(q, sep)
+	if !ok || len(tokenize(tail)) != 1 {
+		return nil
+	}
+	w, near := suggest.Closest(tail, watchNameList(cl.cfg))
+	if !near {
+		return nil
+	}
+	toks := tokenize(q)
+	word := toks[len(toks)-2].text
+	return &Reply{Text: cl.lang.t("typed_sep", defuse(word), code(tail), defuse(w))}
 }
 
 func usageAdd(l lang, q string) string {
@@ -172,6 +205,11 @@ func (c *Core) remove(ctx context.Context, cl *call) Reply {
 	if q == "" {
 		return Reply{Text: cl.lang.usage("remove")}
 	}
+	if !named {
+		if r := typedSep(cl, q, "from"); r != nil {
+			return *r
+		}
+	}
 	var target, written string
 	_, err := c.edit(ctx, cl, func(d *config.Doc) error {
 		cfg := d.Config()
@@ -207,7 +245,7 @@ func (c *Core) remove(ctx context.Context, cl *call) Reply {
 	switch {
 	case err == nil:
 	case errors.Is(err, errNoWatch):
-		return Reply{Text: cl.lang.t("no_watch", code(watch))}
+		return c.noWatch(cl, watch)
 	case errors.Is(err, errNoQuery) && named:
 		return Reply{Text: cl.lang.t("no_query_in", defuse(watch), code(q))}
 	case errors.Is(err, errNoQuery):
@@ -222,4 +260,142 @@ func (c *Core) remove(ctx context.Context, cl *call) Reply {
 		return c.editFailure(cl, err)
 	}
 	return Reply{Text: cl.lang.t("removed", code(written), defuse(target)) + c.applied(ctx, cl), Public: true}
+}
+
+// watchUsage answers "watch" without add or remove.
+func (c *Core) watchUsage(_ context.Context, cl *call) Reply {
+	return c.groupUsage(cl, "watch")
+}
+
+// watchAddArgs returns watch add's name and query ("" when not given,
+// quotes kept): from Args when typed, else the first word of the text
+// and the rest.
+func (cl *call) watchAddArgs() (name, q string) {
+	if cl.req.Args != nil {
+		return unquote(cl.req.Args[ArgWatch]), strings.TrimSpace(cl.req.Args[ArgQuery])
+	}
+	toks := tokenize(cl.args)
+	if len(toks) == 0 {
+		return "", ""
+	}
+	return toks[0].text, strings.TrimSpace(cl.args[toks[0].end:])
+}
+
+// watchAdd: watch add <name> [query]. The watch posts to this chat
+// channel (adding a channel for it as add does); without a query its
+// name is its query.
+func (c *Core) watchAdd(ctx context.Context, cl *call) Reply {
+	name, q := cl.watchAddArgs()
+	if name == "" || strings.ContainsAny(name+q, "\r\n") {
+		return Reply{Text: cl.lang.usage("watch add")}
+	}
+	nameIsQuery := q == ""
+	if nameIsQuery {
+		q = name
+	}
+	if r := checkQuery(cl, q); r != nil {
+		return *r
+	}
+	var newChannel string
+	_, err := c.edit(ctx, cl, func(d *config.Doc) error {
+		cfg := d.Config()
+		newChannel = ""
+		if _, ok := cfg.WatchByName(name); ok {
+			return config.ErrDuplicate
+		}
+		here := boundChannels(cfg, cl.req)
+		ch, err := c.bindChannel(d, cl.req, here)
+		if err != nil {
+			return err
+		}
+		if len(here) == 0 {
+			newChannel = ch
+		}
+		return d.AddWatch(config.Watch{Name: name, Keywords: []string{q}, Channels: []string{ch}})
+	})
+	switch {
+	case err == nil:
+	case errors.Is(err, errNoChannel):
+		return Reply{Text: cl.lang.t("w_no_chan")}
+	case newChannel != "" && missingVar(err, newChannel) != "":
+		return Reply{Text: cl.lang.t("w_no_token", missingVar(err, newChannel))}
+	case errors.Is(err, config.ErrDuplicate):
+		return Reply{Text: cl.lang.t("w_exists", defuse(name))}
+	default:
+		return c.editFailure(cl, err)
+	}
+	text := cl.lang.t("added_new", code(q), defuse(name))
+	if nameIsQuery {
+		text += cl.lang.t("w_name_q", defuse(name))
+	}
+	return Reply{Text: text + c.applied(ctx, cl), Public: true}
+}
+
+// watchRemove: watch remove <name>. A watch that also posts to other
+// chat channels only stops posting here; otherwise it is removed, and the
+// reply says which channels stop getting its alerts.
+func (c *Core) watchRemove(ctx context.Context, cl *call) Reply {
+	name := unquote(cl.arg(ArgWatch))
+	if name == "" {
+		return Reply{Text: cl.lang.usage("watch remove")}
+	}
+	var gone config.Watch
+	var elsewhere []string
+	var removed bool
+	res, err := c.edit(ctx, cl, func(d *config.Doc) error {
+		cfg := d.Config()
+		w, ok := cfg.WatchByName(name)
+		if !ok {
+			return errNoWatch
+		}
+		gone, elsewhere, removed = w, nil, true
+		here := boundChannels(cfg, cl.req)
+		var mine []string
+		for _, ch := range w.Channels {
+			if slices.Contains(here, ch) {
+				mine = append(mine, ch)
+			} else {
+				elsewhere = append(elsewhere, ch)
+			}
+		}
+		if len(mine) > 0 && len(elsewhere) > 0 {
+			removed = false
+			for _, ch := range mine {
+				if err := d.RemoveWatchChannel(name, ch); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return d.RemoveWatch(name)
+	})
+	switch {
+	case err == nil:
+	case errors.Is(err, errNoWatch):
+		return c.noWatch(cl, name)
+	default:
+		return c.editFailure(cl, err)
+	}
+	if !removed {
+		return Reply{Text: cl.lang.t("w_unbound", defuse(name), listed(cl.lang, elsewhere)) + c.applied(ctx, cl), Public: true}
+	}
+	qs := make([]string, len(gone.Keywords))
+	for i, q := range gone.Keywords {
+		qs[i] = code(q)
+	}
+	text := cl.lang.t("w_gone", defuse(name), strings.Join(qs, ", "))
+	if len(elsewhere) > 0 {
+		text += cl.lang.t("w_gone_else", listed(cl.lang, elsewhere))
+	}
+	// A mute of the name would silently apply to a new watch of that
+	// name; it is kept while a query of that text remains.
+	_, query := muteTarget(res.Config, name)
+	if _, muted := c.activeMutes(ctx)[name]; muted && !query {
+		if err := c.bot.Store().DeleteMute(ctx, name); err != nil && !errors.Is(err, store.ErrNotFound) {
+			c.log.Warn("lifting the mute of a removed watch", "watch", name, "error", err.Error())
+		} else {
+			text += cl.lang.t("mute_lifted")
+		}
+	}
+	return Reply{Text: text + c.applied(ctx, cl), Public: true}
 }
