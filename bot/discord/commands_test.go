@@ -54,13 +54,13 @@ func TestRegisterCommands(t *testing.T) {
 			var names []string
 			for _, o := range cmds[0].Options {
 				names = append(names, fmt.Sprintf("%s/%d", o.Name, o.Type))
-				if o.Name == "feed" {
+				if o.Type == 2 {
 					for _, sub := range o.Options {
-						names = append(names, fmt.Sprintf("feed %s/%d", sub.Name, sub.Type))
+						names = append(names, fmt.Sprintf("%s %s/%d", o.Name, sub.Name, sub.Type))
 					}
 				}
 			}
-			want := "help/1 list/1 add/1 remove/1 feeds/1 feed/2 feed add/1 feed remove/1 mute/1 unmute/1 test/1 recent/1 digest/1 status/1 history/1"
+			want := "help/1 list/1 add/1 remove/1 feeds/1 feed/2 feed add/1 feed remove/1 poll/1 watch/2 watch add/1 watch remove/1 mute/1 unmute/1 test/1 recent/1 digest/1 status/1 history/1"
 			if got := strings.Join(names, " "); len(cmds) != 1 || cmds[0].Name != "news" || got != want {
 				t.Errorf("registered %s\nwant %s", got, want)
 			}
@@ -140,6 +140,13 @@ func TestRequestFrom(t *testing.T) {
 		{"remove", map[string]string{"query": "news from home"}, "remove news from home", nil},
 		{"mute", map[string]string{"target": "closed for 2d"}, "mute closed for 2d", nil},
 		{"mute", map[string]string{"target": "closed for 2d", "duration": "2h"}, "mute closed for 2d for 2h", nil},
+		{"mute", map[string]string{"target": "chips", "duration": "until 09:00"}, "mute chips until 09:00", nil},
+		{"mute", map[string]string{"target": "chips", "duration": "09:00까지"}, "mute chips for 09:00까지", nil},
+		// Options whose Discord name is not the core's key.
+		{"poll", map[string]string{"feed": "yonhap"}, "poll yonhap", map[string]string{command.ArgName: "yonhap"}},
+		{"watch add", map[string]string{"name": "chips", "query": `"HBM" 삼성`}, `watch add chips "HBM" 삼성`, map[string]string{command.ArgWatch: "chips", command.ArgQuery: `"HBM" 삼성`}},
+		{"watch add", map[string]string{"name": "반도체"}, "watch add 반도체", map[string]string{command.ArgWatch: "반도체"}},
+		{"watch remove", map[string]string{"name": "chips"}, "watch remove chips", map[string]string{command.ArgWatch: "chips"}},
 		// An option the subcommand does not define is dropped.
 		{"unmute", map[string]string{"target": "x", "watch": "y"}, "unmute x", map[string]string{"target": "x"}},
 	}
@@ -161,12 +168,13 @@ func TestRequestFrom(t *testing.T) {
 	}
 	t.Run("every subcommand maps", func(t *testing.T) {
 		for _, sc := range subcommands() {
-			opts := map[string]string{}
+			opts, args := map[string]string{}, map[string]string{}
 			for _, o := range sc.opts {
 				opts[o.name] = "v"
+				args[o.key()] = "v"
 			}
 			got, ok := requestFrom(commandInteraction(t, sc.words, opts))
-			if !ok || !strings.HasPrefix(got.Text, sc.words) || strings.Count(got.Text, "v") < len(sc.opts) || !maps.Equal(got.Args, opts) {
+			if !ok || !strings.HasPrefix(got.Text, sc.words) || strings.Count(got.Text, "v") < len(sc.opts) || !maps.Equal(got.Args, args) || len(args) != len(sc.opts) {
 				t.Errorf("%s: %q", sc.words, got.Text)
 			}
 		}

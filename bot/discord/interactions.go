@@ -127,7 +127,7 @@ func (d *dispatcher) followUp(ctx context.Context, i *discordgo.Interaction, rep
 // replyText renders a reply, with every secret removed, as Discord
 // markdown within the content limit.
 func (d *dispatcher) replyText(rep command.Reply) string {
-	if t := replyMarkdown(d.redact.String(rep.Text), maxContent); strings.TrimSpace(t) != "" {
+	if t := cleanReplyMarkdown(rep.Text, maxContent, d.redact.String); strings.TrimSpace(t) != "" {
 		return t
 	}
 	return "Done."

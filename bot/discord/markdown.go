@@ -29,8 +29,14 @@ const mdLineStart = "#>-+"
 // otherwise; raw http(s) URLs are kept whole so they still link, showing
 // their real address.
 func escapeTokens(s string, keepNewlines bool) []string {
+	return escapeTokensAt(s, keepNewlines, true)
+}
+
+// escapeTokensAt is escapeTokens for text that starts at the start of a
+// line (lineStart) or after other text on it, where line-start markers
+// such as "-" or "#" do not format.
+func escapeTokensAt(s string, keepNewlines, lineStart bool) []string {
 	toks := make([]string, 0, len(s))
-	lineStart := true
 	for i := 0; i < len(s); {
 		rest := s[i:]
 		if n := urlLen(rest); n > 0 && (i == 0 || !isURLChar(s[i-1])) {
@@ -225,40 +231,6 @@ func highlight(s string, terms []string, max int) string {
 		prev = sp.to
 	}
 	toks = append(toks, escapeTokens(s[prev:], false)...)
-	out, _ := joinTokens(toks, max)
-	return out
-}
-
-// replyMarkdown turns a command reply (plain text where *x* means bold)
-// into Discord markdown: *x* becomes **x** and everything else is
-// escaped. It is cut to max UTF-16 units.
-func replyMarkdown(text string, max int) string {
-	var toks []string
-	for li, line := range strings.Split(text, "\n") {
-		if li > 0 {
-			toks = append(toks, "\n")
-		}
-		for line != "" {
-			open := strings.IndexByte(line, '*')
-			if open < 0 {
-				toks = append(toks, escapeTokens(line, false)...)
-				break
-			}
-			end := strings.IndexByte(line[open+1:], '*')
-			inner := ""
-			if end >= 0 {
-				inner = line[open+1 : open+1+end]
-			}
-			if end < 0 || inner == "" || inner != strings.TrimSpace(inner) {
-				toks = append(toks, escapeTokens(line[:open+1], false)...)
-				line = line[open+1:]
-				continue
-			}
-			toks = append(toks, escapeTokens(line[:open], false)...)
-			toks = append(toks, "**"+Escape(inner)+"**")
-			line = line[open+end+2:]
-		}
-	}
 	out, _ := joinTokens(toks, max)
 	return out
 }

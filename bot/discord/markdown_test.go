@@ -68,6 +68,15 @@ func TestReplyMarkdown(t *testing.T) {
 		{"* not bold*", "\\* not bold\\*"},
 		{"@everyone try [x](https://evil.example)", "@\u200beveryone try \\[x\\]\\(https://evil.example\\)"},
 		{"Feeds:\n- yonhap https://www.yna.co.kr/rss/news.xml", "Feeds:\n\\- yonhap https://www.yna.co.kr/rss/news.xml"},
+		// Code stays code: raw backticks, its text as written.
+		{"Try `/news help` or `add 반도체 to ai-policy`.", "Try `/news help` or `add 반도체 to ai-policy`."},
+		{"`a_b *c* [x](y)`", "`a_b *c* [x](y)`"},
+		// Escaped text is literal, escaped again for Discord.
+		{`• \*\*속보\*\* _단독_ \` + "`x\\`" + ` ~~y~~`, `• \*\*속보\*\* \_단독\_ \` + "`x\\`" + ` \~\~y\~\~`},
+		{`*a\_b\*c*`, `**a\_b\*c**`},
+		{"unpaired ` and *", "unpaired \\` and \\*"},
+		// A marker only formats at the start of a line.
+		{"*w*: - x\n- y", "**w**: - x\n\\- y"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -80,5 +89,13 @@ func TestReplyMarkdown(t *testing.T) {
 	got := replyMarkdown(long, maxContent)
 	if n := notify.UTF16Len(got); n > maxContent || !utf8.ValidString(got) || strings.Count(got, "**")%2 != 0 {
 		t.Errorf("long reply: %d units, valid %v, unbalanced bold", n, utf8.ValidString(got))
+	}
+}
+
+func TestReplyMarkdownCleansRuns(t *testing.T) {
+	clean := func(s string) string { return strings.ReplaceAll(s, "tok-1234", "[REDACTED]") }
+	got := cleanReplyMarkdown(`token tok\-1234 and *tok-1234*`, maxContent, clean)
+	if strings.Contains(got, "1234") || strings.Count(got, "\\[REDACTED\\]") != 2 {
+		t.Errorf("cleanReplyMarkdown = %q", got)
 	}
 }

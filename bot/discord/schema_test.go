@@ -23,6 +23,7 @@ const (
 	schemaEditOriginal     = "/paths/~1webhooks~1{webhook_id}~1{webhook_token}~1messages~1@original/patch/requestBody/content/application~1json/schema"
 	schemaBulkGuildCommand = "/paths/~1applications~1{application_id}~1guilds~1{guild_id}~1commands/put/requestBody/content/application~1json/schema"
 	schemaBulkCommand      = "/paths/~1applications~1{application_id}~1commands/put/requestBody/content/application~1json/schema"
+	schemaLocale           = "/components/schemas/AvailableLocalesEnum"
 )
 
 type specSchemas struct {
@@ -51,7 +52,7 @@ func (s *specSchemas) load() {
 		return
 	}
 	s.byPtr = map[string]*jsonschema.Schema{}
-	for _, p := range []string{schemaExecuteWebhook, schemaCreateMessage, schemaCallback, schemaEditOriginal, schemaBulkGuildCommand, schemaBulkCommand} {
+	for _, p := range []string{schemaExecuteWebhook, schemaCreateMessage, schemaCallback, schemaEditOriginal, schemaBulkGuildCommand, schemaBulkCommand, schemaLocale} {
 		loc := "https://discord.example/openapi.json#" + strings.NewReplacer("{", "%7B", "}", "%7D").Replace(p)
 		sch, err := c.Compile(loc)
 		if err != nil {

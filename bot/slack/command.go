@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/newshound/newshound/bot/command"
 	"github.com/newshound/newshound/bot/notify"
 	"github.com/newshound/newshound/redact"
@@ -163,6 +165,9 @@ func verify(secret string, h http.Header, body []byte, now time.Time) error {
 type commandReply struct {
 	ResponseType string `json:"response_type"`
 	Text         string `json:"text"`
+	// Blocks show the reply (a rich_text block); Text is then the
+	// notification's text.
+	Blocks *slack.Blocks `json:"blocks,omitempty"`
 }
 
 func (c commandReply) json() []byte {
@@ -245,40 +250,49 @@ func (d *dispatcher) followUp(ctx context.Context, responseURL string, rep comma
 	}
 }
 
-// toReply removes secrets from a Runner reply, escapes it (keeping its
-// *bold*) and fits it in maxReplyBytes.
+// toReply removes secrets from a Runner reply and renders it.
 func (d *dispatcher) toReply(r command.Reply) commandReply {
-	r.Text = d.redact.String(r.Text)
-	return toReply(r)
+	return toReply(r, d.redact.String)
 }
 
-// toReply escapes a Runner reply (keeping its *bold*) and fits it in
-// maxReplyBytes.
-func toReply(r command.Reply) commandReply {
-	c := commandReply{ResponseType: "ephemeral", Text: escapeReply(r.Text)}
+// toReply renders a Runner reply (see reply.go) as a rich_text block with
+// a mrkdwn text, cut to fit maxReplyBytes. clean (nil: none) is applied
+// to the reply and to the literal text of each run, so a secret is found
+// however the reply escaped it.
+func toReply(r command.Reply, clean func(string) string) commandReply {
+	if clean == nil {
+		clean = func(s string) string { return s }
+	}
+	typ := "ephemeral"
 	if r.Public {
-		c.ResponseType = "in_channel"
+		typ = "in_channel"
 	}
-	if c.Text == "" {
-		c.Text = "✅"
+	render := func(text string) commandReply {
+		runs := command.ParseReply(clean(strings.ToValidUTF8(text, "\uFFFD")))
+		for i := range runs {
+			runs[i].Text = clean(runs[i].Text)
+		}
+		c := commandReply{ResponseType: typ, Text: replyFallback(runs), Blocks: replyBlocks(runs)}
+		if c.Text == "" {
+			c.Text = "✅"
+		}
+		return c
 	}
+	c := render(r.Text)
 	if len(c.json()) <= maxReplyBytes {
 		return c
 	}
 	lo, hi := 0, len([]rune(r.Text)) // the longest prefix that fits is in [lo, hi)
 	for lo+1 < hi {
 		mid := (lo + hi) / 2
-		c.Text = escapeReply(notify.Truncate(r.Text, mid))
-		if len(c.json()) <= maxReplyBytes {
+		if len(render(notify.Truncate(r.Text, mid)).json()) <= maxReplyBytes {
 			lo = mid
 		} else {
 			hi = mid
 		}
 	}
-	c.Text = escapeReply(notify.Truncate(r.Text, lo))
-	return c
+	return render(notify.Truncate(r.Text, lo))
 }
 
+// replyEscaper applies Slack's escaping (&, <, >) to mrkdwn.
 var replyEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-func escapeReply(s string) string { return replyEscaper.Replace(strings.ToValidUTF8(s, "\uFFFD")) }

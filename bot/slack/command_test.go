@@ -244,7 +244,7 @@ func TestSlowCommandAnswersLater(t *testing.T) {
 
 func TestReplyFitsSocketModeLimit(t *testing.T) {
 	long := strings.Repeat("가<나&", 10000)
-	c := toReply(command.Reply{Text: long})
+	c := toReply(command.Reply{Text: long}, nil)
 	if n := len(c.json()); n > maxReplyBytes {
 		t.Errorf("reply JSON is %d bytes, limit %d", n, maxReplyBytes)
 	}
