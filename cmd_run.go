@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -27,18 +28,24 @@ import (
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/store/postgres"
 	"github.com/newshound/newshound/store/sqlite"
+	"github.com/newshound/newshound/suggest"
 )
 
 // cmdRun is the daemon, or one cycle of it with --once.
 func cmdRun(ctx context.Context, args []string, e env) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("run", e)
 	path := fs.String("config", "watchlist.yaml", "watchlist `file`")
 	state := fs.String("state", "newshound.db", "SQLite `file` for state (ignored when the watchlist sets store.postgres)")
 	once := fs.Bool("once", false, "poll every feed once, deliver what is due, and exit (non-zero if anything stayed undelivered)")
+	var only feedList
+	fs.Var(&only, "feed", "with --once, poll only the feed `name`d, at once even in its backoff (repeat it or separate names with commas)")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 	format := fs.String("log-format", "text", "log `format`: text or json")
 	if err := fs.Parse(args); err != nil {
+		return parseExit(fs, err, e)
+	}
+	if len(only) > 0 && !*once {
+		fmt.Fprintln(e.stderr, "newshound run: --feed needs --once (the daemon polls every feed on its schedule; force one from chat with /news poll FEED)")
 		return 2
 	}
 	// Every secret the bot knows is redacted from everything it writes:
@@ -59,6 +66,10 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	cfg := loadConfig(*path, cfgEnv)
 	if cfg == nil {
 		return 1
+	}
+	if msg := unknownFeeds(cfg, *path, only); msg != "" {
+		fmt.Fprintf(e.stderr, "newshound run: %s\n", msg)
+		return 2
 	}
 	addConfigSecrets(red, cfg)
 	st, err := openStore(ctx, cfg, *state)
@@ -117,7 +128,17 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	}
 
 	if *once {
-		res := b.RunOnce(ctx)
+		var res bot.CycleResult
+		if len(only) > 0 {
+			// Checked against the watchlist above, so an error here is a
+			// feed removed by a reload in between.
+			if res, err = b.RunOnceFeeds(ctx, only); err != nil {
+				logger.Error("polling the named feeds", "error", err.Error())
+				return 2
+			}
+		} else {
+			res = b.RunOnce(ctx)
+		}
 		failed := 0
 		for _, pr := range res.Polls {
 			if pr.Err != nil {
@@ -162,6 +183,43 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		logger.Warn("stopping without waiting longer for in-flight work", "waited", grace)
 	}
 	return code
+}
+
+// feedList is the value of run's --feed: feed names, from repeated flags
+// or separated by commas.
+type feedList []string
+
+func (l *feedList) String() string { return strings.Join(*l, ",") }
+
+func (l *feedList) Set(v string) error {
+	for name := range strings.SplitSeq(v, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return errors.New("empty feed name")
+		}
+		*l = append(*l, name)
+	}
+	return nil
+}
+
+// unknownFeeds names the first of names that is not a feed of cfg (read
+// from path), with the nearest feed name as a suggestion, or returns "".
+func unknownFeeds(cfg *config.Config, path string, names []string) string {
+	known := make([]string, len(cfg.Feeds))
+	for i, f := range cfg.Feeds {
+		known[i] = f.Name
+	}
+	for _, name := range names {
+		if slices.Contains(known, name) {
+			continue
+		}
+		msg := fmt.Sprintf("--feed %q: no such feed in %s", name, path)
+		if s, ok := suggest.Closest(name, known); ok {
+			return msg + fmt.Sprintf("; did you mean %q?", s)
+		}
+		return msg + " (feeds: " + strings.Join(known, ", ") + ")"
+	}
+	return ""
 }
 
 // leaseOwner names this process in the store's leases. With SQLite there

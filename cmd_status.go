@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -81,14 +80,13 @@ type channelStatus struct {
 // alerts. It reads SQLite read-only, so it works beside the running
 // daemon, and changes nothing.
 func cmdStatus(ctx context.Context, args []string, e env) int {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("status", e)
 	path := fs.String("config", "watchlist.yaml", "watchlist `file`")
 	state := fs.String("state", "newshound.db", "SQLite `file` the daemon writes (ignored when the watchlist sets store.postgres)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	noEnv := fs.Bool("no-env", false, "check the watchlist without the environment, as check --no-env")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return parseExit(fs, err, e)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "newshound status: unexpected argument %q\n", fs.Arg(0))
@@ -339,10 +337,19 @@ func printStatus(w io.Writer, rep statusReport, loc *time.Location) {
 	for _, f := range rep.Feeds {
 		fmt.Fprintf(w, "  %s  %s\n", plainLine(f.Name), plainLine(f.URL))
 		next := "at the next cycle"
-		if f.NextPoll != nil {
+		if f.NextPoll != nil && f.NextPoll.After(now) {
 			next = at(f.NextPoll)
+			if f.Failures > 0 {
+				next += " (in " + roundDuration(f.NextPoll.Sub(now)) + ", backing off)"
+			}
 		}
-		fmt.Fprintf(w, "    last success %s; next poll %s\n", ago(at(f.LastSuccess), f.LastSuccess, now), next)
+		// A failing feed waits longer after each failure: say when it is
+		// tried again, not when it would be polled.
+		when := "next poll"
+		if f.Failures > 0 {
+			when = "failing; next try"
+		}
+		fmt.Fprintf(w, "    last success %s; %s %s\n", ago(at(f.LastSuccess), f.LastSuccess, now), when, next)
 		if f.Failures > 0 || f.LastError != "" {
 			fmt.Fprintf(w, "    %d consecutive failure(s); last error: %s\n", f.Failures, plainLine(f.LastError))
 		}

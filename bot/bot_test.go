@@ -1,9 +1,11 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -880,4 +882,185 @@ func TestRepairsSkipsAndUndatedItemsAreCounted(t *testing.T) {
 	if !found {
 		t.Error("the undated item was not alerted")
 	}
+}
+
+// countingFetcher counts fetches per feed.
+type countingFetcher struct {
+	*fetcher
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *countingFetcher) Fetch(ctx context.Context, src feeds.Source, v feeds.Validators) (feeds.Result, error) {
+	c.mu.Lock()
+	c.calls[src.Name]++
+	c.mu.Unlock()
+	return c.fetcher.Fetch(ctx, src, v)
+}
+
+func (c *countingFetcher) count(feed string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.calls[feed]
+}
+
+// TestRunOnceFeedsForcesThoseFeedsOnly checks run --once --feed: the
+// named feeds are polled even in their backoff, the others not at all,
+// and what they match is delivered in the same cycle.
+func TestRunOnceFeedsForcesThoseFeedsOnly(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	cf := &countingFetcher{fetcher: h.feeds, calls: map[string]int{}}
+	h.bot.rt.Load().fetcher = cf
+	ctx := context.Background()
+	h.cycle() // the first polls
+	h.feeds.errs["newsis"] = &feeds.StatusError{URL: "https://newsis.example/rss", Code: 503, RetryAfter: time.Hour}
+	h.cycle() // newsis fails and now waits an hour
+	h.clock.Set(h.clock.Now().Add(time.Minute))
+	delete(h.feeds.errs, "newsis")
+	h.feeds.set("newsis", news("n1", "트럼프, 새 관세 발표", h.clock.Now()))
+	h.feeds.set("yna", news("y1", "오픈소스 재단 설립", h.clock.Now()))
+
+	if res := h.cycle(); len(res.Polls) != 1 || res.Polls[0].Feed != "yna" {
+		t.Fatalf("plain cycle polled %+v, want yna only (newsis in backoff)", res.Polls)
+	}
+	before := map[string]int{"yna": cf.count("yna"), "newsis": cf.count("newsis")}
+	res, err := h.bot.RunOnceFeeds(ctx, []string{"newsis", "newsis"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cf.count("newsis") - before["newsis"]; got != 1 {
+		t.Errorf("newsis fetched %d times, want 1 (named twice, in backoff)", got)
+	}
+	if got := cf.count("yna") - before["yna"]; got != 0 {
+		t.Errorf("yna fetched %d times, want 0 (not named)", got)
+	}
+	if len(res.Polls) != 1 || res.Polls[0].Err != nil || res.Polls[0].New != 1 || res.Polls[0].Matches != 2 {
+		t.Errorf("polls = %+v, want newsis with 1 new item and 2 matches", res.Polls)
+	}
+	titles := h.chans["team"].titles()
+	if len(titles) != 2 || titles[1] != "트럼프, 새 관세 발표" {
+		t.Errorf("team got %q, want the forced feed's item delivered in the same cycle", titles)
+	}
+	st, err := h.store.FeedState(ctx, "newsis")
+	if err != nil || st.Failures != 0 {
+		t.Errorf("newsis state = %+v, %v; want its failures cleared", st, err)
+	}
+
+	for _, names := range [][]string{{"newsys"}, {"yna", "nope"}} {
+		n := cf.count("yna") + cf.count("newsis")
+		res, err := h.bot.RunOnceFeeds(ctx, names)
+		if !errors.Is(err, ErrUnknownFeed) || !strings.Contains(err.Error(), names[len(names)-1]) {
+			t.Errorf("RunOnceFeeds(%q) = %v, want ErrUnknownFeed naming %q", names, err, names[len(names)-1])
+		}
+		if len(res.Polls) != 0 || cf.count("yna")+cf.count("newsis") != n {
+			t.Errorf("RunOnceFeeds(%q) polled %+v with an unknown name", names, res.Polls)
+		}
+	}
+}
+
+// TestFailedPollLogsNextTry checks that every failed poll logs when the
+// feed is tried next, in the watchlist timezone, and why then.
+func TestFailedPollLogsNextTry(t *testing.T) {
+	h := newHarness(t, oneFeed+"timezone: Asia/Seoul\n")
+	var buf syncBuffer
+	b, err := New(Options{
+		Config: h.bot.Config(), Store: h.store, Fetcher: h.feeds,
+		Notifiers: func(*config.Config) (map[string]notify.Notifier, error) {
+			return map[string]notify.Notifier{"team": &recorder{}, "other": &recorder{}}, nil
+		},
+		Now: h.clock.Now, Sleep: h.clock.Sleep,
+		Jitter: func(time.Duration) time.Duration { return 0 },
+		Logger: slog.New(slog.NewTextHandler(&buf, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		err  error
+		want []string
+	}{
+		// 10:00 UTC is 19:00 KST; the poll interval is 5m.
+		{"first failure", errors.New("connection refused"),
+			[]string{`next_try="2026-11-26 19:10:00 KST (in 10m)"`, `backoff="step 1: 10m (interval 5m doubled per failure)"`}},
+		{"second failure", errors.New("connection refused"),
+			[]string{`next_try="2026-11-26 19:20:00 KST (in 20m)"`, `backoff="step 2: 20m (interval 5m doubled per failure)"`}},
+		{"server asks for longer", &feeds.StatusError{URL: "https://newsis.example/rss", Code: 429, RetryAfter: 2 * time.Hour},
+			[]string{`next_try="2026-11-26 21:00:00 KST (in 2h)"`, `backoff="2h, as the server asked (Retry-After)"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			buf.Reset()
+			h.feeds.mu.Lock()
+			h.feeds.errs["newsis"] = tt.err
+			h.feeds.mu.Unlock()
+			if _, _, err := b.PollNow(ctx, "newsis"); err == nil {
+				t.Fatal("the poll did not fail")
+			}
+			var line string
+			for l := range strings.SplitSeq(buf.String(), "\n") {
+				if strings.Contains(l, "feed poll failed") {
+					line = l
+				}
+			}
+			if line == "" {
+				t.Fatalf("no failure logged:\n%s", buf.String())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(line, w) {
+					t.Errorf("log line lacks %s:\n%s", w, line)
+				}
+			}
+		})
+	}
+}
+
+func TestBackoffStep(t *testing.T) {
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		interval   time.Duration
+		failures   int
+		retryAfter time.Duration
+		want       string
+	}{
+		{5 * time.Minute, 1, 0, "step 1: 10m (interval 5m doubled per failure)"},
+		{5 * time.Minute, 3, 0, "step 3: 40m (interval 5m doubled per failure)"},
+		{5 * time.Minute, 3, 10 * time.Minute, "step 3: 40m (interval 5m doubled per failure)"},
+		{5 * time.Minute, 9, 0, "step 9: 6h (interval 5m doubled per failure, the cap)"},
+		{90 * time.Second, 2, 0, "step 2: 6m (interval 1m30s doubled per failure)"},
+		{5 * time.Minute, 1, 48 * time.Hour, "24h, as the server asked (Retry-After)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			if got := backoffStep(now, tt.interval, tt.failures, tt.retryAfter); got != tt.want {
+				t.Errorf("backoffStep(%v, %d, %v) = %q, want %q", tt.interval, tt.failures, tt.retryAfter, got, tt.want)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a
+// logger.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *syncBuffer) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.Reset()
 }

@@ -81,7 +81,9 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 		st.Failures++
 		st.LastError = err.Error()
 		st.NextPoll = feeds.NextPoll(now, interval, st.Failures, after, b.jitter)
-		b.log.Warn("feed poll failed", "feed", f.Name, "failures", st.Failures, "next_poll", st.NextPoll, "error", err.Error())
+		b.log.Warn("feed poll failed", "feed", f.Name, "failures", st.Failures,
+			"next_try", b.localTime(rt, st.NextPoll)+" (in "+roundWait(st.NextPoll.Sub(now))+")",
+			"backoff", backoffStep(now, interval, st.Failures, after), "error", err.Error())
 		res.Err = err
 		if perr := b.opt.Store.PutFeedState(ctx, st); perr != nil {
 			res.Err = errors.Join(err, perr)

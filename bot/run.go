@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/feeds"
 )
 
 // tick is how often the daemon looks for due feeds and deliveries.
@@ -79,17 +83,54 @@ func (r CycleResult) Undelivered() int {
 // is due on every channel.
 func (b *Bot) RunOnce(ctx context.Context) CycleResult {
 	rt := b.rt.Load()
+	return b.cycle(ctx, rt, rt.cfg.Feeds, false)
+}
+
+// RunOnceFeeds does one cycle that polls only the named feeds, whatever
+// their schedule, backoff or Retry-After (a forced poll, as PollNow
+// does), then delivers what is due on every channel, as RunOnce does.
+// Names listed twice are polled once. When a name is not a feed of the
+// watchlist nothing is polled and the error wraps ErrUnknownFeed.
+func (b *Bot) RunOnceFeeds(ctx context.Context, names []string) (CycleResult, error) {
+	rt := b.rt.Load()
+	var fs []config.Feed
+	seen := map[string]bool{}
+	for _, name := range names {
+		f, ok := rt.feeds[name]
+		if !ok {
+			return CycleResult{}, fmt.Errorf("bot: %q: %w", name, ErrUnknownFeed)
+		}
+		if !seen[name] {
+			seen[name] = true
+			fs = append(fs, f)
+		}
+	}
+	return b.cycle(ctx, rt, fs, true), nil
+}
+
+// cycle polls feeds concurrently and then delivers on every channel.
+// Unless forced, a failing feed still in its backoff is skipped (and
+// logged with its next try).
+func (b *Bot) cycle(ctx context.Context, rt *runtime, fs []config.Feed, forced bool) CycleResult {
 	var res CycleResult
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	now := b.opt.Now()
-	for _, f := range rt.cfg.Feeds {
-		if st, err := b.opt.Store.FeedState(ctx, f.Name); err == nil && st.Failures > 0 && st.NextPoll.After(now) {
-			b.log.Info("feed skipped: failing, in backoff", "feed", f.Name, "failures", st.Failures, "next_poll", st.NextPoll, "last_error", st.LastError)
-			continue
+	for _, f := range fs {
+		if !forced {
+			if st, err := b.opt.Store.FeedState(ctx, f.Name); err == nil && st.Failures > 0 && st.NextPoll.After(now) {
+				b.log.Info("feed skipped: failing, in backoff", "feed", f.Name, "failures", st.Failures, "next_try", b.localTime(rt, st.NextPoll), "last_error", st.LastError)
+				continue
+			}
 		}
 		wg.Go(func() {
-			pr := b.pollFeed(ctx, rt, f)
+			var pr PollResult
+			if b.claim(b.polling, f.Name) {
+				pr = b.pollFeed(ctx, rt, f)
+				b.release(b.polling, f.Name)
+			} else {
+				pr = PollResult{Feed: f.Name, Err: fmt.Errorf("bot: feed %s is being polled right now", f.Name)}
+			}
 			mu.Lock()
 			res.Polls = append(res.Polls, pr)
 			mu.Unlock()
@@ -317,4 +358,44 @@ func (b *Bot) Flush(ctx context.Context, channel string) (int, error) {
 	defer b.release(b.sending, channel)
 	r := b.deliverChannel(ctx, rt, channel)
 	return r.Sent, r.Err
+}
+
+// localTime formats t in the watchlist timezone, as logs and status show
+// times to people.
+func (b *Bot) localTime(rt *runtime, t time.Time) string {
+	loc := rt.cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05 MST")
+}
+
+// backoffStep says how feeds.NextPoll chose the wait after a feed's
+// failures-th consecutive failure: the interval doubled once per failure
+// up to feeds.MaxBackoff, or the server's Retry-After when longer. The
+// actual time is that wait ±10% jitter.
+func backoffStep(now time.Time, interval time.Duration, failures int, retryAfter time.Duration) string {
+	base := feeds.NextPoll(now, interval, failures, 0, nil).Sub(now)
+	if ra := min(retryAfter, feeds.MaxRetryAfter); ra > base {
+		return fmt.Sprintf("%s, as the server asked (Retry-After)", roundWait(ra))
+	}
+	capped := ""
+	if base >= feeds.MaxBackoff {
+		capped = ", the cap"
+	}
+	return fmt.Sprintf("step %d: %s (interval %s doubled per failure%s)", failures, roundWait(base), roundWait(interval), capped)
+}
+
+// roundWait shows a wait to the second, without trailing zero units
+// ("40m", "1h30m", "6h").
+func roundWait(d time.Duration) string {
+	d = d.Round(time.Second)
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

@@ -10,8 +10,12 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/invopop/jsonschema"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/newshound/newshound/config"
 )
@@ -57,11 +61,223 @@ func generate(dir string) ([]byte, error) {
 			stripDescription(digest),
 		},
 	}
+	if err := applyLoaderRules(s); err != nil {
+		return nil, err
+	}
+	if err := addExamples(s); err != nil {
+		return nil, err
+	}
 	out, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("gen-schema: %w", err)
 	}
 	return append(out, '\n'), nil
+}
+
+// nonEmpty lists the values, beyond what the Go type tags say, that the
+// loader refuses when empty: texts it reads as a URL, an ID or a name
+// (every "format": "uri" text is added to them), and list items that
+// name something. A path is a definition name ("" for the top level), a
+// property and ".items" steps.
+var nonEmpty = []string{
+	"SlackChannel.webhook_url",
+	"SlackChannel.channel",
+	"DiscordChannel.webhook_url",
+	"Watch.feeds.items",
+	"Watch.channels.items",
+	"Watch.urgent.items",
+	".synonyms.items.items",
+}
+
+// minItems lists the lists the loader needs longer than the Go types say:
+// a synonym group holds at least two words.
+var minItems = map[string]uint64{
+	".synonyms.items": 2,
+}
+
+// applyLoaderRules makes the schema accept and refuse what the loader
+// does, key by key. The loader reads a null value (a key with nothing
+// after the colon) as the empty value of the key's type, "", [] or {},
+// so every property whose empty value is valid also accepts null; empty
+// texts and short lists it refuses are refused here too (nonEmpty,
+// minItems). config/schema_agree_test.go checks the result against the
+// loader.
+func applyLoaderRules(s *jsonschema.Schema) error {
+	for _, p := range nonEmpty {
+		n, err := lookup(s, p)
+		if err != nil {
+			return err
+		}
+		n.MinLength = ptr(uint64(1))
+	}
+	for p, v := range minItems {
+		n, err := lookup(s, p)
+		if err != nil {
+			return err
+		}
+		n.MinItems = ptr(v)
+	}
+	var objects []*jsonschema.Schema
+	walk(s, func(n *jsonschema.Schema) {
+		if n.Properties != nil {
+			objects = append(objects, n)
+		}
+	})
+	for _, o := range objects {
+		for _, prop := range o.Properties.FromOldest() {
+			if prop.Format == "uri" && prop.MinLength == nil {
+				prop.MinLength = ptr(uint64(1))
+			}
+		}
+	}
+	for _, o := range objects {
+		for name, prop := range o.Properties.FromOldest() {
+			if !nullable(prop) && acceptsEmpty(s, prop) {
+				o.Properties.Set(name, &jsonschema.Schema{
+					Description: prop.Description,
+					AnyOf:       []*jsonschema.Schema{stripDescription(prop), {Type: "null"}},
+				})
+			}
+		}
+	}
+	return nil
+}
+
+// walk calls fn on s and every schema inside it, definitions in name
+// order, so the output does not depend on map order.
+func walk(s *jsonschema.Schema, fn func(*jsonschema.Schema)) {
+	if s == nil {
+		return
+	}
+	fn(s)
+	names := make([]string, 0, len(s.Definitions))
+	for name := range s.Definitions {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		walk(s.Definitions[name], fn)
+	}
+	for _, c := range slices.Concat(s.AllOf, s.AnyOf, s.OneOf) {
+		walk(c, fn)
+	}
+	walk(s.Items, fn)
+	walk(s.AdditionalProperties, fn)
+	if s.Properties != nil {
+		for _, c := range s.Properties.FromOldest() {
+			walk(c, fn)
+		}
+	}
+}
+
+// lookup finds the schema at path (see nonEmpty).
+func lookup(s *jsonschema.Schema, path string) (*jsonschema.Schema, error) {
+	def, rest, _ := strings.Cut(path, ".")
+	n := s
+	if def != "" {
+		var ok bool
+		if n, ok = s.Definitions[def]; !ok {
+			return nil, fmt.Errorf("gen-schema: %s: no definition %s", path, def)
+		}
+	}
+	steps := strings.Split(rest, ".")
+	if n.Properties == nil {
+		return nil, fmt.Errorf("gen-schema: %s: %s has no properties", path, def)
+	}
+	n, ok := n.Properties.Get(steps[0])
+	if !ok {
+		return nil, fmt.Errorf("gen-schema: %s: no property %s", path, steps[0])
+	}
+	for _, st := range steps[1:] {
+		if st != "items" || n.Items == nil {
+			return nil, fmt.Errorf("gen-schema: %s: no %s", path, st)
+		}
+		n = n.Items
+	}
+	return n, nil
+}
+
+// nullable reports whether s already accepts null.
+func nullable(s *jsonschema.Schema) bool {
+	if s.Type == "null" {
+		return true
+	}
+	return slices.ContainsFunc(append(slices.Clone(s.OneOf), s.AnyOf...), nullable)
+}
+
+// acceptsEmpty reports whether the empty value of s's type ("", [] or
+// {}) is valid: then the loader also takes null for it.
+func acceptsEmpty(root, s *jsonschema.Schema) bool {
+	if name, ok := strings.CutPrefix(s.Ref, "#/$defs/"); ok {
+		def, found := root.Definitions[name]
+		return found && acceptsEmpty(root, def)
+	}
+	switch s.Type {
+	case "string":
+		if s.MinLength != nil && *s.MinLength > 0 || len(s.Enum) > 0 && !slices.Contains(s.Enum, any("")) {
+			return false
+		}
+		return s.Pattern == "" || regexp.MustCompile(s.Pattern).MatchString("")
+	case "array":
+		return s.MinItems == nil || *s.MinItems == 0
+	case "object":
+		return len(s.Required) == 0 && len(s.OneOf) == 0 && len(s.AnyOf) == 0 && s.MinProperties == nil
+	}
+	return false
+}
+
+// examples are shown by editors and each is checked against the loader
+// by config/schema_agree_test.go; the key is a definition name, "" for
+// the whole watchlist.
+var examples = map[string][]string{
+	"": {
+		"feeds: [{name: yna-news, url: 'https://www.yna.co.kr/rss/news.xml'}]\n" +
+			"channels:\n  terminal:\n    console:\n" +
+			"watches: [{name: ai-policy, keywords: [오픈소스, 트럼프, '\"AI 국가안보각서\"'], channels: [terminal]}]\n",
+	},
+	"Feed": {
+		"{name: yna-news, url: 'https://www.yna.co.kr/rss/news.xml'}",
+		"{name: gnews-ai, google_news: '\"AI 국가안보각서\"', interval: 10m, backfill: 3}",
+	},
+	"Channel": {
+		"console:\n",
+		"{console: {format: json}}",
+		"{slack: {webhook_url: '${SLACK_WEBHOOK_URL}'}}",
+		"{slack: {channel: '#news-desk'}}",
+		"{discord: {webhook_url: '${DISCORD_WEBHOOK_URL}'}}",
+		"{discord: {channel_id: '123456789012345678'}}",
+	},
+	"Watch": {
+		"{name: ai-policy, keywords: [오픈소스, '\"AI 국가안보각서\"'], exclude: [주가], channels: [terminal]}",
+		"{name: chips, keywords: [반도체, HBM], urgent: [HBM], channels: [terminal], digest: {every: 30m}}",
+	},
+	"Digest": {
+		"instant",
+		"{every: 30m}",
+		"{at: ['09:00', '18:00'], days: [mon, tue, wed, thu, fri], quiet_hours: '22:00-07:00'}",
+	},
+}
+
+// addExamples sets the examples of the top level and the definitions.
+func addExamples(s *jsonschema.Schema) error {
+	for def, srcs := range examples {
+		n := s
+		if def != "" {
+			var ok bool
+			if n, ok = s.Definitions[def]; !ok {
+				return fmt.Errorf("gen-schema: examples for missing definition %s", def)
+			}
+		}
+		n.Examples = nil
+		for _, src := range srcs {
+			var v any
+			if err := yaml.Unmarshal([]byte(src), &v); err != nil {
+				return fmt.Errorf("gen-schema: example of %q: %w", def, err)
+			}
+			n.Examples = append(n.Examples, v)
+		}
+	}
+	return nil
 }
 
 func stripDescription(s *jsonschema.Schema) *jsonschema.Schema {
