@@ -7,7 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -76,17 +79,18 @@ func TestRealFeedsEndToEnd(t *testing.T) {
 	}
 
 	f := feeds.NewHTTPFetcher(feeds.Options{Version: "test"})
-	var parsed, items, undated, keywordHits int
-	for _, path := range files {
+	// Files are swept by a few workers: the assertions are independent.
+	var parsed, items, undated, keywordHits atomic.Int64
+	sweep := func(path string) {
 		rel, _ := filepath.Rel(sharedFeeds, path)
 		res, err := f.Fetch(context.Background(), feeds.Source{Name: rel, URL: srv.URL + "/" + filepath.ToSlash(rel)}, feeds.Validators{})
 		if err != nil {
-			continue // not every test file is a feed; refusals are named in the error and tested in feeds
+			return // not every test file is a feed; refusals are named in the error and tested in feeds
 		}
-		parsed++
+		parsed.Add(1)
 		dated := datedEntries(t, path)
 		for _, it := range res.Items {
-			items++
+			items.Add(1)
 			if strings.TrimSpace(it.Title) == "" {
 				t.Errorf("%s: item %q has an empty title", rel, it.Key)
 			}
@@ -97,7 +101,7 @@ func TestRealFeedsEndToEnd(t *testing.T) {
 				}
 			}
 			if it.Undated {
-				undated++
+				undated.Add(1)
 				if dated[it.Key] || dated[it.Link] {
 					t.Errorf("%s: item %q had a date element but is undated", rel, it.Key)
 				}
@@ -112,7 +116,7 @@ func TestRealFeedsEndToEnd(t *testing.T) {
 			}
 			for _, q := range realQueries {
 				if oracles[q](text) {
-					keywordHits++
+					keywordHits.Add(1)
 					if !hit[q] {
 						t.Errorf("%s: item %q holds %q in its text but did not match", rel, it.Key, q)
 					}
@@ -120,9 +124,23 @@ func TestRealFeedsEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d files, %d parsed, %d items (%d undated), %d keyword occurrences all matched", len(files), parsed, items, undated, keywordHits)
-	if parsed < len(files)/2 || keywordHits == 0 {
-		t.Errorf("the sweep saw too little: %d of %d files parsed, %d keyword hits", parsed, len(files), keywordHits)
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range max(2, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for p := range work {
+				sweep(p)
+			}
+		})
+	}
+	for _, p := range files {
+		work <- p
+	}
+	close(work)
+	wg.Wait()
+	t.Logf("%d files, %d parsed, %d items (%d undated), %d keyword occurrences all matched", len(files), parsed.Load(), items.Load(), undated.Load(), keywordHits.Load())
+	if int(parsed.Load()) < len(files)/2 || keywordHits.Load() == 0 {
+		t.Errorf("the sweep saw too little: %d of %d files parsed, %d keyword hits", parsed.Load(), len(files), keywordHits.Load())
 	}
 }
 
