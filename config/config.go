@@ -520,12 +520,12 @@ func (d *decoder) crossCheck(c *Config) {
 		wp := joinIndex("watches", i)
 		for j, f := range w.Feeds {
 			if f != "" && !slices.Contains(feedNames, f) {
-				d.errorAt(joinIndex(joinKey(wp, "feeds"), j), "unknown feed %q%s", f, suggest(f, feedNames))
+				d.errorAt(joinIndex(joinKey(wp, "feeds"), j), "unknown feed %q%s", f, didYouMean(f, feedNames))
 			}
 		}
 		for j, ch := range w.Channels {
 			if _, ok := c.Channels[ch]; ch != "" && !ok {
-				d.errorAt(joinIndex(joinKey(wp, "channels"), j), "unknown channel %q%s", ch, suggest(ch, c.ChannelOrder))
+				d.errorAt(joinIndex(joinKey(wp, "channels"), j), "unknown channel %q%s", ch, didYouMean(ch, c.ChannelOrder))
 			}
 		}
 	}

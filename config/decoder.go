@@ -97,7 +97,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, known ...string) (fs fields
 	ps, ok := d.entries(n, path)
 	for _, p := range ps {
 		if !slices.Contains(known, p.key.Value) {
-			hint := suggest(p.key.Value, known)
+			hint := didYouMean(p.key.Value, known)
 			if hint == "" {
 				hint = " (known keys: " + strings.Join(known, ", ") + ")"
 			}

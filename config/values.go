@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/newshound/newshound/suggest"
 )
 
 // parseDuration reads a Go duration ("90s", "1h30m") optionally preceded
@@ -199,39 +201,12 @@ func isColor(s string) bool {
 	return err == nil
 }
 
-// suggest returns ` (did you mean "x"?)` for the candidate closest to s,
-// or "" when none is close.
-func suggest(s string, candidates []string) string {
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestDist && d < len([]rune(c)) {
-			best, bestDist = c, d
-		}
-	}
-	if best == "" {
+// didYouMean returns ` (did you mean "x"?)` for the candidate closest to
+// s (suggest.Closest, the rule every "did you mean" follows), or "".
+func didYouMean(s string, candidates []string) string {
+	best, ok := suggest.Closest(s, candidates)
+	if !ok {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
