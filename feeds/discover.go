@@ -179,24 +179,11 @@ type Page struct {
 // parsed. Like Fetch, it returns a *StatusError for an HTTP status other
 // than 2xx, and errors name the URL without its secrets.
 func (f *HTTPFetcher) FetchPage(ctx context.Context, src Source) (Page, error) {
-	safe := redactURL(src.URL)
-	u, err := url.Parse(src.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Page{}, fmt.Errorf("feeds: %s: not an http or https URL", safe)
-	}
-	timeout := src.Timeout
-	if timeout <= 0 {
-		timeout = f.o.Timeout
-	}
-	wctx, wcancel := context.WithTimeout(ctx, maxSlotWait)
-	release, err := f.acquire(wctx, strings.ToLower(u.Host))
-	wcancel()
+	u, safe, timeout, ctx, done, err := f.begin(ctx, src)
 	if err != nil {
-		return Page{}, fmt.Errorf("feeds: %s: waiting for a fetch slot: %w", safe, err)
+		return Page{}, err
 	}
-	defer release()
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	defer done()
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {

@@ -155,26 +155,11 @@ func (f *HTTPFetcher) client(guarded bool) *http.Client {
 
 // Fetch fetches src with the validators of the previous poll and parses it.
 func (f *HTTPFetcher) Fetch(ctx context.Context, src Source, prev Validators) (Result, error) {
-	safe := redactURL(src.URL)
-	u, err := url.Parse(src.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Result{}, fmt.Errorf("feeds: %s: not an http or https URL", safe)
-	}
-	timeout := src.Timeout
-	if timeout <= 0 {
-		timeout = f.o.Timeout
-	}
-	// Waiting for a slot (other feeds of the same host) does not eat into
-	// the feed's own timeout; the wait has its own, longer bound.
-	wctx, wcancel := context.WithTimeout(ctx, maxSlotWait)
-	release, err := f.acquire(wctx, strings.ToLower(u.Host))
-	wcancel()
+	u, safe, timeout, ctx, done, err := f.begin(ctx, src)
 	if err != nil {
-		return Result{}, fmt.Errorf("feeds: %s: waiting for a fetch slot: %w", safe, err)
+		return Result{}, err
 	}
-	defer release()
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	defer done()
 
 	start := f.o.Now()
 	res, status, n, err := f.fetch(ctx, u, src, prev)
@@ -196,6 +181,30 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, src Source, prev Validators) (R
 		return Result{}, fmt.Errorf("feeds: %s: %w", safe, err)
 	}
 	return res, nil
+}
+
+// begin checks src's URL, waits for a fetch slot of its host and bounds
+// ctx by the source's timeout, for Fetch and FetchPage alike. Waiting for
+// a slot (other feeds of the same host) does not eat into the timeout; the
+// wait has its own, longer bound. done frees the slot and the context.
+func (f *HTTPFetcher) begin(ctx context.Context, src Source) (u *url.URL, safe string, timeout time.Duration, rctx context.Context, done func(), err error) {
+	safe = redactURL(src.URL)
+	u, err = url.Parse(src.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, safe, 0, nil, nil, fmt.Errorf("feeds: %s: not an http or https URL", safe)
+	}
+	timeout = src.Timeout
+	if timeout <= 0 {
+		timeout = f.o.Timeout
+	}
+	wctx, wcancel := context.WithTimeout(ctx, maxSlotWait)
+	release, err := f.acquire(wctx, strings.ToLower(u.Host))
+	wcancel()
+	if err != nil {
+		return nil, safe, 0, nil, nil, fmt.Errorf("feeds: %s: waiting for a fetch slot: %w", safe, err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	return u, safe, timeout, rctx, func() { cancel(); release() }, nil
 }
 
 // fetch does the request; it returns the status and body size for the log.
