@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/newshound/newshound/bot/command"
 	"github.com/newshound/newshound/bot/digest"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/redact"
@@ -340,7 +341,7 @@ func printStatus(w io.Writer, rep statusReport, loc *time.Location) {
 		if f.NextPoll != nil && f.NextPoll.After(now) {
 			next = at(f.NextPoll)
 			if f.Failures > 0 {
-				next += " (in " + roundDuration(f.NextPoll.Sub(now)) + ", backing off)"
+				next += " (in " + command.ShortDuration(f.NextPoll.Sub(now)) + ", backing off)"
 			}
 		}
 		// A failing feed waits longer after each failure: say when it is
@@ -373,7 +374,7 @@ func printStatus(w io.Writer, rep statusReport, loc *time.Location) {
 		if c.Pending == 0 {
 			continue
 		}
-		line := fmt.Sprintf("  %s: %d due, %d held for a digest; oldest %s old", plainLine(c.Name), c.Due, c.Held, roundDuration(time.Duration(c.OldestPendingAgeSeconds)*time.Second))
+		line := fmt.Sprintf("  %s: %d due, %d held for a digest; oldest %s old", plainLine(c.Name), c.Due, c.Held, command.ShortDuration(time.Duration(c.OldestPendingAgeSeconds)*time.Second))
 		if c.NextRetry != nil {
 			line += "; next retry " + at(c.NextRetry)
 		}
@@ -403,23 +404,7 @@ func ago(s string, t *time.Time, now time.Time) string {
 	if t == nil {
 		return s
 	}
-	return fmt.Sprintf("%s (%s ago)", s, roundDuration(now.Sub(*t)))
-}
-
-// roundDuration shows d to the minute or hour, as chat does.
-func roundDuration(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%dh%dm", int(d.Hours()), int(d.Minutes())%60)
-	}
-	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
+	return fmt.Sprintf("%s (%s ago)", s, command.ShortDuration(now.Sub(*t)))
 }
 
 // plainLine keeps text read from the store or the watchlist on one line of

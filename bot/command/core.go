@@ -535,11 +535,12 @@ func (c *Core) since(l lang, t time.Time) string {
 	if t.IsZero() {
 		return l.t("never")
 	}
-	return l.t("ago", round(c.now().Sub(t)))
+	return l.t("ago", ShortDuration(c.now().Sub(t)))
 }
 
 // round shortens a duration for display: 45s, 12m, 3h5m, 2d4h.
-func round(d time.Duration) string {
+func ShortDuration(d time.Duration) string {
+	d = max(d, 0)
 	switch {
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d.Seconds()))

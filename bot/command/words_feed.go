@@ -61,7 +61,7 @@ func (c *Core) nextTry(cl *call, t time.Time) string {
 	case !t.After(now):
 		return cl.lang.t("next_now")
 	default:
-		return cl.lang.t("next_try", clock(cl.cfg, t), round(t.Sub(now)))
+		return cl.lang.t("next_try", clock(cl.cfg, t), ShortDuration(t.Sub(now)))
 	}
 }
 

@@ -165,7 +165,7 @@ func (c *Core) status(ctx context.Context, cl *call) Reply {
 		version = c.opt.Version
 	}
 	lines := []string{
-		l.t("st_head", version, round(c.now().Sub(st.Started))),
+		l.t("st_head", version, ShortDuration(c.now().Sub(st.Started))),
 		l.t("st_feeds", st.FeedsOK, st.FeedsFailing),
 	}
 	lines = append(lines, c.failingFeeds(ctx, cl)...)
