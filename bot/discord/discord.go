@@ -204,7 +204,7 @@ func (n *Notifier) sendWebhook(ctx context.Context, p Payload) error {
 	req.Header.Set("User-Agent", userAgent)
 	resp, err := n.client.Do(req)
 	if err != nil {
-		return notify.Retry(n.redact(fmt.Errorf("discord: channel %q: post to webhook: %w", n.name, err)), 0)
+		return notify.Classify(0, 0, n.redact(fmt.Errorf("discord: channel %q: post to webhook: %w", n.name, err)))
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
@@ -213,7 +213,7 @@ func (n *Notifier) sendWebhook(ctx context.Context, p Payload) error {
 		return nil
 	}
 	err = n.redact(fmt.Errorf("discord: channel %q: webhook returned %s: %s", n.name, resp.Status, excerpt(data)))
-	return classify(resp.StatusCode, err, after)
+	return notify.Classify(resp.StatusCode, after, err)
 }
 
 func (n *Notifier) sendBot(ctx context.Context, p Payload) error {
@@ -232,27 +232,17 @@ func (n *Notifier) sendBot(ctx context.Context, p Payload) error {
 		return notify.Retry(n.redact(fmt.Errorf("discord: channel %q: rate limited, retry after %s", n.name, rl.RetryAfter)), rl.RetryAfter)
 	case errors.As(err, &rest) && rest.Response != nil:
 		err = n.redact(fmt.Errorf("discord: channel %q: create message returned %s: %s", n.name, rest.Response.Status, excerpt(rest.ResponseBody)))
-		return classify(rest.Response.StatusCode, err, 0)
+		return notify.Classify(rest.Response.StatusCode, 0, err)
 	}
-	return notify.Retry(n.redact(fmt.Errorf("discord: channel %q: create message: %w", n.name, err)), 0)
-}
-
-// classify maps a non-2xx status to the retry advice for package bot.
-func classify(status int, err error, after time.Duration) error {
-	switch {
-	case status == http.StatusTooManyRequests:
-		return notify.Retry(err, after)
-	case status >= 500:
-		return notify.Retry(err, 0)
-	}
-	return notify.Permanent(err)
+	return notify.Classify(0, 0, n.redact(fmt.Errorf("discord: channel %q: create message: %w", n.name, err)))
 }
 
 // observe applies Discord's rate-limit answer to the pacers and returns
 // the delay a 429 asks for: an exhausted bucket (X-RateLimit-Remaining: 0)
 // holds this channel until X-RateLimit-Reset-After, and a 429 holds it,
 // or every notifier sharing Global when the limit is global, for
-// retry_after (from the JSON body, else the Retry-After header).
+// retry_after (notify.RetryAfter: the JSON body, else the Retry-After
+// header).
 func (n *Notifier) observe(status int, h http.Header, body []byte) time.Duration {
 	now := n.now()
 	if h.Get("X-RateLimit-Remaining") == "0" {
@@ -264,16 +254,10 @@ func (n *Notifier) observe(status int, h http.Header, body []byte) time.Duration
 		return 0
 	}
 	var rl struct {
-		RetryAfter *float64 `json:"retry_after"`
-		Global     bool     `json:"global"`
+		Global bool `json:"global"`
 	}
 	_ = json.Unmarshal(body, &rl)
-	var after time.Duration
-	if rl.RetryAfter != nil && *rl.RetryAfter >= 0 {
-		after = time.Duration(*rl.RetryAfter * float64(time.Second))
-	} else if d, ok := seconds(h.Get("Retry-After")); ok {
-		after = d
-	}
+	after, _ := notify.RetryAfter(h, body, now) // none named: 0, backoff decides
 	global := rl.Global || strings.EqualFold(h.Get("X-RateLimit-Global"), "true") || h.Get("X-RateLimit-Scope") == "global"
 	if global {
 		n.global.Block(now.Add(after))

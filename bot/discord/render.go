@@ -195,38 +195,15 @@ func fits(p Payload) bool {
 // keeping entries in order. Parts get "(i/n)" headers and the "and N
 // more" note goes on the last one.
 func (r renderer) split(m notify.Message) []notify.Message {
-	var groups [][]notify.Entry
-	var cur []notify.Entry
-	size := 0
-	for _, e := range m.Entries {
-		n := embedSize(r.embed(e))
-		if len(cur) > 0 && (len(cur) == maxEmbeds || size+n > maxEmbedTotal) {
-			groups = append(groups, cur)
-			cur, size = nil, 0
-		}
-		cur = append(cur, e)
-		size += n
-	}
-	if len(cur) > 0 || len(groups) == 0 {
-		groups = append(groups, cur)
-	}
-	if len(groups) == 1 {
-		return []notify.Message{m}
-	}
-	parts := make([]notify.Message, len(groups))
-	for i, g := range groups {
-		p := m
-		p.Entries = g
-		// The raw header is cut first so escaping cannot push the "(i/n)"
-		// suffix past the content limit.
-		head := notify.TruncateUTF16(m.Header, maxContent/2-100)
-		p.Header = strings.TrimSpace(fmt.Sprintf("%s (%d/%d)", head, i+1, len(groups)))
-		if i < len(groups)-1 {
-			p.More = 0
-		}
-		parts[i] = p
-	}
-	return parts
+	groups := notify.SplitEntries(m.Entries,
+		func(e notify.Entry) int { return embedSize(r.embed(e)) },
+		func(g []notify.Entry, size int) bool { return len(g) <= maxEmbeds && size <= maxEmbedTotal })
+	// The raw header is cut first so escaping cannot push the "(i/n)"
+	// suffix past the content limit.
+	head := notify.TruncateUTF16(m.Header, maxContent/2-100)
+	return notify.Parts(m, groups, func(i, n int) string {
+		return strings.TrimSpace(fmt.Sprintf("%s (%d/%d)", head, i, n))
+	})
 }
 
 // Render returns the payloads a message is sent as, one per part, with the

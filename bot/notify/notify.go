@@ -1,9 +1,15 @@
 // Package notify defines what every chat platform implements to receive
-// alerts and digests, and the small helpers they share: a typed error that
+// alerts and digests, and the delivery rules they share, so that a
+// platform package keeps only rendering and transport: a typed error that
 // tells the single retry loop (in package bot) whether and when to retry,
+// the classification of an HTTP answer into it (Classify) and the reading
+// of a rate limit's delay (RetryAfter), the grouping of a message's
+// entries into parts within a platform's limits (SplitEntries, Parts),
+// the acknowledge-or-follow-up rule of chat commands (Deferrer, Answer),
 // rune-safe truncation, per-channel pacing and the Guard that keeps a
 // panic in a handler of network input from ending the process. Secrets
-// are removed from text by package redact.
+// are removed from text by package redact. Package notifytest is the
+// conformance suite every Notifier passes.
 package notify
 
 import (

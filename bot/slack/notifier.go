@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -26,8 +25,6 @@ import (
 )
 
 const (
-	// maxRetryAfter caps how long one 429 may hold a channel.
-	maxRetryAfter = 10 * time.Minute
 	// defaultRetryAfter is the wait after a 429 that names no delay.
 	defaultRetryAfter = time.Second
 	maxErrorBody      = 4096
@@ -176,19 +173,20 @@ type webhookPayload struct {
 func (n *Notifier) postWebhook(ctx context.Context, text string, blocks []slack.Block) (string, error) {
 	status, hdr, body, err := postJSON(ctx, n.hc, n.webhook, webhookPayload{Text: text, Blocks: blocks})
 	if err != nil {
-		return "", notify.Retry(n.errorf("posting to webhook: %w", err), 0)
+		return "", notify.Classify(0, 0, n.errorf("posting to webhook: %w", err))
+	}
+	if status/100 == 2 {
+		return "", nil
 	}
 	code := notify.Truncate(clean(string(body)), 100)
-	switch {
-	case status/100 == 2:
-		return "", nil
-	case status == http.StatusTooManyRequests:
-		return code, n.rateLimited(ctx, retryAfter(hdr.Get("Retry-After"), n.now()))
-	case status >= 500:
-		return code, notify.Retry(n.errorf("webhook answered %d %s", status, code), 0)
-	default:
-		return code, notify.Permanent(n.errorf("webhook answered %d %s", status, code))
+	if status == http.StatusTooManyRequests {
+		d, ok := notify.RetryAfter(hdr, body, n.now())
+		if !ok {
+			d = defaultRetryAfter
+		}
+		return code, n.rateLimited(ctx, d)
 	}
+	return code, notify.Classify(status, 0, n.errorf("webhook answered %d %s", status, code))
 }
 
 // retryableCodes are Web API error codes worth retrying soon.
@@ -210,15 +208,17 @@ func (n *Notifier) postMessage(ctx context.Context, text string, blocks []slack.
 	case err == nil:
 		return "", nil
 	case errors.As(err, &rle):
-		return "", n.rateLimited(ctx, min(rle.RetryAfter, maxRetryAfter))
+		return "", n.rateLimited(ctx, min(rle.RetryAfter, notify.MaxRetryAfter))
 	case errors.As(err, &sce) && sce.Code == http.StatusTooManyRequests:
 		return "", n.rateLimited(ctx, defaultRetryAfter)
-	case errors.As(err, &sce) && sce.Code < 500:
-		return "", notify.Permanent(n.errorf("chat.postMessage: %w", err))
+	case errors.As(err, &sce):
+		return "", notify.Classify(sce.Code, 0, n.errorf("chat.postMessage: %w", err))
 	case errors.As(err, &resp) && !retryableCodes[resp.Err]:
 		return resp.Err, notify.Permanent(n.errorf("chat.postMessage: %w", err))
-	default: // 5xx, retryable API errors, network failures
+	case errors.As(err, &resp):
 		return "", notify.Retry(n.errorf("chat.postMessage: %w", err), 0)
+	default: // no answer: a network failure or timeout
+		return "", notify.Classify(0, 0, n.errorf("chat.postMessage: %w", err))
 	}
 }
 
@@ -226,24 +226,12 @@ func (n *Notifier) postMessage(ctx context.Context, text string, blocks []slack.
 func (n *Notifier) rateLimited(ctx context.Context, d time.Duration) error {
 	n.pacer.Block(n.now().Add(d))
 	n.log.WarnContext(ctx, "slack rate limited", "channel", n.name, "retry_after", d)
-	return notify.Retry(n.errorf("rate limited (429), retry after %s", d), d)
+	return notify.Classify(http.StatusTooManyRequests, d, n.errorf("rate limited (429), retry after %s", d))
 }
 
 // errorf formats an error about this channel with the secrets removed.
 func (n *Notifier) errorf(format string, args ...any) error {
 	return n.redact.Error(fmt.Errorf("slack: channel %q: "+format, append([]any{n.name}, args...)...))
-}
-
-// retryAfter reads a Retry-After header (seconds or an HTTP date), capped
-// at maxRetryAfter; a missing or unreadable value gives defaultRetryAfter.
-func retryAfter(h string, now time.Time) time.Duration {
-	d := defaultRetryAfter
-	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil {
-		d = time.Duration(s) * time.Second
-	} else if t, err := http.ParseTime(h); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
 }
 
 // postJSON posts v as JSON and returns the status, headers and the start

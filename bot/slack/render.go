@@ -399,32 +399,12 @@ func split(m notify.Message) []notify.Message {
 		f := jsonSize(footer(notify.Message{Entries: entries, More: m.More}))
 		return len("[]") + headerSize + sections + f + len(entries) + 1 // commas
 	}
-	var groups [][]notify.Entry
-	var cur []notify.Entry
-	sections := 0
-	for _, e := range m.Entries {
-		s := jsonSize(renderEntry(e, loc, true))
-		next := append(cur[:len(cur):len(cur)], e)
-		if len(cur) > 0 && (len(next)+2 > maxBlocks || size(next, sections+s) > maxPayload) {
-			groups = append(groups, cur)
-			next, sections = []notify.Entry{e}, 0
-		}
-		cur = next
-		sections += s
-	}
-	groups = append(groups, cur)
-	if len(groups) == 1 {
-		return []notify.Message{m}
-	}
-	parts := make([]notify.Message, len(groups))
-	for i, g := range groups {
-		p := m
-		p.Entries = g
-		p.Header = fmt.Sprintf("%s (%d/%d)", base, i+1, len(groups))
-		if i < len(groups)-1 {
-			p.More = 0
-		}
-		parts[i] = p
-	}
-	return parts
+	groups := notify.SplitEntries(m.Entries,
+		func(e notify.Entry) int { return jsonSize(renderEntry(e, loc, true)) },
+		func(g []notify.Entry, sections int) bool {
+			return len(g)+2 <= maxBlocks && size(g, sections) <= maxPayload
+		})
+	return notify.Parts(m, groups, func(i, n int) string {
+		return fmt.Sprintf("%s (%d/%d)", base, i, n)
+	})
 }
