@@ -284,7 +284,9 @@ func watchConfig(ctx context.Context, path string, b *bot.Bot, logger *slog.Logg
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	changed := make(chan struct{}, 1)
-	go func() {
+	var watcher sync.WaitGroup
+	defer watcher.Wait()
+	watcher.Go(func() {
 		err := config.WatchFile(ctx, path, logger, func() {
 			select {
 			case changed <- struct{}{}:
@@ -294,7 +296,7 @@ func watchConfig(ctx context.Context, path string, b *bot.Bot, logger *slog.Logg
 		if err != nil && ctx.Err() == nil {
 			logger.Warn("watching the watchlist failed; reload with SIGHUP", "error", err.Error())
 		}
-	}()
+	})
 	// A change made while the bot was starting, before the watcher was
 	// up, is caught by one reload shortly after start (a no-op when the
 	// file is what was loaded).
@@ -343,21 +345,35 @@ func newLogger(e env, level, format string, red *redact.Redactor) (*slog.Logger,
 	return slog.New(redact.Handler(h, red)), nil
 }
 
-// serve runs the HTTP listener until ctx ends, then shuts it down.
+// serve runs the HTTP listener until ctx ends (or it fails), then shuts
+// it down. It returns once the handlers under way have returned, or 10 s
+// after the shutdown began, so a command's store write is not cut off by
+// the store closing.
 func serve(ctx context.Context, srv *http.Server, logger *slog.Logger) error {
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", srv.Addr, err)
 	}
 	logger.Info("http listener up", "addr", ln.Addr().String())
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	var serveErr error
+	select {
+	case serveErr = <-served:
+	case <-ctx.Done():
+	}
+	// Serve returns as soon as Shutdown begins; Shutdown returns when the
+	// handlers under way have.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Warn("http listener stopped without waiting longer for requests under way", "error", err.Error())
+	}
+	if serveErr == nil {
+		serveErr = <-served
+	}
+	if !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
 	}
 	return nil
 }

@@ -174,9 +174,15 @@ func statusConfig(path string, e env, noEnv bool) (*config.Config, watchlistStat
 	return cfg, check
 }
 
+// statusStore is what status reads: feed states and the outbox.
+type statusStore interface {
+	FeedStates(ctx context.Context) ([]store.FeedState, error)
+	store.OutboxReader
+}
+
 // fillStatus reads the store into rep. cfg may be nil (an unreadable
 // watchlist): feeds and channels then come from the store alone.
-func fillStatus(ctx context.Context, rep *statusReport, cfg *config.Config, st store.Store) error {
+func fillStatus(ctx context.Context, rep *statusReport, cfg *config.Config, st statusStore) error {
 	now := rep.GeneratedAt
 	states, err := st.FeedStates(ctx)
 	if err != nil {

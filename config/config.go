@@ -6,10 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"net"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,21 +33,6 @@ const (
 	// DefaultStopGrace is how long a stop waits for sends under way.
 	DefaultStopGrace = 20 * time.Second
 )
-
-// Load reads the watchlist at path and validates it as the bot runs it
-// ([Validate]) in the process environment.
-func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	c, err := Validate(path, data, Env{Lookup: os.LookupEnv})
-	if err != nil {
-		return nil, err
-	}
-	c.Path = path
-	return c, nil
-}
 
 // Parse decodes and validates the text of a watchlist on its own; name is
 // the file name used in error positions. getenv looks up ${NAME}

@@ -574,32 +574,16 @@ func TestUnquotedIDs(t *testing.T) {
 	}
 }
 
-func TestLoad(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "watchlist.yaml")
-	if err := os.WriteFile(path, readFixture(t, "good-env.yaml"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("FEED_BASE", "https://example.com")
-	t.Setenv("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T/B/C")
-	t.Setenv("DB_PASSWORD", "pw")
-	c, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Path != path || c.Feeds[0].URL != "https://example.com/rss.xml" {
-		t.Errorf("path = %q, url = %q", c.Path, c.Feeds[0].URL)
-	}
-	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "config: ") {
-		t.Errorf("Load of a missing file: %v", err)
-	}
-}
-
 func TestExampleLoads(t *testing.T) {
 	for _, k := range []string{"SLACK_WEBHOOK_URL", "DISCORD_WEBHOOK_URL"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
-	c, err := Load("watchlist.example.yaml")
+	data, err := os.ReadFile("watchlist.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Validate("watchlist.example.yaml", data, Env{Lookup: os.LookupEnv})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,6 @@
 package feeds
 
-import (
-	"net/url"
-	"time"
-)
+import "time"
 
 // Scheduling bounds.
 const (
@@ -36,10 +33,4 @@ func NextPoll(now time.Time, interval time.Duration, failures int, retryAfter ti
 	}
 	d = max(d, interval/2, min(retryAfter, MaxRetryAfter))
 	return now.Add(d)
-}
-
-// GoogleNewsURL returns the Google News RSS search feed for query, in
-// Korean for Korea.
-func GoogleNewsURL(query string) string {
-	return "https://news.google.com/rss/search?q=" + url.QueryEscape(query) + "&hl=ko&gl=KR&ceid=KR:ko"
 }

@@ -1,7 +1,6 @@
 package feeds
 
 import (
-	"net/url"
 	"testing"
 	"time"
 )
@@ -38,18 +37,5 @@ func TestNextPoll(t *testing.T) {
 				t.Errorf("NextPoll = now+%v, want now+%v", got.Sub(now), tc.want)
 			}
 		})
-	}
-}
-
-func TestGoogleNewsURL(t *testing.T) {
-	got := GoogleNewsURL("반도체 OR \"HBM\"")
-	u, err := url.Parse(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	if u.Scheme != "https" || u.Host != "news.google.com" || u.Path != "/rss/search" ||
-		q.Get("q") != "반도체 OR \"HBM\"" || q.Get("hl") != "ko" || q.Get("gl") != "KR" || q.Get("ceid") != "KR:ko" {
-		t.Errorf("GoogleNewsURL = %s", got)
 	}
 }

@@ -87,8 +87,10 @@ type Edit struct {
 	AfterHash  string
 }
 
-// Store is newshound's persistent state. Every method is safe for
-// concurrent use.
+// Store is newshound's persistent state: every role below plus Close.
+// Every method is safe for concurrent use. Code that needs only part of
+// the state should depend on the role interfaces it uses (or a small
+// interface it defines from them), not on Store.
 //
 // Times are truncated to milliseconds when stored and returned in UTC; a
 // zero time is stored as "none" and read back as the zero time. Where a
@@ -99,13 +101,33 @@ type Edit struct {
 // byte for byte; in other text a driver may replace NUL bytes and invalid
 // UTF-8 with U+FFFD (PostgreSQL text holds neither).
 type Store interface {
+	FeedStates
+	Seen
+	Outbox
+	Mutes
+	History
+	Meta
+	Leases
+	Pruner
+
+	// Close releases the database; the Store must not be used afterwards.
+	Close() error
+}
+
+// FeedStates keeps what is remembered about each feed between polls.
+// The general contract of Store (times, text) applies.
+type FeedStates interface {
 	// FeedState returns ErrNotFound for a feed never polled.
 	FeedState(ctx context.Context, feed string) (FeedState, error)
 	// PutFeedState creates or replaces the state of st.Feed.
 	PutFeedState(ctx context.Context, st FeedState) error
 	// FeedStates returns every feed state, ordered by feed name.
 	FeedStates(ctx context.Context) ([]FeedState, error)
+}
 
+// Seen records which item keys of each feed have been seen. The general
+// contract of Store (times, text) applies.
+type Seen interface {
 	// Unseen returns, in input order, the keys of a feed that MarkSeen has
 	// not recorded yet. It changes nothing, so a caller can enqueue matches
 	// first and mark the items seen after: a crash in between re-processes
@@ -115,12 +137,11 @@ type Store interface {
 	// keys that had not been seen before. A key repeated in keys is
 	// returned at most once (Unseen likewise).
 	MarkSeen(ctx context.Context, feed string, keys []string, at time.Time) ([]string, error)
+}
 
-	// Enqueue adds pending deliveries. A delivery whose (Channel, ItemKey)
-	// already exists, pending or sent, is skipped. It returns the inserted
-	// deliveries with their IDs set, in input order; IDs increase in input
-	// order. Status, Attempts, LastError and Sent of the input are ignored.
-	Enqueue(ctx context.Context, ds []Delivery) ([]Delivery, error)
+// OutboxReader reads the outbox of deliveries without changing it. The
+// general contract of Store (times, limits, text) applies.
+type OutboxReader interface {
 	// Pending returns pending deliveries of a channel ("" for all) with Due
 	// and NextAttempt not after now, oldest Due first (zero Due first), then
 	// by ID.
@@ -128,6 +149,25 @@ type Store interface {
 	// PendingAll returns every pending delivery of a channel ("" for all),
 	// due or not, for status and manual flushes, in Pending's order.
 	PendingAll(ctx context.Context, channel string) ([]Delivery, error)
+	// Recent returns sent deliveries of a channel ("" for all), newest
+	// Sent first, then by descending ID.
+	Recent(ctx context.Context, channel string, limit int) ([]Delivery, error)
+	// Since returns deliveries (pending or sent) of a channel ("" for all)
+	// created at or after t, for story de-duplication, oldest first.
+	Since(ctx context.Context, channel string, t time.Time) ([]Delivery, error)
+}
+
+// Outbox is the outbox of deliveries: what is due to which channel, and
+// whether it was sent. The general contract of Store (times, IDs, text)
+// applies.
+type Outbox interface {
+	OutboxReader
+
+	// Enqueue adds pending deliveries. A delivery whose (Channel, ItemKey)
+	// already exists, pending or sent, is skipped. It returns the inserted
+	// deliveries with their IDs set, in input order; IDs increase in input
+	// order. Status, Attempts, LastError and Sent of the input are ignored.
+	Enqueue(ctx context.Context, ds []Delivery) ([]Delivery, error)
 	// MarkSent moves deliveries from pending to sent. It is idempotent: a
 	// delivery already sent keeps its first Sent time.
 	MarkSent(ctx context.Context, ids []int64, at time.Time) error
@@ -138,30 +178,39 @@ type Store interface {
 	// Reschedule sets the Due time of pending deliveries and clears their
 	// NextAttempt, so they may be tried at due (e.g. "digest now").
 	Reschedule(ctx context.Context, ids []int64, due time.Time) error
-	// Recent returns sent deliveries of a channel ("" for all), newest
-	// Sent first, then by descending ID.
-	Recent(ctx context.Context, channel string, limit int) ([]Delivery, error)
-	// Since returns deliveries (pending or sent) of a channel ("" for all)
-	// created at or after t, for story de-duplication, oldest first.
-	Since(ctx context.Context, channel string, t time.Time) ([]Delivery, error)
+}
 
+// Mutes keeps the mutes of watches and queries. The general contract of
+// Store (times, text) applies.
+type Mutes interface {
 	// PutMute creates or replaces the mute of m.Target.
 	PutMute(ctx context.Context, m Mute) error
 	// DeleteMute returns ErrNotFound when no such mute exists.
 	DeleteMute(ctx context.Context, target string) error
 	// Mutes returns every mute, expired or not, ordered by target.
 	Mutes(ctx context.Context) ([]Mute, error)
+}
 
+// History is the history of watchlist edits made through commands. The
+// general contract of Store (times, limits, text) applies.
+type History interface {
 	// RecordEdit appends e to the edit history; e.ID is ignored.
 	RecordEdit(ctx context.Context, e Edit) error
 	// Edits returns the latest edits, newest first (by At, then ID).
 	Edits(ctx context.Context, limit int) ([]Edit, error)
+}
 
-	// Meta is a small key/value table for bookkeeping such as the last
-	// digest flush of a channel. Get returns ErrNotFound for a missing key.
+// Meta is a small key/value table for bookkeeping such as the last
+// digest flush of a channel.
+type Meta interface {
+	// GetMeta returns the value of key, or ErrNotFound for a missing key.
 	GetMeta(ctx context.Context, key string) (string, error)
+	// SetMeta creates or replaces the value of key.
 	SetMeta(ctx context.Context, key, value string) error
+}
 
+// Leases lets several replicas sharing the database divide work.
+type Leases interface {
 	// Lease takes or renews the lease called name for owner until until,
 	// so that of several replicas sharing the database only one does a
 	// piece of work at a time (names such as "feed:<name>" and
@@ -179,7 +228,10 @@ type Store interface {
 	// Release ends the lease called name if owner holds it; otherwise it
 	// does nothing.
 	Release(ctx context.Context, name, owner string) error
+}
 
+// Pruner deletes state that is no longer needed.
+type Pruner interface {
 	// Prune deletes what is no longer needed and returns the number of
 	// rows deleted: seen item keys first seen before before, deliveries
 	// sent before before, and leases that expired before before. Pending
@@ -190,12 +242,9 @@ type Store interface {
 	// feed would alert again: pass a before far enough back (say 90 days)
 	// that every item first seen earlier has left its feed.
 	Prune(ctx context.Context, before time.Time) (int64, error)
-
-	// Close releases the database; the Store must not be used afterwards.
-	Close() error
 }
 
-// CheckLease validates the arguments of Store.Lease; drivers call it first.
+// CheckLease validates the arguments of Leases.Lease; drivers call it first.
 // Times are compared at the millisecond precision the stores keep.
 func CheckLease(name, owner string, now, until time.Time) error {
 	switch {

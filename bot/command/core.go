@@ -27,6 +27,7 @@ type Bot interface {
 	// ConfigError is the error of the last reload (nil when the file in
 	// force is the file on disk).
 	ConfigError() error
+	// Store returns the bot's store; the core uses only its State part.
 	Store() store.Store
 	// Test matches an item against the watches in force, with the text
 	// the poller matches (match.ItemDocument), so a query tests as it runs.
@@ -44,6 +45,16 @@ type Bot interface {
 	// lacks, a feed being polled right now, or a failed poll.
 	PollNow(ctx context.Context, feed string) (newItems, matches int, err error)
 	Status(ctx context.Context) Status
+}
+
+// State is the part of the store the commands read and write: feed
+// states, sent deliveries, mutes, the edit history and meta keys.
+type State interface {
+	FeedStates(ctx context.Context) ([]store.FeedState, error)
+	Recent(ctx context.Context, channel string, limit int) ([]store.Delivery, error)
+	store.Mutes
+	store.History
+	store.Meta
 }
 
 // Status is what "status" shows.
@@ -88,6 +99,9 @@ type Core struct {
 }
 
 var _ Runner = (*Core)(nil)
+
+// state is the bot's store, narrowed to what commands may touch.
+func (c *Core) state() State { return c.bot.Store() }
 
 // New returns a Core for the bot, editing the watchlist through ed.
 func New(b Bot, ed *config.Editor, o Options) *Core {
@@ -434,7 +448,7 @@ func (c *Core) edit(ctx context.Context, cl *call, fn func(d *config.Doc) error)
 		who = cl.req.UserName + " (" + cl.req.User + ")"
 	}
 	e := store.Edit{At: c.now(), Platform: cl.req.Platform, User: who, Command: strings.TrimSpace(cl.req.Text), BeforeHash: res.Before, AfterHash: res.After}
-	if err := c.bot.Store().RecordEdit(ctx, e); err != nil {
+	if err := c.state().RecordEdit(ctx, e); err != nil {
 		c.log.Error("recording a watchlist edit", "command", e.Command, "error", err.Error())
 	}
 	c.log.Info("watchlist edited", "command", e.Command, "platform", e.Platform, "user", cl.req.User, "before", res.Before, "after", res.After)

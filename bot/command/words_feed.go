@@ -26,7 +26,7 @@ func (c *Core) feedUsage(_ context.Context, cl *call) Reply {
 // feeds: the health of every feed.
 func (c *Core) feeds(ctx context.Context, cl *call) Reply {
 	l := cl.lang
-	states, err := c.bot.Store().FeedStates(ctx)
+	states, err := c.state().FeedStates(ctx)
 	if err != nil {
 		return c.internal(cl, "reading feed states", err)
 	}
@@ -167,7 +167,7 @@ func (c *Core) feedAdd(ctx context.Context, cl *call) Reply {
 	}
 	// Recorded before the file is written, so the bot never polls the feed
 	// as trusted, even when it reloads before this call returns.
-	if err := c.bot.Store().SetMeta(ctx, UntrustedFeedKey(name), raw); err != nil {
+	if err := c.state().SetMeta(ctx, UntrustedFeedKey(name), raw); err != nil {
 		return c.internal(cl, "marking a chat feed untrusted", err)
 	}
 	edited, err := c.edit(ctx, cl, func(d *config.Doc) error { return d.AddFeed(config.Feed{Name: name, URL: raw}) })
@@ -183,7 +183,7 @@ func (c *Core) feedAdd(ctx context.Context, cl *call) Reply {
 	// marked too (fail closed).
 	if f, ok := edited.Config.FeedByName(name); ok && f.URL != raw {
 		c.log.Error("a feed added from chat loads with another URL; marking that one untrusted", "feed", name)
-		if err := c.bot.Store().SetMeta(ctx, UntrustedFeedKey(name), f.URL); err != nil {
+		if err := c.state().SetMeta(ctx, UntrustedFeedKey(name), f.URL); err != nil {
 			return c.internal(cl, "marking a chat feed untrusted", err)
 		}
 	}
@@ -333,7 +333,7 @@ func (c *Core) feedRemove(ctx context.Context, cl *call) Reply {
 	default:
 		return c.editFailure(cl, err)
 	}
-	if err := c.bot.Store().SetMeta(ctx, UntrustedFeedKey(name), ""); err != nil {
+	if err := c.state().SetMeta(ctx, UntrustedFeedKey(name), ""); err != nil {
 		c.log.Warn("forgetting a removed chat feed", "feed", name, "error", err.Error())
 	}
 	text := cl.lang.t("feed_removed", defuse(name))

@@ -14,7 +14,7 @@ import (
 // activeMutes returns the mutes in force by target; a store failure is
 // logged and shows no mutes.
 func (c *Core) activeMutes(ctx context.Context) map[string]store.Mute {
-	ms, err := c.bot.Store().Mutes(ctx)
+	ms, err := c.state().Mutes(ctx)
 	if err != nil {
 		c.log.Warn("reading mutes", "error", err.Error())
 		return nil
@@ -111,7 +111,7 @@ func (c *Core) mute(ctx context.Context, cl *call) Reply {
 	if timed {
 		m.Until = until
 	}
-	if err := c.bot.Store().PutMute(ctx, m); err != nil {
+	if err := c.state().PutMute(ctx, m); err != nil {
 		return c.internal(cl, "saving a mute", err)
 	}
 	c.record(ctx, cl)
@@ -136,7 +136,7 @@ func (c *Core) unmute(ctx context.Context, cl *call) Reply {
 	if target == "" {
 		return Reply{Text: cl.lang.usage("unmute")}
 	}
-	ms, err := c.bot.Store().Mutes(ctx)
+	ms, err := c.state().Mutes(ctx)
 	if err != nil {
 		return c.internal(cl, "reading mutes", err)
 	}
@@ -151,7 +151,7 @@ func (c *Core) unmute(ctx context.Context, cl *call) Reply {
 		}
 		return Reply{Text: cl.lang.t("no_target", code(target), didYouMean(cl.lang, target, append(targets, muteCandidates(cl.cfg)...)))}
 	}
-	switch err := c.bot.Store().DeleteMute(ctx, written); {
+	switch err := c.state().DeleteMute(ctx, written); {
 	case errors.Is(err, store.ErrNotFound):
 		return Reply{Text: cl.lang.t("not_muted", code(target))}
 	case err != nil:
@@ -169,7 +169,7 @@ func (c *Core) record(ctx context.Context, cl *call) {
 		who = cl.req.UserName + " (" + cl.req.User + ")"
 	}
 	e := store.Edit{At: c.now(), Platform: cl.req.Platform, User: who, Command: strings.TrimSpace(cl.req.Text), BeforeHash: cl.cfg.Hash, AfterHash: cl.cfg.Hash}
-	if err := c.bot.Store().RecordEdit(ctx, e); err != nil {
+	if err := c.state().RecordEdit(ctx, e); err != nil {
 		c.log.Error("recording a command in the history", "command", e.Command, "error", err.Error())
 	}
 }

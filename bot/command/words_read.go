@@ -105,7 +105,7 @@ func (c *Core) recent(ctx context.Context, cl *call) Reply {
 	}
 	var ds []store.Delivery
 	for _, ch := range here {
-		got, err := c.bot.Store().Recent(ctx, ch, limit)
+		got, err := c.state().Recent(ctx, ch, limit)
 		if err != nil {
 			return c.internal(cl, "reading recent deliveries", err)
 		}
@@ -221,7 +221,7 @@ const maxFailing = 8
 // failingFeeds lists the watchlist's failing feeds with when each is
 // tried again, in file order.
 func (c *Core) failingFeeds(ctx context.Context, cl *call) []string {
-	states, err := c.bot.Store().FeedStates(ctx)
+	states, err := c.state().FeedStates(ctx)
 	if err != nil {
 		c.log.Warn("reading feed states for status", "error", err.Error())
 		return nil
@@ -249,7 +249,7 @@ func (c *Core) failingFeeds(ctx context.Context, cl *call) []string {
 
 // history: the last watchlist edits.
 func (c *Core) history(ctx context.Context, cl *call) Reply {
-	es, err := c.bot.Store().Edits(ctx, 10)
+	es, err := c.state().Edits(ctx, 10)
 	if err != nil {
 		return c.internal(cl, "reading the edit history", err)
 	}

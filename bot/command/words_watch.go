@@ -391,7 +391,7 @@ func (c *Core) watchRemove(ctx context.Context, cl *call) Reply {
 	// name; it is kept while a query of that text remains.
 	_, query := muteTarget(res.Config, name)
 	if _, muted := c.activeMutes(ctx)[name]; muted && !query {
-		if err := c.bot.Store().DeleteMute(ctx, name); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := c.state().DeleteMute(ctx, name); err != nil && !errors.Is(err, store.ErrNotFound) {
 			c.log.Warn("lifting the mute of a removed watch", "watch", name, "error", err.Error())
 		} else {
 			text += cl.lang.t("mute_lifted")

@@ -52,9 +52,9 @@ type story struct {
 }
 
 // Build makes one message from due entries (each with a unique ID, its
-// outbox row). Taken in publication order, an entry whose title is the
-// SameStory as that of any copy already in a story, or whose link is the
-// same, joins that story: the earliest copy is kept, the other
+// outbox row). Taken in publication order, an entry whose title tells
+// the same story (Headline.Same) as that of any copy already in a story,
+// or whose link is the same, joins that story: the earliest copy is kept, the other
 // outlets are listed in Also (by source name, without repeats), and the
 // story is urgent if any copy is. Stories are grouped by the kept entry's watch,
 // newest first within a watch; watches are ordered by their newest story.

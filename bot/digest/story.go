@@ -2,7 +2,6 @@ package digest
 
 import (
 	"cmp"
-	"math/bits"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,8 +12,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// MaxDistance is the largest Hamming distance between two Signatures that
-// Similar accepts. It was chosen on testdata/story_pairs.tsv (labelled
+// MaxDistance is the largest Hamming distance between two Signatures of
+// the same story. It was chosen on testdata/story_pairs.tsv (labelled
 // headline pairs): see TestStoryPairs for the precision and recall table.
 const MaxDistance = 16
 
@@ -45,7 +44,7 @@ func Normalize(title string) string {
 }
 
 // clean is Normalize without the last step: spaces and punctuation are
-// kept, so SameStory can still see word and number boundaries. The
+// kept, so Headline.Same can still see word and number boundaries. The
 // regular expressions only run when their opening character is present:
 // they are most of the cost of a title.
 func clean(title string) string {
@@ -177,12 +176,6 @@ func Signature(title string) uint64 {
 	return sig
 }
 
-// Similar reports whether two signatures are near enough to be the same
-// story. A zero signature is similar to nothing.
-func Similar(a, b uint64) bool {
-	return a != 0 && b != 0 && bits.OnesCount64(a^b) <= MaxDistance
-}
-
 // shingles hashes the rune bigrams and trigrams of s with their counts; a
 // text shorter than two runes is one feature.
 func shingles(s string) map[uint64]int {
@@ -220,7 +213,7 @@ func mix(h uint64) uint64 {
 	return h
 }
 
-// Thresholds of SameStory, chosen on testdata/story_pairs.tsv (see
+// Thresholds of Headline.Same, chosen on testdata/story_pairs.tsv (see
 // TestSameStoryPairs for the table) and checked against the background
 // rate over real headlines (TestBackgroundMergeRate).
 const (
@@ -236,7 +229,7 @@ const (
 	minShingles = 6
 )
 
-// Headline is a title prepared for SameStory: its shingles (pairs of
+// Headline is a title prepared for Headline.Same: its shingles (pairs of
 // adjacent units, a unit being a Hangul, Han or Kana character or a word
 // of other letters and digits) and its numbers with their units. Parse
 // titles once with NewHeadline when one is compared with many.
@@ -249,7 +242,7 @@ type Headline struct {
 // "8743명", "280 billion"); unit 0 is none.
 type number struct{ unit, value uint64 }
 
-// NewHeadline prepares a title for SameStory.
+// NewHeadline prepares a title for Headline.Same.
 func NewHeadline(title string) Headline {
 	type unit struct {
 		hash   uint64
@@ -320,14 +313,9 @@ func isWordRune(r rune) bool {
 		!unicode.In(r, unicode.Hangul, unicode.Han, unicode.Hiragana, unicode.Katakana)
 }
 
-// SameStory reports whether two headlines report the same story: a
-// rewording by another outlet, or the same wire copy with other tags,
-// spacing, quotes or a few words added. See Headline.Same.
-func SameStory(a, b string) bool {
-	return NewHeadline(a).Same(NewHeadline(b))
-}
-
-// Same reports whether h and o are the same story. It compares the
+// Same reports whether h and o report the same story: a rewording by
+// another outlet, or the same wire copy with other tags, spacing, quotes
+// or a few words added. It compares the
 // shingle sets: the shorter title must share at least minContainment of
 // its shingles with the other and both minJaccard of their union; a title
 // with fewer than minShingles shingles must have exactly the other's. A

@@ -274,6 +274,11 @@ func (h *InteractionsHandler) Wait() { h.d.wg.Wait() }
 // InteractionCreate events with r, the same way as the HTTP endpoint,
 // until ctx ends. o.APIURL ("" for discord.com) replaces the REST base;
 // o.Now and o.HTTPClient are not used.
+//
+// It returns only after the session is closed and every interaction it
+// took has finished, follow-ups included, so the caller may release what
+// r uses. An interaction that arrives while it closes is dropped and
+// logged.
 func RunGateway(ctx context.Context, token, appID, guildID string, r command.Runner, o HandlerOptions) error {
 	if token == "" {
 		return fmt.Errorf("discord: gateway needs a bot token in DISCORD_BOT_TOKEN")
@@ -285,7 +290,27 @@ func RunGateway(ctx context.Context, token, appID, guildID string, r command.Run
 	}
 	s.Identify.Intents = discordgo.IntentsGuilds
 	d := newDispatcher(r, s, o)
-	s.AddHandler(d.onInteraction(ctx))
+	// discordgo runs each handler in a goroutine of its own and does not
+	// wait for them when the session closes: count them here, and refuse
+	// new ones once closing has begun, so the wait below is complete.
+	var (
+		mu       sync.Mutex
+		closing  bool
+		handlers sync.WaitGroup
+	)
+	onInteraction := d.onInteraction(ctx)
+	s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+		mu.Lock()
+		if closing {
+			mu.Unlock()
+			d.logger.Warn("discord interaction dropped: the gateway is closing")
+			return
+		}
+		handlers.Add(1)
+		mu.Unlock()
+		defer handlers.Done()
+		onInteraction(s, ic)
+	})
 	if err := RegisterCommands(ctx, s, appID, guildID); err != nil {
 		return red.Error(err)
 	}
@@ -294,9 +319,15 @@ func RunGateway(ctx context.Context, token, appID, guildID string, r command.Run
 	}
 	d.logger.Info("discord gateway connected", "guild_id", guildID)
 	<-ctx.Done()
-	d.wg.Wait()
-	if err := s.Close(); err != nil {
-		return red.Error(fmt.Errorf("discord: close gateway: %w", err))
+	closeErr := s.Close()
+	mu.Lock()
+	closing = true
+	mu.Unlock()
+	handlers.Wait()
+	d.wg.Wait() // follow-ups of deferred commands; all were added above
+	d.logger.Info("discord gateway closed")
+	if closeErr != nil {
+		return red.Error(fmt.Errorf("discord: close gateway: %w", closeErr))
 	}
 	return nil
 }
