@@ -157,7 +157,11 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	wg.Go(func() { errc <- b.Run(runCtx) })
 	wg.Go(func() { watchConfig(runCtx, *path, b, logger) })
 	if srv := p.server(runCtx, cfg, b, t); srv != nil {
-		wg.Go(func() { errc <- serve(runCtx, srv, logger) })
+		wg.Go(func() {
+			err := serve(runCtx, srv, logger)
+			p.waitFollowUps() // replies of commands still running when it closed
+			errc <- err
+		})
 	}
 	p.background(runCtx, cfg, b, &wg, t)
 	code := 0

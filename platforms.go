@@ -37,6 +37,17 @@ type platforms struct {
 
 	once sync.Once
 	core command.Runner
+	// followUps are the HTTP command handlers whose deferred replies a
+	// stop waits for once the listener has closed.
+	followUps []interface{ Wait() }
+}
+
+// waitFollowUps waits for the follow-up replies of commands that were
+// still running when the listener closed.
+func (p *platforms) waitFollowUps() {
+	for _, h := range p.followUps {
+		h.Wait()
+	}
 }
 
 func newPlatforms(e env, logger *slog.Logger, metrics prometheus.Gatherer, red *redact.Redactor) *platforms {
@@ -100,6 +111,7 @@ func (p *platforms) server(ctx context.Context, cfg *config.Config, b *bot.Bot, 
 	r := p.runner(cfg.Path, b)
 	if s := p.secret(config.EnvSlackSigningSecret); s != "" {
 		h := slack.NewCommandHandler(s, r, slack.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard})
+		p.followUps = append(p.followUps, h)
 		mux.Handle("POST /slack/commands", t.guard.HTTP("slack_command", h))
 	} else {
 		p.logger.Info("SLACK_SIGNING_SECRET not set: /slack/commands disabled")
@@ -114,6 +126,7 @@ func (p *platforms) server(ctx context.Context, cfg *config.Config, b *bot.Bot, 
 			p.logger.Error("DISCORD_PUBLIC_KEY is not usable: /discord/interactions disabled", "error", err.Error())
 		} else {
 			mux.Handle("POST /discord/interactions", t.guard.HTTP("discord_interaction", h))
+			p.followUps = append(p.followUps, h)
 		}
 	}
 	mux.Handle("GET /healthz", t.guard.HTTP("healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

@@ -60,21 +60,26 @@ type HandlerOptions struct {
 // to the request's response_url. With an empty secret every request is
 // refused. A panic answers 500 before the request is verified and an
 // ephemeral "internal error" after.
-func NewCommandHandler(signingSecret string, r command.Runner, o HandlerOptions) http.Handler {
-	h := &commandHandler{secret: signingSecret, now: o.Now, d: newDispatcher(r, o)}
+func NewCommandHandler(signingSecret string, r command.Runner, o HandlerOptions) *CommandHandler {
+	h := &CommandHandler{secret: signingSecret, now: o.Now, d: newDispatcher(r, o)}
 	if h.now == nil {
 		h.now = time.Now
 	}
 	return h
 }
 
-type commandHandler struct {
+// CommandHandler serves POST /slack/commands. Wait, after the server has
+// stopped, waits for the follow-up replies of commands still running.
+type CommandHandler struct {
 	secret string
 	now    func() time.Time
 	d      *dispatcher
 }
 
-func (h *commandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// Wait blocks until the follow-up replies of deferred commands are posted.
+func (h *CommandHandler) Wait() { h.d.Wait() }
+
+func (h *CommandHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -184,6 +189,9 @@ type dispatcher struct {
 	redact   *redact.Redactor // nil: pattern rules only
 	guard    *notify.Guard
 	ackAfter time.Duration
+	// follow tracks the follow-up replies of deferred commands, so a stop
+	// waits for them.
+	follow notify.Deferrer
 }
 
 func newDispatcher(r command.Runner, o HandlerOptions) *dispatcher {
@@ -197,6 +205,7 @@ func newDispatcher(r command.Runner, o HandlerOptions) *dispatcher {
 	if d.guard == nil {
 		d.guard = notify.NewGuard(d.log, d.redact)
 	}
+	d.follow.Guard = d.guard
 	if d.ackAfter <= 0 {
 		d.ackAfter = defaultAckAfter
 	}
@@ -206,34 +215,21 @@ func newDispatcher(r command.Runner, o HandlerOptions) *dispatcher {
 // answer runs req and returns what to answer at once: the Runner's reply
 // if it comes within ackAfter, else a "working" note while the reply is
 // posted to responseURL when it comes.
+// A panic in the command gives an internal-error reply (notify.Answer).
 func (d *dispatcher) answer(ctx context.Context, req command.Request, responseURL string) commandReply {
-	ctx, cancel := context.WithTimeout(ctx, runTimeout)
-	done := make(chan command.Reply, 1)
-	go d.run(ctx, req, done)
-	timer := time.NewTimer(d.ackAfter)
-	defer timer.Stop()
-	select {
-	case rep := <-done:
-		cancel()
-		return d.toReply(rep)
-	case <-timer.C:
+	rep, deferred := notify.Answer(&d.follow, ctx, "slack_command", d.ackAfter, runTimeout,
+		command.Reply{Text: notify.InternalErrorText},
+		func(ctx context.Context) command.Reply { return d.runner.Run(ctx, req) },
+		func(ctx context.Context, rep command.Reply) { d.followUp(ctx, responseURL, d.toReply(rep)) })
+	if deferred {
+		return commandReply{ResponseType: "ephemeral", Text: workingText}
 	}
-	go func() {
-		defer cancel()
-		defer d.guard.Recover("slack_followup", nil)
-		d.followUp(ctx, responseURL, d.toReply(<-done))
-	}()
-	return commandReply{ResponseType: "ephemeral", Text: workingText}
+	return d.toReply(rep)
 }
 
-// run runs one command and sends its reply to done, or an internal-error
-// reply if the command panics.
-func (d *dispatcher) run(ctx context.Context, req command.Request, done chan<- command.Reply) {
-	rep := command.Reply{Text: notify.InternalErrorText}
-	defer func() { done <- rep }()
-	defer d.guard.Recover("slack_command_run", nil)
-	rep = d.runner.Run(ctx, req)
-}
+// Wait blocks until every follow-up reply started so far has been posted
+// (or has failed), for a clean shutdown.
+func (d *dispatcher) Wait() { d.follow.Wait() }
 
 func (d *dispatcher) followUp(ctx context.Context, responseURL string, rep commandReply) {
 	if !isHTTPURL(responseURL) {

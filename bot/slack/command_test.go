@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -288,5 +289,37 @@ func TestManifest(t *testing.T) {
 		if !slices.Contains(m.OAuth.Scopes.Bot, scope) {
 			t.Errorf("manifest lacks bot scope %s", scope)
 		}
+	}
+}
+
+// TestWaitWaitsForFollowUps checks that a stop can wait for the reply of
+// a command still running when its request was acknowledged.
+func TestWaitWaitsForFollowUps(t *testing.T) {
+	var posted atomic.Int32
+	respSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		posted.Add(1)
+	}))
+	defer respSrv.Close()
+	r := &recordingRunner{reply: command.Reply{Text: "done"}, wait: make(chan struct{})}
+	h := NewCommandHandler(testSecret, r, HandlerOptions{AckAfter: 10 * time.Millisecond, HTTPClient: respSrv.Client()})
+	body := commandForm("status", respSrv.URL+"/commands/T1/1/x")
+	postCommand(t, h, sign(testSecret, time.Now().Unix(), body), body)
+
+	waited := make(chan struct{})
+	go func() { h.Wait(); close(waited) }()
+	select {
+	case <-waited:
+		t.Fatal("Wait returned while the command was still running")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(r.wait)
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Wait did not return after the follow-up")
+	}
+	if posted.Load() != 1 {
+		t.Errorf("follow-ups posted before Wait returned = %d, want 1", posted.Load())
 	}
 }

@@ -28,6 +28,7 @@ func RunSocketMode(ctx context.Context, appToken, botToken string, r command.Run
 	}
 	o.Redactor = o.Redactor.With(appToken, botToken)
 	d := newDispatcher(r, o)
+	defer d.Wait() // after cancel below: follow-ups end with ctx
 	opts := []slack.Option{slack.OptionAppLevelToken(appToken)}
 	if o.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(o.APIURL, "/")+"/"))
