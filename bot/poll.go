@@ -270,7 +270,6 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f co
 		return nil
 	}
 	mutes := seen.mutes(ctx)
-	sig := digest.Signature(it.Title)
 	head := digest.NewHeadline(it.Title)
 	// One row per channel: when several watches posting to the same
 	// channel match, the row goes out at the earliest of their times (an
@@ -316,7 +315,6 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f co
 				Feed:    f.Name,
 				Title:   notify.Truncate(it.Title, titleRunes),
 				Link:    it.Link,
-				Story:   sig,
 				Urgent:  h.Urgent,
 				Payload: payload,
 				Status:  store.StatusPending,

@@ -53,9 +53,6 @@ type Delivery struct {
 	Feed    string
 	Title   string
 	Link    string
-	// Story is a similarity signature (SimHash) of the item's normalized
-	// title, used to hold back the same story from other outlets.
-	Story   uint64
 	Urgent  bool
 	Payload []byte // the rendered entry (JSON), opaque to the store
 	Status  string

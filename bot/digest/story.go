@@ -147,8 +147,8 @@ func isSpace(c byte) bool {
 // rune bigrams and trigrams. Near-duplicate headlines (the same wire
 // story from several outlets) get signatures a few bits apart. A title
 // with no letters or digits has signature 0, which is similar to
-// nothing. The value is stored (store.Delivery.Story), so the algorithm
-// must not change without a migration.
+// nothing. It is the baseline the story tests compare Headline.Same
+// with; nothing stores it.
 func Signature(title string) uint64 {
 	feats := shingles(Normalize(title))
 	if len(feats) == 0 {

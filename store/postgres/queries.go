@@ -164,11 +164,11 @@ func (s *Store) Enqueue(ctx context.Context, ds []store.Delivery) ([]store.Deliv
 			d.Created = norm(s.stamp(d.Created))
 			d.Due, d.NextAttempt = norm(d.Due), norm(d.NextAttempt)
 			err := tx.QueryRow(ctx, `INSERT INTO deliveries
-				(channel, item_key, watch, feed, title, link, story, urgent, payload, status, created, due, next_attempt)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+				(channel, item_key, watch, feed, title, link, urgent, payload, status, created, due, next_attempt)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 				ON CONFLICT (channel, item_key) DO NOTHING
 				RETURNING id`,
-				d.Channel, []byte(d.ItemKey), d.Watch, d.Feed, d.Title, d.Link, int64(d.Story), d.Urgent, d.Payload,
+				d.Channel, []byte(d.ItemKey), d.Watch, d.Feed, d.Title, d.Link, d.Urgent, d.Payload,
 				d.Status, pgTime(d.Created), pgTime(d.Due), pgTime(d.NextAttempt)).Scan(&d.ID)
 			if errors.Is(err, pgx.ErrNoRows) {
 				continue // a duplicate
@@ -187,17 +187,16 @@ func (s *Store) Enqueue(ctx context.Context, ds []store.Delivery) ([]store.Deliv
 }
 
 // deliveryColumns lists the columns scanDelivery reads, in order.
-const deliveryColumns = `id, channel, item_key, watch, feed, title, link, story, urgent, payload,
+const deliveryColumns = `id, channel, item_key, watch, feed, title, link, urgent, payload,
 	status, created, due, next_attempt, attempts, last_error, sent`
 
 func scanDelivery(row pgx.CollectableRow) (store.Delivery, error) {
 	var d store.Delivery
 	var key []byte
-	var story int64
 	var created, due, next, sent *time.Time
-	err := row.Scan(&d.ID, &d.Channel, &key, &d.Watch, &d.Feed, &d.Title, &d.Link, &story, &d.Urgent, &d.Payload,
+	err := row.Scan(&d.ID, &d.Channel, &key, &d.Watch, &d.Feed, &d.Title, &d.Link, &d.Urgent, &d.Payload,
 		&d.Status, &created, &due, &next, &d.Attempts, &d.LastError, &sent)
-	d.ItemKey, d.Story = string(key), uint64(story)
+	d.ItemKey = string(key)
 	d.Created, d.Due, d.NextAttempt, d.Sent = fromPG(created), fromPG(due), fromPG(next), fromPG(sent)
 	return d, err
 }

@@ -131,11 +131,11 @@ func (s *Store) Enqueue(ctx context.Context, ds []store.Delivery) ([]store.Deliv
 			d.Created = norm(s.stamp(d.Created))
 			d.Due, d.NextAttempt = norm(d.Due), norm(d.NextAttempt)
 			err := tx.QueryRowContext(ctx, `INSERT INTO deliveries
-				(channel, item_key, watch, feed, title, link, story, urgent, payload, status, created, due, next_attempt)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				(channel, item_key, watch, feed, title, link, urgent, payload, status, created, due, next_attempt)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (channel, item_key) DO NOTHING
 				RETURNING id`,
-				d.Channel, d.ItemKey, d.Watch, d.Feed, d.Title, d.Link, int64(d.Story), d.Urgent, d.Payload,
+				d.Channel, d.ItemKey, d.Watch, d.Feed, d.Title, d.Link, d.Urgent, d.Payload,
 				d.Status, millis(d.Created), millis(d.Due), millis(d.NextAttempt)).Scan(&d.ID)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue // a duplicate
@@ -154,16 +154,14 @@ func (s *Store) Enqueue(ctx context.Context, ds []store.Delivery) ([]store.Deliv
 }
 
 // deliveryColumns lists the columns scanDelivery reads, in order.
-const deliveryColumns = `id, channel, item_key, watch, feed, title, link, story, urgent, payload,
+const deliveryColumns = `id, channel, item_key, watch, feed, title, link, urgent, payload,
 	status, created, due, next_attempt, attempts, last_error, sent`
 
 func scanDelivery(row scanner) (store.Delivery, error) {
 	var d store.Delivery
-	var story int64
 	var created, due, next, sent sql.NullInt64
-	err := row.Scan(&d.ID, &d.Channel, &d.ItemKey, &d.Watch, &d.Feed, &d.Title, &d.Link, &story, &d.Urgent, &d.Payload,
+	err := row.Scan(&d.ID, &d.Channel, &d.ItemKey, &d.Watch, &d.Feed, &d.Title, &d.Link, &d.Urgent, &d.Payload,
 		&d.Status, &created, &due, &next, &d.Attempts, &d.LastError, &sent)
-	d.Story = uint64(story)
 	d.Created, d.Due, d.NextAttempt, d.Sent = fromMillis(created), fromMillis(due), fromMillis(next), fromMillis(sent)
 	return d, err
 }

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -46,7 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Edits", testEdits},
 		{"Meta", testMeta},
 		{"TimesUTCMillis", testTimes},
-		{"PayloadAndStory", testPayloadAndStory},
+		{"Payload", testPayload},
 		{"OddText", testOddText},
 		{"ConcurrentEnqueue", testConcurrentEnqueue},
 		{"ConcurrentMarkSeen", testConcurrentMarkSeen},
@@ -532,26 +531,25 @@ func testTimes(t *testing.T, s store.Store) {
 	}
 }
 
-func testPayloadAndStory(t *testing.T, s store.Store) {
+func testPayload(t *testing.T, s store.Store) {
 	big := make([]byte, 64<<10)
 	for i := range big {
 		big[i] = byte(i * 7)
 	}
 	tests := []struct {
-		story   uint64
 		payload []byte
 	}{
-		{0, nil},
-		{1, []byte{}},
-		{math.MaxInt64, []byte{0, 1, 2, 0xff, 0xfe, 0}},
-		{1 << 63, []byte(`{"title":"삼성전자, 반도체 투자 확대","link":"https://example.com/?a=1&b=2"}`)},
-		{1<<63 + 12345, big},
-		{math.MaxUint64, []byte("\x00")},
+		{nil},
+		{[]byte{}},
+		{[]byte{0, 1, 2, 0xff, 0xfe, 0}},
+		{[]byte(`{"title":"삼성전자, 반도체 투자 확대","link":"https://example.com/?a=1&b=2"}`)},
+		{big},
+		{[]byte("\x00")},
 	}
 	var in []store.Delivery
 	for i, tc := range tests {
 		d := delivery("slack", fmt.Sprint("k", i), t0)
-		d.Story, d.Payload = tc.story, tc.payload
+		d.Payload = tc.payload
 		in = append(in, d)
 	}
 	enqueue(t, s, in...)
@@ -560,9 +558,6 @@ func testPayloadAndStory(t *testing.T, s store.Store) {
 		t.Fatalf("read %d deliveries, want %d", len(read), len(tests))
 	}
 	for i, d := range read {
-		if d.Story != tests[i].story {
-			t.Errorf("story %d: got %#x, want %#x", i, d.Story, tests[i].story)
-		}
 		if !bytes.Equal(d.Payload, tests[i].payload) {
 			t.Errorf("payload %d: got %d bytes, want %d bytes %q", i, len(d.Payload), len(tests[i].payload), trim(tests[i].payload))
 		}
@@ -879,7 +874,7 @@ func testPrune(t *testing.T, s store.Store) {
 func delivery(channel, key string, created time.Time) store.Delivery {
 	return store.Delivery{
 		Channel: channel, ItemKey: key, Watch: "반도체", Feed: "yonhap",
-		Title: "삼성전자 " + key, Link: "https://example.com/" + key, Story: 0xdead_beef_0000_0001,
+		Title: "삼성전자 " + key, Link: "https://example.com/" + key,
 		Urgent: true, Payload: []byte(`{"k":"` + key + `"}`), Status: store.StatusPending, Created: created,
 	}
 }
