@@ -7,7 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -78,6 +81,7 @@ func TestFetchUnparsableExits1(t *testing.T) {
 // fetch command: each either parses (exit 0) or is refused with a reason
 // (exit 1), and none panics.
 func TestFetchCorpora(t *testing.T) {
+	t.Parallel() // a corpus sweep independent of every other test
 	if _, err := os.Stat(sharedFeeds); err != nil {
 		t.Skipf("shared corpora not found at %s: %v", sharedFeeds, err)
 	}
@@ -91,28 +95,48 @@ func TestFetchCorpora(t *testing.T) {
 	if len(files) < 100 {
 		t.Fatalf("found only %d corpus files", len(files))
 	}
-	parsed := 0
-	for _, f := range files {
-		code, out, errs := runCLI(t, "fetch", "--json", f)
-		switch code {
-		case 0:
-			parsed++
-			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-				if line != "" && !json.Valid([]byte(line)) {
-					t.Errorf("%s: invalid JSON line %q", f, line)
-				}
+	// Files are swept by a few workers: each run of the command is
+	// independent of the others.
+	var parsed atomic.Int64
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range max(2, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for f := range work {
+				fetchCorpusFile(t, f, &parsed)
 			}
-		case 1:
-			if strings.TrimSpace(errs) == "" {
-				t.Errorf("%s: refused without a reason", f)
-			}
-		default:
-			t.Errorf("%s: exit %d: %s", f, code, errs)
-		}
+		})
 	}
-	t.Logf("%d of %d corpus files parsed", parsed, len(files))
-	if parsed < len(files)*8/10 {
-		t.Errorf("only %d of %d corpus files parsed", parsed, len(files))
+	for _, f := range files {
+		work <- f
+	}
+	close(work)
+	wg.Wait()
+	t.Logf("%d of %d corpus files parsed", parsed.Load(), len(files))
+	if int(parsed.Load()) < len(files)*8/10 {
+		t.Errorf("only %d of %d corpus files parsed", parsed.Load(), len(files))
+	}
+}
+
+// fetchCorpusFile runs `fetch --json` on one corpus file: it parses
+// (exit 0, counted in parsed, every line JSON) or is refused with a
+// reason (exit 1).
+func fetchCorpusFile(t *testing.T, f string, parsed *atomic.Int64) {
+	code, out, errs := runCLI(t, "fetch", "--json", f)
+	switch code {
+	case 0:
+		parsed.Add(1)
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			if line != "" && !json.Valid([]byte(line)) {
+				t.Errorf("%s: invalid JSON line %q", f, line)
+			}
+		}
+	case 1:
+		if strings.TrimSpace(errs) == "" {
+			t.Errorf("%s: refused without a reason", f)
+		}
+	default:
+		t.Errorf("%s: exit %d: %s", f, code, errs)
 	}
 }
 

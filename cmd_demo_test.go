@@ -69,6 +69,7 @@ func runDemo(t *testing.T, enough func([]demoAlert) bool, args ...string) (int, 
 // runs it, default settings: an alert for a watched keyword within 30 s,
 // from a feed on 127.0.0.1, and words on how to go on.
 func TestDemoFirstAlertWithin30s(t *testing.T) {
+	t.Parallel() // mostly waits on the daemon's real clocks: overlaps the other tests
 	start := time.Now()
 	code, alerts, out, errs := runDemo(t, func(a []demoAlert) bool { return len(a) > 0 }, "--for", "30s")
 	if code != 0 {
@@ -96,6 +97,7 @@ func TestDemoFirstAlertWithin30s(t *testing.T) {
 // watch matches is alerted once, under that watch; the stories present
 // at the first poll and those an exclude word holds back never are.
 func TestDemoReplaysEveryMatch(t *testing.T) {
+	t.Parallel() // mostly waits on the daemon's real clocks: overlaps the other tests
 	cfg, err := config.Parse("demo.yaml", []byte(demoWatchlist("http://127.0.0.1:1")), nil)
 	if err != nil {
 		t.Fatal(err)

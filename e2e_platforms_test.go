@@ -71,6 +71,7 @@ func (r *receiver) text() string {
 // local webhook receivers: each item arrives once, a hostile title cannot
 // ping, and a 429 is waited out rather than dropped.
 func TestRunOnceDeliversToSlackAndDiscordWebhooks(t *testing.T) {
+	t.Parallel() // mostly waits on the daemon's real clocks: overlaps the other tests
 	slackRx := newReceiver(t, 1, func(w http.ResponseWriter) { fmt.Fprint(w, "ok") })
 	discordRx := newReceiver(t, 1, func(w http.ResponseWriter) {
 		w.Header().Set("Content-Type", "application/json")
@@ -225,6 +226,7 @@ watches:
 // in flight: the post completes, is recorded as sent, and a restart does
 // not send it again.
 func TestStopFinishesInFlightDelivery(t *testing.T) {
+	t.Parallel() // mostly waits on the daemon's real clocks: overlaps the other tests
 	started := make(chan struct{}, 4)
 	var mu sync.Mutex
 	posts := 0

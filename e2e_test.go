@@ -71,6 +71,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // would: a signed "/news add 반도체 to ai-policy" edits the file in place
 // (comments kept) and the next poll alerts on 반도체 without a restart.
 func TestSlackCommandEditsWatchlistAndAlertsLive(t *testing.T) {
+	t.Parallel() // mostly waits on the daemon's real clocks: overlaps the other tests
 	fs := newFeedServer(t)
 	fs.set("/it.xml", item(1, "반도체 업황 회복"))
 	dir := t.TempDir()

@@ -23,6 +23,7 @@ import (
 // interaction and reads /metrics: no log line, reply, metric or console
 // output may carry any secret, and the daemon keeps running and exits 0.
 func TestDaemonLeaksNoSecret(t *testing.T) {
+	t.Parallel() // mostly waits on the daemon's real clocks: overlaps the other tests
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)

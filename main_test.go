@@ -128,6 +128,7 @@ func item(n int, title string) rssItem {
 }
 
 func TestRunOnceDeliversEachMatchExactlyOnce(t *testing.T) {
+	t.Parallel() // mostly waits on the daemon's real clocks: overlaps the other tests
 	fs := newFeedServer(t)
 	fs.set("/it.xml", item(1, "반도체 수출 늘어"), item(2, "오픈소스 정책 발표"))
 	fs.set("/kr.xml", item(100, "트럼프 관세 예고"))

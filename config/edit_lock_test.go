@@ -49,6 +49,7 @@ func editHelper(spec string) int {
 // Two other processes and this one edit the same file at once; the
 // advisory lock serializes them and every edit lands.
 func TestEditorAcrossProcesses(t *testing.T) {
+	t.Parallel() // its own files only; it waits on fsync and the lock more than it computes
 	exe, err := os.Executable()
 	if err != nil {
 		t.Skip("no test binary path:", err)

@@ -147,9 +147,11 @@ func TestEditorRefusesWhatRunRefuses(t *testing.T) {
 // Many edits at once, through one Editor or through one Editor each (as
 // separate processes would), all land.
 func TestEditorConcurrentEditsAllLand(t *testing.T) {
+	t.Parallel() // its own files only; it waits on fsync and the lock more than it computes
 	const writers = 16
 	for _, shared := range []bool{true, false} {
 		t.Run(fmt.Sprintf("shared editor %v", shared), func(t *testing.T) {
+			t.Parallel() // each round edits its own fixture
 			// One Editor's mutex serializes its own updates; the lock is what
 			// separate Editors rely on, so they get the most rounds.
 			rounds := 20

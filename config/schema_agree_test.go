@@ -250,6 +250,7 @@ func TestSchemaExamplesLoad(t *testing.T) {
 }
 
 func TestSchemaAndLoaderAgree(t *testing.T) {
+	t.Parallel() // reads the schema and loads documents in memory: shares nothing
 	schema, raw := agreeSchema(t)
 	var bases []any
 	for name, src := range agreeBases {

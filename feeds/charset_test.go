@@ -247,6 +247,7 @@ func koreanTitles(t *testing.T) []string {
 // to be valid UTF-8 as a whole (첫 is "ù", 회 is "ȸ"), with nothing to show
 // the damage.
 func TestRepairCP949PastesInRealTitles(t *testing.T) {
+	t.Parallel() // a read-only corpus sweep: the sweeps share the cores
 	titles := koreanTitles(t)
 	if len(titles) > 2000 {
 		titles = titles[:2000]

@@ -434,6 +434,7 @@ func jsonDateTexts(data []byte) []string {
 // exactly (RFC 3339, or RFC 1123 with a numeric zone or GMT), both must
 // agree on the instant.
 func TestParseDateCorpus(t *testing.T) {
+	t.Parallel() // a read-only corpus sweep: the sweeps share the cores
 	dates := dateCorpus(t)
 	seoulTZ, err := time.LoadLocation("Asia/Seoul")
 	if err != nil {

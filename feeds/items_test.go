@@ -374,6 +374,7 @@ var tagPattern = regexp.MustCompile(`<[^>]*>`)
 // word of every entry's title, description and content, extracted here
 // independently, is in its item's title or body.
 func TestKoreanFullText(t *testing.T) {
+	t.Parallel() // a read-only corpus sweep: the sweeps share the cores
 	dir := filepath.Join(sharedFeeds(t), "korean", "knews-rss")
 	for _, name := range []string{"publishers/sisain.xml", "categories/tech.xml", "khan-_all_.xml"} {
 		t.Run(name, func(t *testing.T) {

@@ -352,6 +352,7 @@ var feedExts = map[string]bool{".xml": true, ".rss": true, ".atom": true, ".json
 // invisible formatting characters left, and Hangul titles from the Korean
 // feeds.
 func TestCorpus(t *testing.T) {
+	t.Parallel() // a read-only corpus sweep: the sweeps share the cores
 	dir := sharedFeeds(t)
 	var files, parsed, entries, items, dups, skipped, undated int
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {

@@ -335,6 +335,7 @@ func wantError(_ *gofeed.Feed, _ bodyReport, err error) string {
 // the recovery never runs on a sound feed), that it changes nothing it
 // does not report, and that gofeed reads the same feed from its output.
 func TestGuardCountsMatchParser(t *testing.T) {
+	t.Parallel() // a read-only corpus sweep: the sweeps share the cores
 	dir := sharedFeeds(t)
 	files := 0
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
@@ -362,10 +363,13 @@ func TestGuardCountsMatchParser(t *testing.T) {
 		if g.Voids == 0 && g.Forbidden == 0 && g.Closed == 0 && !g.Truncated && g.BadComments == 0 && g.StrayEnds == 0 && !bytes.Equal(guarded, text) {
 			t.Errorf("%s: body changed without a reported change", path)
 		}
-		after, err := parseFeed(guarded)
-		if err != nil {
-			t.Errorf("%s: guarded body refused: %v", path, err)
-			return nil
+		// gofeed reads bytes alone: an unchanged body reads as it did.
+		after := direct
+		if !bytes.Equal(guarded, text) {
+			if after, err = parseFeed(guarded); err != nil {
+				t.Errorf("%s: guarded body refused: %v", path, err)
+				return nil
+			}
 		}
 		summary := func(f *gofeed.Feed) string {
 			var b strings.Builder

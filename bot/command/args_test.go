@@ -18,6 +18,7 @@ type typed struct {
 }
 
 func TestTypedArgs(t *testing.T) {
+	t.Parallel()
 	srv := feedServer(t)
 	muted := func(target string, until time.Time) func(*testing.T, *env) {
 		return func(t *testing.T, e *env) {
@@ -200,6 +201,7 @@ func TestTypedArgs(t *testing.T) {
 // TestTextSplitsAtSeparators shows what typed arguments avoid: the text
 // alone is split at the last separator word, as Slack's must be.
 func TestTextSplitsAtSeparators(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	contains(t, e.run(adminOps, "add cars to go"), "There is no watch named `go`")
 	contains(t, e.run(adminGeneral, "remove news from home"), "There is no watch named `home`")

@@ -181,6 +181,9 @@ var botTokens = map[string]string{config.EnvSlackBotToken: "xoxb-test", config.E
 // setup copies testdata/watchlist.yaml (changed by edit, when not nil)
 // to a temporary folder and starts a core on it. lookup is the resolver of
 // the core's early URL check.
+//
+// Each test has its own folder, store and editor from setup, so every test
+// of the package runs in parallel with the others.
 func setup(t *testing.T, edit func(string) string, lookup feeds.LookupFunc) *env {
 	t.Helper()
 	return setupEnv(t, edit, lookup, botTokens)
@@ -291,6 +294,7 @@ func contains(t *testing.T, got Reply, want ...string) {
 }
 
 func TestHelpAndUnknown(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	for _, tc := range []struct{ text, want string }{
 		{"", "/news"},
@@ -306,6 +310,7 @@ func TestHelpAndUnknown(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	if err := e.bot.st.PutMute(context.Background(), store.Mute{Target: "HBM", Until: testNow.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
@@ -316,6 +321,7 @@ func TestList(t *testing.T) {
 }
 
 func TestAdd(t *testing.T) {
+	t.Parallel()
 	t.Run("to a watch", func(t *testing.T) {
 		e := setup(t, nil, nil)
 		r := e.run(adminGeneral, "add 반도체 to ai-policy")
@@ -396,6 +402,7 @@ func TestAdd(t *testing.T) {
 }
 
 func TestAdmins(t *testing.T) {
+	t.Parallel()
 	open := func(s string) string {
 		return strings.Replace(s, "admins:\n  slack: [UADMIN]\n  discord: [\"999\"]\n", "", 1)
 	}
@@ -414,6 +421,7 @@ func TestAdmins(t *testing.T) {
 }
 
 func TestRemove(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	contains(t, e.run(adminGeneral, `remove "AI 국가안보각서" from ai-policy`), "Removed `\"AI 국가안보각서\"` from *ai-policy*")
 	if got := e.keywords("ai-policy"); len(got) != 1 {
@@ -441,6 +449,7 @@ func TestRemove(t *testing.T) {
 }
 
 func TestRemoveAmbiguous(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	contains(t, e.run(adminGeneral, "add 반도체 to chips"), "Added")
 	contains(t, e.run(adminGeneral, "add 반도체 to ai-policy"), "Added")
@@ -490,6 +499,7 @@ func feedServer(t *testing.T) *httptest.Server {
 func allowPrivate(s string) string { return s + "security:\n  allow_private_feeds: true\n" }
 
 func TestFeedAdd(t *testing.T) {
+	t.Parallel()
 	srv := feedServer(t)
 	t.Run("loopback refused", func(t *testing.T) {
 		e := setup(t, nil, nil)
@@ -605,6 +615,7 @@ func resolver(addr string) feeds.LookupFunc {
 }
 
 func TestFeedRemove(t *testing.T) {
+	t.Parallel()
 	withSpare := func(s string) string {
 		return strings.Replace(s, "channels:\n  general:", "  - name: spare\n    url: https://example.com/spare.xml\n\nchannels:\n  general:", 1)
 	}
@@ -647,6 +658,7 @@ func TestFeedRemove(t *testing.T) {
 }
 
 func TestFeeds(t *testing.T) {
+	t.Parallel()
 	e := setup(t, func(s string) string {
 		return strings.Replace(s, "channels:\n  general:", "  - name: gn\n    google_news: 반도체\n  - name: fresh\n    url: https://example.com/f.xml\n\nchannels:\n  general:", 1)
 	}, nil)
@@ -664,6 +676,7 @@ func TestFeeds(t *testing.T) {
 }
 
 func TestMute(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	ctx := context.Background()
 	mute := func(target string) (store.Mute, bool) {
@@ -702,6 +715,7 @@ func TestMute(t *testing.T) {
 }
 
 func TestTest(t *testing.T) {
+	t.Parallel()
 	srv := feedServer(t)
 	// The served feed is the watchlist's "local", so chips (feeds: [local])
 	// tests against it as it would run.
@@ -736,6 +750,7 @@ func TestTest(t *testing.T) {
 }
 
 func TestRecent(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	ctx := context.Background()
 	var ds []store.Delivery
@@ -773,6 +788,7 @@ func TestRecent(t *testing.T) {
 }
 
 func TestDigest(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	ctx := context.Background()
 	if _, err := e.bot.st.Enqueue(ctx, []store.Delivery{{Channel: "general", ItemKey: "a", Watch: "chips", Title: "t", Status: store.StatusPending, Created: testNow, Due: testNow.Add(5 * time.Hour)}}); err != nil {
@@ -793,6 +809,7 @@ func TestDigest(t *testing.T) {
 }
 
 func TestStatusAndHistory(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	_ = e.bot.st.PutFeedState(context.Background(), store.FeedState{Feed: "local", LastAttempt: testNow, Failures: 2, LastError: "HTTP 503", NextPoll: testNow.Add(90 * time.Second)})
 	_ = e.bot.st.PutFeedState(context.Background(), store.FeedState{Feed: "gone", Failures: 9}) // no longer in the watchlist
@@ -834,6 +851,7 @@ func TestStatusAndHistory(t *testing.T) {
 // A person edits the file by hand after the bot loaded it and before the
 // command: the command applies on top of the hand edit, keeping it.
 func TestHandEditBeforeCommand(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	hand := bytes.Replace(e.file(), []byte("    keywords: [HBM]\n"), []byte("    keywords: [HBM, DRAM]   # by hand\n"), 1)
 	if err := os.WriteFile(e.path, hand, 0o644); err != nil {
@@ -851,6 +869,7 @@ func TestHandEditBeforeCommand(t *testing.T) {
 
 // Edits from many users at once all land, one after another.
 func TestConcurrentEdits(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -874,6 +893,7 @@ func TestConcurrentEdits(t *testing.T) {
 // The file is watched: a valid hand edit applies, an invalid one keeps the
 // last good config and shows in status, and matching never stops.
 func TestHotReload(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseReply(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want []Run

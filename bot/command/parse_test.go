@@ -6,6 +6,7 @@ import (
 )
 
 func TestSplitLast(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, head, tail string
 		ok             bool
@@ -33,6 +34,7 @@ func TestSplitLast(t *testing.T) {
 }
 
 func TestParseDuration(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want time.Duration
@@ -51,6 +53,7 @@ func TestParseDuration(t *testing.T) {
 }
 
 func TestSplitUntil(t *testing.T) {
+	t.Parallel()
 	seoul, err := time.LoadLocation("Asia/Seoul")
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +106,7 @@ func TestSplitUntil(t *testing.T) {
 // A time of day is the next one on the wall clock of the watchlist's
 // zone, across a daylight saving change too.
 func TestParseUntilZones(t *testing.T) {
+	t.Parallel()
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +124,7 @@ func TestParseUntilZones(t *testing.T) {
 }
 
 func TestSanitizeName(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"general": "general", "#Random News": "random-news", "AI 정책팀": "ai-정책팀", " --x-- ": "x", "!!!": "", "a_b.c": "a_b-c",
 	} {
@@ -130,6 +135,7 @@ func TestSanitizeName(t *testing.T) {
 }
 
 func TestDefuse(t *testing.T) {
+	t.Parallel()
 	for in, bad := range map[string]string{
 		"hi @everyone": "@everyone", "@HERE now": "@HERE", "<!channel>": "<!", "<@U123>": "<@", "<#C1>": "<#", "@Channel": "@Channel",
 	} {

@@ -20,6 +20,7 @@ var typedDollars = []string{"${SLACK_BOT_TOKEN}", "$SLACK_BOT_TOKEN", "${NAME:-x
 // back exactly the typed text. No reply shows a secret, and every feed
 // added from chat keeps its "added from chat" mark.
 func TestTypedDollarIsData(t *testing.T) {
+	t.Parallel()
 	const secret = "xoxb-the-real-bot-token"
 	vars := map[string]string{
 		config.EnvSlackBotToken:   secret,
@@ -108,6 +109,7 @@ func webhookOnly(s string) string {
 // channel only when the bot can post there; otherwise it is refused with
 // what to do, and the file is not touched.
 func TestAddFromUnknownChannel(t *testing.T) {
+	t.Parallel()
 	discordNew := Request{Platform: "discord", User: "555", Roles: []string{"999"}, ChannelID: "222", ChannelName: "news"}
 	for _, tc := range []struct {
 		name string
@@ -151,6 +153,7 @@ func TestAddFromUnknownChannel(t *testing.T) {
 // An edit is validated with the bot's environment before it is written:
 // a file the bot can no longer run is not edited at all.
 func TestEditsNeedTheBotsEnvironment(t *testing.T) {
+	t.Parallel()
 	vars := map[string]string{config.EnvSlackBotToken: "x", config.EnvDiscordBotToken: "y"}
 	e := setupEnv(t, nil, nil, vars)
 	delete(vars, config.EnvDiscordBotToken) // the bot restarted without it, say

@@ -16,6 +16,7 @@ import (
 // An unknown word, or a word of a group that is not one, answers with
 // the nearest word in English or Korean.
 func TestUnknownWordSuggests(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	for _, tc := range []struct{ text, want string }{
 		{"lst", "I don't know `lst`. Did you mean `list`? Try `/news help`."},
@@ -46,6 +47,7 @@ func TestUnknownWordSuggests(t *testing.T) {
 // A watch, query or feed that does not exist is refused with what does,
 // and the nearest name; nothing changes.
 func TestUnknownTargetsSuggest(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	for _, tc := range []struct {
 		text string
@@ -78,6 +80,7 @@ func TestUnknownTargetsSuggest(t *testing.T) {
 // ends at the next such time in the watchlist's zone (KST, 9 hours ahead
 // of testNow's UTC: 18:00 KST).
 func TestMuteLengths(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	ctx := context.Background()
 	until := func(target string) time.Time {
@@ -120,6 +123,7 @@ func TestMuteLengths(t *testing.T) {
 }
 
 func TestWatchAddRemove(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("add in a channel the watchlist has", func(t *testing.T) {
 		e := setup(t, nil, nil)
@@ -244,6 +248,7 @@ func webhookChannels(chat bool) func(string) string {
 // A channel that gets alerts by webhook names its chat channel with
 // chat_channel, and commands typed there find its watches.
 func TestChatChannelBinding(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	deskByName := Request{Platform: "slack", User: "UADMIN", ChannelID: "C0DESK", ChannelName: "desk"}
 	deskByID := Request{Platform: "slack", User: "UADMIN", ChannelID: "C0DESK"}
@@ -280,6 +285,7 @@ func TestChatChannelBinding(t *testing.T) {
 }
 
 func TestPoll(t *testing.T) {
+	t.Parallel()
 	e := setup(t, nil, nil)
 	e.bot.pollNew, e.bot.pollMatches = 4, 2
 	// Anyone may ask for a poll.

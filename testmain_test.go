@@ -1,0 +1,27 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+)
+
+// minParallel is how many parallel tests run at once unless -parallel
+// says otherwise. The parallel tests of this package mostly wait on a
+// daemon's real clocks, so more of them than there are cores overlap
+// well; the default, one per core, leaves a 2-core machine idle.
+const minParallel = 4
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		if err := flag.Set("test.parallel", strconv.Itoa(max(minParallel, runtime.GOMAXPROCS(0)))); err != nil {
+			panic(err)
+		}
+	}
+	os.Exit(m.Run())
+}
