@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/newshound/newshound/bot"
+	"github.com/newshound/newshound/bot/console"
 	"github.com/newshound/newshound/feeds"
 	"github.com/newshound/newshound/match"
 )
@@ -65,7 +65,7 @@ func cmdMatch(_ context.Context, args []string, e env) int {
 		fmt.Fprintln(e.stdout, "no match")
 		return 1
 	}
-	bold := isTerminal(e.stdout) && !noColor(e)
+	bold := console.IsTerminal(e.stdout) && !noColor(e)
 	for _, h := range hits {
 		printHit(e.stdout, doc, h, bold)
 	}
@@ -166,16 +166,6 @@ func markedLine(line string, a, b int, bold bool) string {
 		tail += "…"
 	}
 	return safe(head) + open + safe(mid) + closing + safe(tail)
-}
-
-// isTerminal reports whether w is a terminal (a character device).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // noColor reports whether the user asked for no terminal styling

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/newshound/newshound/bot/console"
 )
 
 // TestMatchPrintsCharacterPositions checks that match reports stdin lines
@@ -91,7 +93,7 @@ func TestMatchHighlightStyle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := isTerminal(tt.w); got != tt.want {
+			if got := console.IsTerminal(tt.w); got != tt.want {
 				t.Errorf("isTerminal = %v, want %v", got, tt.want)
 			}
 		})

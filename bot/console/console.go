@@ -49,12 +49,12 @@ func New(name string, c config.ConsoleChannel, w io.Writer) (*Notifier, error) {
 	default:
 		return nil, fmt.Errorf("console: channel %s: unknown format %q", name, c.Format)
 	}
-	return &Notifier{name: name, format: c.Format, bold: isTerminal(w), w: w}, nil
+	return &Notifier{name: name, format: c.Format, bold: IsTerminal(w), w: w}, nil
 }
 
-// isTerminal reports whether w is a terminal (a character device), where
+// IsTerminal reports whether w is a terminal (a character device), where
 // ANSI bold shows; files and pipes get plain brackets.
-func isTerminal(w io.Writer) bool {
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -184,7 +184,7 @@ func TestBoldOnATerminal(t *testing.T) {
 	}
 	defer f.Close()
 	for _, w := range []io.Writer{&bytes.Buffer{}, f} {
-		if isTerminal(w) {
+		if IsTerminal(w) {
 			t.Errorf("%T is taken for a terminal", w)
 		}
 	}
