@@ -14,23 +14,24 @@ import (
 
 	"github.com/newshound/newshound/bot"
 	"github.com/newshound/newshound/bot/command"
-	"github.com/newshound/newshound/bot/console"
 	"github.com/newshound/newshound/bot/discord"
 	"github.com/newshound/newshound/bot/notify"
+	_ "github.com/newshound/newshound/bot/receivers" // every channel type
 	"github.com/newshound/newshound/bot/slack"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/redact"
 )
 
-// platforms is the registry of channel types: adding a chat platform is a
-// package under bot/ and a case here.
+// platforms builds the notifiers (through the channel types registered
+// by package receivers) and the command transports of the chat platforms.
 type platforms struct {
 	env    env
 	logger *slog.Logger
-	// discordGlobal is Discord's per-bot global limit, shared by every
-	// Discord channel across reloads.
-	discordGlobal *notify.Pacer
-	metrics       prometheus.Gatherer
+	// shared holds what every channel of a type shares across reloads
+	// (notify.Deps.Shared), such as a platform's global rate limit.
+	sharedMu sync.Mutex
+	shared   map[string]any
+	metrics  prometheus.Gatherer
 	// redact knows every secret of the process; notifiers redact their
 	// errors with it.
 	redact *redact.Redactor
@@ -51,7 +52,20 @@ func (p *platforms) waitFollowUps() {
 }
 
 func newPlatforms(e env, logger *slog.Logger, metrics prometheus.Gatherer, red *redact.Redactor) *platforms {
-	return &platforms{env: e, logger: logger, discordGlobal: notify.NewPacer(50, time.Second), metrics: metrics, redact: red}
+	return &platforms{env: e, logger: logger, shared: map[string]any{}, metrics: metrics, redact: red}
+}
+
+// sharedValue returns the value kept under key, made by create the first
+// time.
+func (p *platforms) sharedValue(key string, create func() any) any {
+	p.sharedMu.Lock()
+	defer p.sharedMu.Unlock()
+	v, ok := p.shared[key]
+	if !ok {
+		v = create()
+		p.shared[key] = v
+	}
+	return v
 }
 
 func (p *platforms) secret(name string) string {
@@ -64,21 +78,9 @@ func (p *platforms) secret(name string) string {
 // the platform packages check again, defensively.
 func (p *platforms) notifiers(cfg *config.Config) (map[string]notify.Notifier, error) {
 	out := make(map[string]notify.Notifier, len(cfg.Channels))
-	colors := discord.WatchColors(cfg.Watches)
+	deps := notify.Deps{Config: cfg, Stdout: p.env.stdout, Secret: p.secret, Logger: p.logger, Redactor: p.redact, Shared: p.sharedValue}
 	for _, name := range cfg.ChannelOrder {
-		c := cfg.Channels[name]
-		var n notify.Notifier
-		var err error
-		switch {
-		case c.Console != nil:
-			n, err = console.New(name, *c.Console, p.env.stdout)
-		case c.Slack != nil:
-			n, err = slack.New(name, *c.Slack, slack.Options{Token: p.secret(config.EnvSlackBotToken), Logger: p.logger, Redactor: p.redact})
-		case c.Discord != nil:
-			n, err = discord.New(name, *c.Discord, discord.Options{Token: p.secret(config.EnvDiscordBotToken), Logger: p.logger, Colors: colors, Global: p.discordGlobal, Redactor: p.redact})
-		default:
-			err = fmt.Errorf("channel %s: no platform", name)
-		}
+		n, err := notify.New(cfg.Channels[name], deps)
 		if err != nil {
 			return nil, err
 		}

@@ -86,15 +86,15 @@ func recordingLookup(e env, r *redact.Redactor) env {
 }
 
 // addConfigSecrets teaches r the secrets a loaded watchlist holds: its
-// Slack and Discord webhook URLs (the path is the secret), the store's
+// channels' webhook URLs (the path is the secret), the store's
 // DSN, and the password and secret query values of every feed URL.
 func addConfigSecrets(r *redact.Redactor, cfg *config.Config) {
 	for _, c := range cfg.Channels {
-		switch {
-		case c.Slack != nil:
-			r.AddURL(c.Slack.WebhookURL)
-		case c.Discord != nil:
-			r.AddURL(c.Discord.WebhookURL)
+		if c.Settings == nil {
+			continue
+		}
+		for _, u := range c.Settings.Secrets() {
+			r.AddURL(u)
 		}
 	}
 	r.Add(cfg.Store.Postgres)

@@ -48,11 +48,11 @@ func TestChatChannel(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, want := range map[string]string{"by-id": "C0123ABCD", "by-name": "#뉴스-desk", "from-env": "G0DESK", "plain": ""} {
-			if got := c.Channels[name].Slack.ChatChannel; got != want {
+			if got := value(c.Channels[name], "chat_channel"); got != want {
 				t.Errorf("%s chat_channel = %q, want %q", name, got, want)
 			}
 		}
-		if got := c.Channels["disc"].Discord.ChatChannel; got != "123456789012345678" {
+		if got := value(c.Channels["disc"], "chat_channel"); got != "123456789012345678" {
 			t.Errorf("discord chat_channel = %q", got)
 		}
 	})

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones on machines without a zoneinfo database
-	"unicode"
 
 	goccy "github.com/goccy/go-yaml"
 	goccyparser "github.com/goccy/go-yaml/parser"
@@ -256,98 +255,41 @@ func (d *decoder) channels(n *yaml.Node, path string) (map[string]Channel, []str
 
 func (d *decoder) channel(n *yaml.Node, path string) Channel {
 	var ch Channel
-	fs, ok := d.mapping(n, path, "console", "slack", "discord")
+	known := kinds()
+	fs, ok := d.mapping(n, path, known...)
 	if !ok {
 		return ch
 	}
-	if len(fs) == 0 {
-		d.errorf(n, path, "channel needs one of console, slack or discord")
+	switch {
+	case len(known) == 0:
+		d.errorf(n, path, "no channel type is registered (the program imports none)")
+		return ch
+	case len(fs) == 0:
+		d.errorf(n, path, "channel needs one of %s", orList(known))
 	}
 	for i, p := range fs {
 		bp := joinKey(path, p.key.Value)
 		if i > 0 {
 			d.errorf(p.key, bp, "channel has both %s and %s; keep one (use another channel for the other)", fs[0].key.Value, p.key.Value)
 		}
-		switch p.key.Value {
-		case "console":
-			ch.Console = d.console(p.value, bp)
-		case "slack":
-			ch.Slack = d.slack(p.value, bp)
-		case "discord":
-			ch.Discord = d.discord(p.value, bp)
+		r, _ := ReceiverOf(p.key.Value)
+		s := r.Decode(&Block{d: d, n: p.value, path: bp})
+		if i == 0 {
+			ch.Kind, ch.Settings = p.key.Value, s
 		}
 	}
 	return ch
 }
 
-func (d *decoder) console(n *yaml.Node, path string) *ConsoleChannel {
-	fs, _ := d.mapping(n, path, "format")
-	c := &ConsoleChannel{}
-	if f := fs.get("format"); f != nil {
-		if s, ok := d.text(f, joinKey(path, "format")); ok && s != "text" && s != "json" {
-			d.errorf(f, joinKey(path, "format"), `format must be "text" or "json"`)
-		} else {
-			c.Format = s
-		}
+// orList joins words as "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
 	}
-	return c
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
-func (d *decoder) slack(n *yaml.Node, path string) *SlackChannel {
-	fs, ok := d.mapping(n, path, "webhook_url", "channel", "api_url", "chat_channel")
-	s := &SlackChannel{
-		WebhookURL: d.url(fs.get("webhook_url"), joinKey(path, "webhook_url")),
-		APIURL:     d.url(fs.get("api_url"), joinKey(path, "api_url")),
-	}
-	if c := fs.get("channel"); c != nil {
-		var ok bool
-		if s.Channel, ok = d.text(c, joinKey(path, "channel")); ok && strings.TrimSpace(s.Channel) == "" {
-			d.errorf(c, joinKey(path, "channel"), "channel is empty")
-		}
-	}
-	if c := fs.get("chat_channel"); c != nil {
-		p := joinKey(path, "chat_channel")
-		switch v, ok := d.text(c, p); {
-		case ok && v == "":
-			d.errorf(c, p, "chat_channel is empty")
-		case ok && !isSlackChatChannel(v):
-			d.errorf(c, p, "chat_channel must be a Slack channel ID, like C0123ABCD, or #name, found %q", v)
-		default:
-			s.ChatChannel = v
-		}
-	}
-	if ok {
-		d.target(n, path, fs, "webhook_url", "channel")
-	}
-	return s
-}
-
-// isSlackChatChannel reports whether s names a Slack channel: an ID
-// (C0123ABCD; G… for older private channels, D… for direct messages) or
-// #name.
-func isSlackChatChannel(s string) bool {
-	if name, ok := strings.CutPrefix(s, "#"); ok {
-		return name != "" && !strings.ContainsFunc(name, func(r rune) bool { return r == '#' || unicode.IsSpace(r) || unicode.IsControl(r) })
-	}
-	return len(s) > 1 && strings.ContainsRune("CGD", rune(s[0])) &&
-		strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == ""
-}
-
-func (d *decoder) discord(n *yaml.Node, path string) *DiscordChannel {
-	fs, ok := d.mapping(n, path, "webhook_url", "channel_id", "api_url", "chat_channel")
-	c := &DiscordChannel{
-		WebhookURL:  d.url(fs.get("webhook_url"), joinKey(path, "webhook_url")),
-		ChannelID:   d.id(fs.get("channel_id"), joinKey(path, "channel_id")),
-		APIURL:      d.url(fs.get("api_url"), joinKey(path, "api_url")),
-		ChatChannel: d.id(fs.get("chat_channel"), joinKey(path, "chat_channel")),
-	}
-	if ok {
-		d.target(n, path, fs, "webhook_url", "channel_id")
-	}
-	return c
-}
-
-// target checks that a Slack or Discord block sets exactly one of its
+// target checks that a channel block sets exactly one of its
 // webhook and bot-channel keys, and api_url only with the channel.
 func (d *decoder) target(n *yaml.Node, path string, fs fields, webhook, channel string) {
 	switch hasHook, hasChan := fs.get(webhook) != nil, fs.get(channel) != nil; {
@@ -549,12 +491,6 @@ func applyDefaults(c *Config) {
 		f.Timeout = cmp.Or(f.Timeout, p.Timeout)
 		if f.GoogleNews != "" {
 			f.URL = googleNewsURL(f.GoogleNews)
-		}
-	}
-	for name, ch := range c.Channels {
-		if ch.Console != nil && ch.Console.Format == "" {
-			ch.Console.Format = "text"
-			c.Channels[name] = ch
 		}
 	}
 }

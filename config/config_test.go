@@ -85,11 +85,11 @@ func TestParseBadFiles(t *testing.T) {
 			`bad-reference.yaml:11:25: watches[0].channels[1]: channel name is empty`,
 		}},
 		{"bad-channel.yaml", []string{
-			"bad-channel.yaml:3:9: channels.none: channel needs one of console, slack or discord",
+			"bad-channel.yaml:3:9: channels.none: channel needs one of console, discord or slack",
 			"bad-channel.yaml:6:5: channels.both.slack: channel has both console and slack; keep one (use another channel for the other)",
 			"bad-channel.yaml:8:9: channels.text: expected a mapping (key: value), found text",
 			`bad-channel.yaml:9:3: channels["my team"]: name "my team" contains a space or control character`,
-			"bad-channel.yaml:11:10: channels.nulled: channel needs one of console, slack or discord",
+			"bad-channel.yaml:11:10: channels.nulled: channel needs one of console, discord or slack",
 		}},
 		{"bad-platform.yaml", []string{
 			"bad-platform.yaml:4:12: channels.empty-slack.slack: needs webhook_url (post with a webhook) or channel (post as the bot)",
@@ -328,7 +328,7 @@ func TestParseDefaults(t *testing.T) {
 	if !reflect.DeepEqual(c.Feeds, wantFeeds) {
 		t.Errorf("feeds = %+v\nwant %+v", c.Feeds, wantFeeds)
 	}
-	if ch, ok := c.ChannelByName("terminal"); !ok || ch.Name != "terminal" || ch.Console == nil || ch.Console.Format != "text" {
+	if ch, ok := c.ChannelByName("terminal"); !ok || ch.Name != "terminal" || ch.Kind != "console" || value(ch, "format") != "text" {
 		t.Errorf("terminal channel = %+v, %v; want a text console named terminal", ch, ok)
 	}
 	w, ok := c.WatchByName("ai-policy")
@@ -367,15 +367,22 @@ func TestParseFull(t *testing.T) {
 	if got, want := c.ChannelOrder, []string{"json-out", "team", "desk", "디스코드", "bot"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("channel order = %v, want %v", got, want)
 	}
-	wantChans := map[string]Channel{
-		"json-out": {Name: "json-out", Console: &ConsoleChannel{Format: "json"}},
-		"team":     {Name: "team", Slack: &SlackChannel{WebhookURL: "https://hooks.slack.com/services/T0/B0/XYZ"}},
-		"desk":     {Name: "desk", Slack: &SlackChannel{Channel: "#news-desk", APIURL: "http://127.0.0.1:9000/api/"}},
-		"디스코드":     {Name: "디스코드", Discord: &DiscordChannel{WebhookURL: "https://discord.com/api/webhooks/1/abc"}},
-		"bot":      {Name: "bot", Discord: &DiscordChannel{ChannelID: "123456789012345678", APIURL: "http://127.0.0.1:9001/"}},
+	wantChans := map[string]map[string]string{
+		"json-out": {"": "console", "format": "json"},
+		"team":     {"": "slack", "webhook_url": "https://hooks.slack.com/services/T0/B0/XYZ"},
+		"desk":     {"": "slack", "channel": "#news-desk", "api_url": "http://127.0.0.1:9000/api/"},
+		"디스코드":     {"": "discord", "webhook_url": "https://discord.com/api/webhooks/1/abc"},
+		"bot":      {"": "discord", "channel_id": "123456789012345678", "api_url": "http://127.0.0.1:9001/"},
 	}
-	if !reflect.DeepEqual(c.Channels, wantChans) {
-		t.Errorf("channels = %+v", c.Channels)
+	gotChans := map[string]map[string]string{}
+	for name, ch := range c.Channels {
+		if ch.Name != name {
+			t.Errorf("channel %q is named %q", name, ch.Name)
+		}
+		gotChans[name] = blockOf(ch)
+	}
+	if !reflect.DeepEqual(gotChans, wantChans) {
+		t.Errorf("channels = %+v\nwant %+v", gotChans, wantChans)
 	}
 	wantWatches := []Watch{
 		{Name: "ai-policy", Keywords: []string{"오픈소스", "트럼프", `"AI 국가안보각서"`}, Exclude: []string{"주가"},
@@ -435,7 +442,7 @@ func TestParseEnv(t *testing.T) {
 	if got := c.Feeds[0].URL; got != "https://example.com/news/rss.xml" {
 		t.Errorf("feed url = %q", got)
 	}
-	if got := c.Channels["team"].Slack.WebhookURL; got != env["SLACK_WEBHOOK_URL"] {
+	if got := value(c.Channels["team"], "webhook_url"); got != env["SLACK_WEBHOOK_URL"] {
 		t.Errorf("webhook = %q", got)
 	}
 	if got := c.Watches[0].Keywords; !reflect.DeepEqual(got, []string{`"US$100"`, `"$5"`}) {
@@ -569,8 +576,8 @@ func TestUnquotedIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Channels["d"].Discord.ChannelID != "123456789012345678901" || c.Discord.GuildID != "987654321098765432" {
-		t.Errorf("ids = %q, %q", c.Channels["d"].Discord.ChannelID, c.Discord.GuildID)
+	if value(c.Channels["d"], "channel_id") != "123456789012345678901" || c.Discord.GuildID != "987654321098765432" {
+		t.Errorf("ids = %q, %q", value(c.Channels["d"], "channel_id"), c.Discord.GuildID)
 	}
 }
 

@@ -13,7 +13,8 @@
 // ("$${" stays "${"); a $ not followed by { or $ is kept as it is.
 //
 // [Validate] adds the rules that need the environment the bot runs in (a
-// Slack channel: needs SLACK_BOT_TOKEN, …), taken as an injected lookup;
+// channel that posts as the bot needs its token, …), taken as an injected
+// lookup;
 // `check`, `run`, reloads and chat edits all validate through it, so they
 // agree. [Parse] checks the file on its own.
 //
@@ -25,9 +26,17 @@
 // After loading every default is applied: timezone UTC, poll interval 5m,
 // timeout 20s, max_bytes 10 MiB, concurrency 8, per_host 2, story_window
 // 24h; each feed inherits the poll interval and timeout, a google_news feed
-// gets its search URL, and a console channel's format is "text".
+// gets its search URL. A channel block's own defaults are its type's.
 //
-// watchlist.schema.json is generated from the Go types (go generate) and
+// Channel types are not named here: each is a package (under bot/) that
+// registers a [Receiver] from its init function, which decodes its block
+// (reporting problems through a [Block], with positions), names the
+// environment it needs, writes the block back for chat edits, binds chat
+// channels and describes itself in the schema. Importing the package is
+// what makes the type known.
+//
+// watchlist.schema.json is generated from the Go types and the
+// registered channel types' schema fragments (go generate) and
 // describes the same file for editors; watchlist.example.yaml is a
 // commented starting point.
 package config

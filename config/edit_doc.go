@@ -276,17 +276,14 @@ func (d *Doc) AddChannel(name string, c Channel) error {
 	if mapValue(mapValue(d.root, "channels"), name) != nil {
 		return fmt.Errorf("%w: channel %q", ErrDuplicate, name)
 	}
-	var block entry
-	switch {
-	case c.Slack != nil:
-		block = entry{"slack", nonEmpty([]entry{{"webhook_url", c.Slack.WebhookURL}, {"channel", c.Slack.Channel}, {"api_url", c.Slack.APIURL}})}
-	case c.Discord != nil:
-		block = entry{"discord", nonEmpty([]entry{{"webhook_url", c.Discord.WebhookURL}, {"channel_id", c.Discord.ChannelID}, {"api_url", c.Discord.APIURL}})}
-	case c.Console != nil:
-		block = entry{"console", nonEmpty([]entry{{"format", c.Console.Format}})}
-	default:
-		return fmt.Errorf("config: add channel %q: no platform", name)
+	if c.Settings == nil || c.Kind == "" {
+		return fmt.Errorf("config: add channel %q: no channel type", name)
 	}
+	var es []entry
+	for _, e := range c.Settings.Entries() {
+		es = append(es, entry{e.Key, e.Value})
+	}
+	block := entry{c.Kind, nonEmpty(es)}
 	for _, e := range block.v.([]entry) {
 		if err := checkScalar(e.k, e.v.(string)); err != nil {
 			return err

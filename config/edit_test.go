@@ -130,7 +130,7 @@ func TestDocEditsGolden(t *testing.T) {
 				}
 			}},
 		{"add-channel-and-watch", "watchlist", func(d *Doc) error {
-			if err := d.AddChannel("팀-뉴스", Channel{Slack: &SlackChannel{Channel: "C0999"}}); err != nil {
+			if err := d.AddChannel("팀-뉴스", block("slack", "channel", "C0999")); err != nil {
 				return err
 			}
 			return d.AddWatch(Watch{Name: "팀-뉴스", Keywords: []string{"반도체"}, Channels: []string{"팀-뉴스"}})
@@ -140,7 +140,7 @@ func TestDocEditsGolden(t *testing.T) {
 			}
 		}},
 		{"minimal-fill-null", "minimal", func(d *Doc) error {
-			if err := d.AddChannel("console", Channel{Console: &ConsoleChannel{Format: "json"}}); err != nil {
+			if err := d.AddChannel("console", block("console", "format", "json")); err != nil {
 				return err
 			}
 			return d.AddWatch(Watch{Name: "w", Keywords: []string{"AI"}, Channels: []string{"console"}})
@@ -165,7 +165,7 @@ func TestDocEditsGolden(t *testing.T) {
 				func() error { return d.RemoveKeyword("w", "x, y") },
 				func() error { return d.RemoveFeed("a") },
 				func() error { return d.AddFeed(Feed{Name: "c", URL: "https://example.com/c.xml"}) },
-				func() error { return d.AddChannel("ops", Channel{Discord: &DiscordChannel{ChannelID: "42"}}) },
+				func() error { return d.AddChannel("ops", block("discord", "channel_id", "42")) },
 				func() error { return d.AddWatch(Watch{Name: "v", Keywords: []string{"#1"}, Channels: []string{"ops"}}) },
 			} {
 				if err := f(); err != nil {
@@ -262,7 +262,7 @@ func TestDocEditsExample(t *testing.T) {
 		func() error { return d.AddKeyword(w.Name, "반도체") },
 		func() error { return d.AddKeyword(w.Name, `"AI 행동계획"`) },
 		func() error { return d.RemoveKeyword(w.Name, w.Keywords[0]) },
-		func() error { return d.AddChannel("news-desk", Channel{Slack: &SlackChannel{Channel: "C0123"}}) },
+		func() error { return d.AddChannel("news-desk", block("slack", "channel", "C0123")) },
 		func() error {
 			return d.AddWatch(Watch{Name: "news-desk", Keywords: []string{"속보"}, Channels: []string{"news-desk", ch}})
 		},
@@ -310,7 +310,7 @@ func TestDocEditErrors(t *testing.T) {
 		{"no query", src, func(d *Doc) error { return d.RemoveKeyword("chips", "nope") }, ErrNoSuchEntry},
 		{"duplicate watch", src, func(d *Doc) error { return d.AddWatch(Watch{Name: "chips", Keywords: []string{"a"}}) }, ErrDuplicate},
 		{"duplicate feed", src, func(d *Doc) error { return d.AddFeed(Feed{Name: "yonhap", URL: "https://x"}) }, ErrDuplicate},
-		{"duplicate channel", src, func(d *Doc) error { return d.AddChannel("dev", Channel{Console: &ConsoleChannel{}}) }, ErrDuplicate},
+		{"duplicate channel", src, func(d *Doc) error { return d.AddChannel("dev", block("console")) }, ErrDuplicate},
 		{"feed in use", src, func(d *Doc) error { return d.RemoveFeed("yonhap") }, ErrInUse},
 		{"no feed", src, func(d *Doc) error { return d.RemoveFeed("nope") }, ErrNoSuchEntry},
 		{"alias", anchored, func(d *Doc) error { return d.AddKeyword("w", "c") }, ErrUnsupportedLayout},

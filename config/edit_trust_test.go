@@ -38,7 +38,7 @@ func TestEditorWritesDollarAsData(t *testing.T) {
 				d.AddKeyword("ai-policy", v), // block list
 				d.AddKeyword("chips", v),     // flow list
 				d.AddFeed(Feed{Name: fmt.Sprintf("f%d", i), URL: "https://example.com/rss?t=" + v}),
-				d.AddChannel(fmt.Sprintf("c%d", i), Channel{Slack: &SlackChannel{Channel: "C" + v}}),
+				d.AddChannel(fmt.Sprintf("c%d", i), block("slack", "channel", "C"+v)),
 				d.AddWatch(Watch{Name: watchName(i, v), Keywords: []string{v}, Exclude: []string{"x" + v}, Channels: []string{fmt.Sprintf("c%d", i)}}),
 			} {
 				if err != nil {
@@ -72,8 +72,8 @@ func TestEditorWritesDollarAsData(t *testing.T) {
 			if f, ok := c.FeedByName(fmt.Sprintf("f%d", i)); !ok || f.URL != "https://example.com/rss?t="+v {
 				t.Errorf("feed url = %q", f.URL)
 			}
-			if ch, ok := c.ChannelByName(fmt.Sprintf("c%d", i)); !ok || ch.Slack.Channel != "C"+v {
-				t.Errorf("channel = %+v", ch.Slack)
+			if ch, ok := c.ChannelByName(fmt.Sprintf("c%d", i)); !ok || value(ch, "channel") != "C"+v {
+				t.Errorf("channel = %+v", blockOf(ch))
 			}
 			w, ok := c.WatchByName(watchName(i, v))
 			if !ok || !slices.Equal(w.Keywords, []string{v}) || !slices.Equal(w.Exclude, []string{"x" + v}) {
@@ -134,7 +134,7 @@ func TestEditorRefusesWhatRunRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = (&Editor{Path: path, Getenv: onlySlack}).Update(context.Background(), func(d *Doc) error {
-		return d.AddChannel("new", Channel{Discord: &DiscordChannel{ChannelID: "42"}})
+		return d.AddChannel("new", block("discord", "channel_id", "42"))
 	})
 	if !errors.Is(err, ErrEditInvalid) || !errors.As(err, &errs) || len(errs) != 1 || errs[0].Var != EnvDiscordBotToken || errs[0].Path != "channels.new.discord.channel_id" {
 		t.Fatalf("err = %v, want ErrEditInvalid at channels.new.discord.channel_id naming DISCORD_BOT_TOKEN", err)

@@ -64,8 +64,8 @@ func (e Env) state(name string) string {
 // own rules (see [Parse]) and, unless env.Skip is set, the rules that need
 // the environment:
 //
-//   - a Slack channel: needs SLACK_BOT_TOKEN, a Discord channel_id: needs
-//     DISCORD_BOT_TOKEN (the bot posts with them);
+//   - each channel block needs the variables its type asks for
+//     ([Settings.Needs]; posting as the bot needs its token);
 //   - discord.application_id (the /news command on Discord) needs
 //     DISCORD_BOT_TOKEN (gateway) or DISCORD_PUBLIC_KEY with server.listen
 //     (interactions endpoint);
@@ -86,13 +86,16 @@ func (d *decoder) checkEnv(c *Config) {
 	for _, name := range c.ChannelOrder {
 		ch := c.Channels[name]
 		cp := joinKey("channels", name)
-		switch {
-		case ch.Slack != nil && ch.Slack.Channel != "" && !d.env.has(EnvSlackBotToken):
-			d.envErrorAt(joinKey(joinKey(cp, "slack"), "channel"), EnvSlackBotToken,
-				"posting as the bot needs the environment variable %s, which %s (set it, or post with webhook_url)", EnvSlackBotToken, d.env.state(EnvSlackBotToken))
-		case ch.Discord != nil && ch.Discord.ChannelID != "" && !d.env.has(EnvDiscordBotToken):
-			d.envErrorAt(joinKey(joinKey(cp, "discord"), "channel_id"), EnvDiscordBotToken,
-				"posting as the bot needs the environment variable %s, which %s (set it, or post with webhook_url)", EnvDiscordBotToken, d.env.state(EnvDiscordBotToken))
+		if ch.Settings == nil {
+			continue
+		}
+		for _, need := range ch.Settings.Needs() {
+			if d.env.has(need.Var) {
+				continue
+			}
+			d.envErrorAt(joinKey(joinKey(cp, ch.Kind), need.Key), need.Var,
+				"%s needs the environment variable %s, which %s (set it, or %s)", need.Why, need.Var, d.env.state(need.Var), need.Hint)
+			break
 		}
 	}
 	key, hasKey := d.env.lookup(EnvDiscordPublicKey)

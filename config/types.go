@@ -20,8 +20,8 @@ type Config struct {
 	Poll Poll `yaml:"poll" json:"poll,omitempty"`
 	// Feeds are the news feeds to read, each with a unique name.
 	Feeds []Feed `yaml:"feeds" json:"feeds"`
-	// Channels are the places alerts go, by name; each has exactly one of
-	// console, slack or discord.
+	// Channels are the places alerts go, by name; each has exactly one
+	// block, keyed by its channel type.
 	Channels map[string]Channel `yaml:"channels" json:"channels"`
 	// ChannelOrder lists channel names in file order.
 	ChannelOrder []string `yaml:"-" json:"-"`
@@ -85,70 +85,19 @@ type Feed struct {
 	Untrusted bool `yaml:"-" json:"-"`
 }
 
-// Channel is a named destination with exactly one platform block.
+// Channel is a named destination with exactly one block, keyed by its
+// channel type.
 type Channel struct {
 	Name string `yaml:"-" json:"-"`
-	// Console prints alerts in the terminal.
-	Console *ConsoleChannel `yaml:"console" json:"console,omitempty" jsonschema:"oneof_required=console"`
-	// Slack posts alerts to Slack.
-	Slack *SlackChannel `yaml:"slack" json:"slack,omitempty" jsonschema:"oneof_required=slack"`
-	// Discord posts alerts to Discord.
-	Discord *DiscordChannel `yaml:"discord" json:"discord,omitempty" jsonschema:"oneof_required=discord"`
+	// Kind is the channel type, the key of its block.
+	Kind string `yaml:"-" json:"-"`
+	// Settings is the decoded block; the channel type's package knows
+	// its concrete type.
+	Settings Settings `yaml:"-" json:"-"`
 }
 
-// Type names the platform of the channel ("console", "slack", "discord").
-func (c Channel) Type() string {
-	switch {
-	case c.Console != nil:
-		return "console"
-	case c.Slack != nil:
-		return "slack"
-	case c.Discord != nil:
-		return "discord"
-	}
-	return ""
-}
-
-// ConsoleChannel prints alerts to standard output.
-type ConsoleChannel struct {
-	// Format is "text" (default) or "json" (one object per line).
-	Format string `yaml:"format" json:"format,omitempty" jsonschema:"enum=text,enum=json"`
-}
-
-// SlackChannel posts to Slack through an incoming webhook, or to a channel
-// with the bot token from SLACK_BOT_TOKEN.
-type SlackChannel struct {
-	// WebhookURL is a Slack incoming webhook address; keep it secret and
-	// write it as ${SLACK_WEBHOOK_URL}.
-	WebhookURL string `yaml:"webhook_url" json:"webhook_url,omitempty" jsonschema:"oneof_required=webhook_url"`
-	// Channel is the Slack channel ID or #name the bot posts to; it needs
-	// SLACK_BOT_TOKEN in the environment.
-	Channel string `yaml:"channel" json:"channel,omitempty" jsonschema:"oneof_required=channel"`
-	// APIURL replaces the Slack API address (for tests); only with channel.
-	APIURL string `yaml:"api_url" json:"api_url,omitempty" jsonschema:"format=uri"`
-	// ChatChannel names the Slack channel a webhook posts to, as a channel
-	// ID (C0123ABCD) or #name, so that /news typed there finds the watches
-	// of this channel; only with webhook_url.
-	ChatChannel string `yaml:"chat_channel" json:"chat_channel,omitempty" jsonschema:"pattern=^(#[^\\s#]+|[CGD][A-Z0-9]+)$"`
-}
-
-// DiscordChannel posts to Discord through a webhook, or to a channel with
-// the bot token from DISCORD_BOT_TOKEN.
-type DiscordChannel struct {
-	// WebhookURL is a Discord webhook address; keep it secret and write it
-	// as ${DISCORD_WEBHOOK_URL}.
-	WebhookURL string `yaml:"webhook_url" json:"webhook_url,omitempty" jsonschema:"oneof_required=webhook_url"`
-	// ChannelID is the number of the Discord channel the bot posts to; it
-	// needs DISCORD_BOT_TOKEN in the environment.
-	ChannelID string `yaml:"channel_id" json:"channel_id,omitempty" jsonschema:"pattern=^[0-9]+$,oneof_required=channel_id"`
-	// APIURL replaces the Discord API address (for tests); only with
-	// channel_id.
-	APIURL string `yaml:"api_url" json:"api_url,omitempty" jsonschema:"format=uri"`
-	// ChatChannel is the number of the Discord channel a webhook posts
-	// to, so that /news typed there finds the watches of this channel;
-	// only with webhook_url.
-	ChatChannel string `yaml:"chat_channel" json:"chat_channel,omitempty" jsonschema:"pattern=^[0-9]+$"`
-}
+// Type names the channel type (the key of its block).
+func (c Channel) Type() string { return c.Kind }
 
 // Watch is a set of keyword queries and where their matches go.
 type Watch struct {

@@ -363,40 +363,17 @@ func allowed(a config.Admins, req Request) bool {
 }
 
 // boundChannels returns the config channels that post to the chat channel
-// the request came from: as the bot (slack channel, discord channel_id),
-// or by a webhook whose chat_channel names it.
+// the request came from, as each channel's type decides (as the bot, or
+// by a webhook whose chat_channel names it).
 func boundChannels(cfg *config.Config, req Request) []string {
 	var out []string
 	for _, name := range channelNames(cfg) {
 		ch := cfg.Channels[name]
-		var ok bool
-		switch req.Platform {
-		case "slack":
-			ok = ch.Slack != nil && (slackIs(ch.Slack.Channel, req) || slackIs(ch.Slack.ChatChannel, req))
-		case "discord":
-			ok = ch.Discord != nil && req.ChannelID != "" &&
-				(ch.Discord.ChannelID == req.ChannelID || ch.Discord.ChatChannel == req.ChannelID)
-		case "console":
-			ok = ch.Console != nil && (name == req.ChannelID || name == req.ChannelName)
-		}
-		if ok {
+		if ch.Settings != nil && ch.Settings.Binds(req.Platform, req.ChannelID, req.ChannelName, name) {
 			out = append(out, name)
 		}
 	}
 	return out
-}
-
-// slackIs reports whether v, a Slack channel ID or #name from the
-// watchlist, is the channel req came from.
-func slackIs(v string, req Request) bool {
-	if v == "" {
-		return false
-	}
-	if v == req.ChannelID {
-		return true
-	}
-	name := strings.TrimPrefix(req.ChannelName, "#")
-	return name != "" && strings.EqualFold(strings.TrimPrefix(v, "#"), name)
 }
 
 // channelNames lists the config's channels in file order.

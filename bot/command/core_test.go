@@ -362,7 +362,7 @@ func TestAdd(t *testing.T) {
 		contains(t, e.run(adminNew, "add 속보"), "Created watch *random-news*")
 		cfg := e.bot.Config()
 		ch, ok := cfg.Channels["random-news"]
-		if !ok || ch.Slack == nil || ch.Slack.Channel != "C0NEW" {
+		if !ok || ch.Kind != "slack" || blockValue(ch, "channel") != "C0NEW" {
 			t.Fatalf("channel not created: %+v", cfg.Channels)
 		}
 		if got := e.keywords("random-news"); len(got) != 1 || got[0] != "속보" {
@@ -944,4 +944,18 @@ func TestHotReload(t *testing.T) {
 	if hits, _ := e.bot.Test(ctx, feeds.Item{Title: "반도체 수출"}); len(hits) != 1 {
 		t.Errorf("matching stopped after an invalid edit: %+v", hits)
 	}
+}
+
+// blockValue returns the value of key in ch's block, as its channel type
+// writes it back ("" when unset).
+func blockValue(ch config.Channel, key string) string {
+	if ch.Settings == nil {
+		return ""
+	}
+	for _, e := range ch.Settings.Entries() {
+		if e.Key == key {
+			return e.Value
+		}
+	}
+	return ""
 }

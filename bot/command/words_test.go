@@ -157,7 +157,7 @@ func TestWatchAddRemove(t *testing.T) {
 	t.Run("add in a new channel adds it", func(t *testing.T) {
 		e := setup(t, nil, nil)
 		contains(t, e.run(adminNew, "watch add breaking 속보"), "Created watch *breaking*")
-		if ch, ok := e.bot.Config().Channels["random-news"]; !ok || ch.Slack == nil || ch.Slack.Channel != "C0NEW" {
+		if ch, ok := e.bot.Config().Channels["random-news"]; !ok || ch.Kind != "slack" || blockValue(ch, "channel") != "C0NEW" {
 			t.Fatalf("channels = %+v", e.bot.Config().Channels)
 		}
 		hookOps := func(s string) string {

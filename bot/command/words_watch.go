@@ -158,13 +158,8 @@ func (c *Core) bindChannel(d *config.Doc, req Request, here []string) (string, e
 	if req.ChannelID == "" {
 		return "", errNoChannel
 	}
-	var ch config.Channel
-	switch req.Platform {
-	case "slack":
-		ch.Slack = &config.SlackChannel{Channel: req.ChannelID}
-	case "discord":
-		ch.Discord = &config.DiscordChannel{ChannelID: req.ChannelID}
-	default:
+	ch, ok := botChannel(req)
+	if !ok {
 		return "", errNoChannel
 	}
 	base := sanitizeName(req.ChannelName)
@@ -173,6 +168,18 @@ func (c *Core) bindChannel(d *config.Doc, req Request, here []string) (string, e
 	}
 	name := uniqueName(base, func(n string) bool { _, ok := d.Config().Channels[n]; return ok })
 	return name, d.AddChannel(name, ch)
+}
+
+// botChannel asks each channel type for the block that posts as the bot
+// to the request's chat channel; ok is false when no type serves the
+// request's platform.
+func botChannel(req Request) (config.Channel, bool) {
+	for _, r := range config.Receivers() {
+		if s, ok := r.BotChannel(req.Platform, req.ChannelID); ok {
+			return config.Channel{Kind: r.Kind(), Settings: s}, true
+		}
+	}
+	return config.Channel{}, false
 }
 
 // missingVar returns the environment variable an edit was refused for

@@ -17,7 +17,6 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/newshound/newshound/bot/notify"
-	"github.com/newshound/newshound/config"
 )
 
 // Text layout: a snippet is wrapped to lineWidth terminal columns (Hangul
@@ -43,7 +42,7 @@ type Notifier struct {
 var _ notify.Notifier = (*Notifier)(nil)
 
 // New returns a console notifier for the named channel writing to w.
-func New(name string, c config.ConsoleChannel, w io.Writer) (*Notifier, error) {
+func New(name string, c Config, w io.Writer) (*Notifier, error) {
 	switch c.Format {
 	case "", "text", "json":
 	default:

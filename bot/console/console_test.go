@@ -12,7 +12,6 @@ import (
 	"unicode"
 
 	"github.com/newshound/newshound/bot/notify"
-	"github.com/newshound/newshound/config"
 )
 
 func TestSendPrintsEachFieldOnce(t *testing.T) {
@@ -28,7 +27,7 @@ func TestSendPrintsEachFieldOnce(t *testing.T) {
 		More: 2,
 	}
 	var buf bytes.Buffer
-	n, err := New("terminal", config.ConsoleChannel{}, &buf)
+	n, err := New("terminal", Config{}, &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +55,7 @@ func TestSendPrintsEachFieldOnce(t *testing.T) {
 
 func TestJSONFormat(t *testing.T) {
 	var buf bytes.Buffer
-	n, err := New("terminal", config.ConsoleChannel{Format: "json"}, &buf)
+	n, err := New("terminal", Config{Format: "json"}, &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +76,7 @@ func TestJSONFormat(t *testing.T) {
 	if e.Channel != "terminal" || e.Title != "<b>오픈소스</b>" || e.Link != "https://a.example/?a=1&b=2" {
 		t.Errorf("decoded %+v", e)
 	}
-	if _, err := New("x", config.ConsoleChannel{Format: "xml"}, &buf); err == nil {
+	if _, err := New("x", Config{Format: "xml"}, &buf); err == nil {
 		t.Error("unknown format accepted")
 	}
 }
@@ -194,7 +193,7 @@ func TestBoldOnATerminal(t *testing.T) {
 func send(t *testing.T, e notify.Entry) string {
 	t.Helper()
 	var buf bytes.Buffer
-	n, err := New("terminal", config.ConsoleChannel{}, &buf)
+	n, err := New("terminal", Config{}, &buf)
 	if err != nil {
 		t.Fatal(err)
 	}

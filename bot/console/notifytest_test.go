@@ -7,7 +7,6 @@ import (
 	"unicode"
 
 	"github.com/newshound/newshound/bot/notify/notifytest"
-	"github.com/newshound/newshound/config"
 )
 
 // writes records each write to the terminal as one received message
@@ -48,7 +47,7 @@ func TestConformance(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			notifytest.Run(t, func(t *testing.T) notifytest.Harness {
 				w := &writes{}
-				n, err := New("terminal", config.ConsoleChannel{Format: format}, w)
+				n, err := New("terminal", Config{Format: format}, w)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -21,7 +21,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/newshound/newshound/bot/notify"
-	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/redact"
 )
 
@@ -99,7 +98,7 @@ var _ notify.Notifier = (*Notifier)(nil)
 // discordgo and o.Token; api_url then replaces https://discord.com/api/v9
 // (for a compatible server or a local fake) by rewriting requests in the
 // HTTP transport, since discordgo's endpoints are package variables.
-func New(name string, c config.DiscordChannel, o Options) (*Notifier, error) {
+func New(name string, c Config, o Options) (*Notifier, error) {
 	n := &Notifier{
 		name:   name,
 		r:      renderer{colors: o.Colors},

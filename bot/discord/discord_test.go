@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/bot/notify"
-	"github.com/newshound/newshound/config"
 )
 
 const (
@@ -24,7 +23,7 @@ const (
 // webhook path, with a fake clock and a log buffer.
 func newWebhook(t *testing.T, f *fakeDiscord, clk *fakeClock, logs *bytes.Buffer, global *notify.Pacer) *Notifier {
 	t.Helper()
-	n, err := New("news", config.DiscordChannel{WebhookURL: f.URL + "/api/webhooks/42/" + webhookToken + "?thread_id=7"}, Options{
+	n, err := New("news", Config{WebhookURL: f.URL + "/api/webhooks/42/" + webhookToken + "?thread_id=7"}, Options{
 		Now: clk.Now, Sleep: clk.Sleep, Global: global,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
@@ -281,14 +280,14 @@ func assertNoSecret(t *testing.T, s, secret string) {
 func TestNewValidates(t *testing.T) {
 	tests := []struct {
 		name string
-		c    config.DiscordChannel
+		c    Config
 		o    Options
 	}{
-		{"nothing", config.DiscordChannel{}, Options{}},
-		{"both", config.DiscordChannel{WebhookURL: "https://discord.com/api/webhooks/1/x", ChannelID: "1"}, Options{Token: "t"}},
-		{"not http", config.DiscordChannel{WebhookURL: "ftp://discord.com/api/webhooks/1/" + webhookToken}, Options{}},
-		{"no token", config.DiscordChannel{ChannelID: "1"}, Options{}},
-		{"bad api_url", config.DiscordChannel{ChannelID: "1", APIURL: "discord.local"}, Options{Token: "t"}},
+		{"nothing", Config{}, Options{}},
+		{"both", Config{WebhookURL: "https://discord.com/api/webhooks/1/x", ChannelID: "1"}, Options{Token: "t"}},
+		{"not http", Config{WebhookURL: "ftp://discord.com/api/webhooks/1/" + webhookToken}, Options{}},
+		{"no token", Config{ChannelID: "1"}, Options{}},
+		{"bad api_url", Config{ChannelID: "1", APIURL: "discord.local"}, Options{Token: "t"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,7 +302,7 @@ func TestNewValidates(t *testing.T) {
 
 func newBot(t *testing.T, f *fakeDiscord, clk *fakeClock) *Notifier {
 	t.Helper()
-	n, err := New("news", config.DiscordChannel{ChannelID: "123", APIURL: f.URL + "/api/v9"}, Options{Token: botToken, Now: clk.Now, Sleep: clk.Sleep})
+	n, err := New("news", Config{ChannelID: "123", APIURL: f.URL + "/api/v9"}, Options{Token: botToken, Now: clk.Now, Sleep: clk.Sleep})
 	if err != nil {
 		t.Fatal(err)
 	}

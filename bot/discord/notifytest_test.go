@@ -9,7 +9,6 @@ import (
 
 	"github.com/newshound/newshound/bot/notify"
 	"github.com/newshound/newshound/bot/notify/notifytest"
-	"github.com/newshound/newshound/config"
 )
 
 // wirePayload is a received message, webhook or bot: both carry the
@@ -110,11 +109,11 @@ func TestConformance(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			notifytest.Run(t, func(t *testing.T) notifytest.Harness {
 				srv := notifytest.NewServer(t, discordOK)
-				c := config.DiscordChannel{ChannelID: "123", APIURL: srv.URL + "/api/v9"}
+				c := Config{ChannelID: "123", APIURL: srv.URL + "/api/v9"}
 				token, secrets := botToken, []string{botToken}
 				if mode == "webhook" {
 					hook := srv.URL + "/api/webhooks/1234/" + webhookToken
-					c, token = config.DiscordChannel{WebhookURL: hook}, ""
+					c, token = Config{WebhookURL: hook}, ""
 					secrets = []string{hook, webhookToken}
 				}
 				clk := newFakeClock()

@@ -17,7 +17,6 @@ import (
 
 	"github.com/newshound/newshound/bot/command"
 	"github.com/newshound/newshound/bot/notify"
-	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/redact"
 )
 
@@ -448,7 +447,7 @@ func TestNotifierErrorsRedactKnownSecrets(t *testing.T) {
 	f := newFakeDiscord(t, canned{status: 404, body: `{"message":"Unknown Webhook","url":"` + trustHook + `","seen":"` + trustLiteral + ` ` + trustBotToken + `"}`})
 	hook := f.URL + "/api/webhooks/42/" + webhookToken
 	logs := &syncBuffer{}
-	n, err := New("news", config.DiscordChannel{WebhookURL: hook}, Options{Redactor: trustRedactor(), Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	n, err := New("news", Config{WebhookURL: hook}, Options{Redactor: trustRedactor(), Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/newshound/newshound/bot/notify"
-	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/redact"
 )
 
@@ -65,7 +64,7 @@ var _ notify.Notifier = (*Notifier)(nil)
 // New returns the notifier for the channel called name. Exactly one of
 // c.WebhookURL and c.Channel must be set, and a channel needs o.Token.
 // c.APIURL replaces the Web API base (https://slack.com/api/).
-func New(name string, c config.SlackChannel, o Options) (*Notifier, error) {
+func New(name string, c Config, o Options) (*Notifier, error) {
 	n := &Notifier{
 		name: name, webhook: c.WebhookURL, channel: c.Channel, token: o.Token,
 		hc: o.HTTPClient, log: o.Logger, now: o.Now, pacer: o.Pacer,

@@ -13,7 +13,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/newshound/newshound/bot/notify"
-	"github.com/newshound/newshound/config"
 )
 
 const (
@@ -23,7 +22,7 @@ const (
 
 // newTestNotifier builds a notifier on a fake clock, so pacing and
 // Retry-After take no real time.
-func newTestNotifier(t *testing.T, c config.SlackChannel, token string) (*Notifier, *fakeClock, *syncBuffer) {
+func newTestNotifier(t *testing.T, c Config, token string) (*Notifier, *fakeClock, *syncBuffer) {
 	t.Helper()
 	clk := &fakeClock{t: time.Date(2024, 11, 19, 1, 0, 0, 0, time.UTC)}
 	log, buf := testLogger()
@@ -44,7 +43,7 @@ type webhookBody struct {
 
 func TestWebhookDelivery(t *testing.T) {
 	f := newFakeSlack(t, nil)
-	n, _, _ := newTestNotifier(t, config.SlackChannel{WebhookURL: f.srv.URL + secretPath}, "")
+	n, _, _ := newTestNotifier(t, Config{WebhookURL: f.srv.URL + secretPath}, "")
 	m := sampleMessage()
 	for _, p := range n.Split(m) {
 		if err := n.Send(context.Background(), p); err != nil {
@@ -110,7 +109,7 @@ func TestWebhookOutcomes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeSlack(t, nil, tc.answer)
 			hook := f.srv.URL + secretPath
-			n, _, logs := newTestNotifier(t, config.SlackChannel{WebhookURL: hook}, "")
+			n, _, logs := newTestNotifier(t, Config{WebhookURL: hook}, "")
 			m := sampleMessage()
 			m.Entries[0].Image = "" // no resend without images
 			err := n.Send(context.Background(), m)
@@ -151,7 +150,7 @@ func TestNetworkErrorIsRetryableAndRedacted(t *testing.T) {
 	f := newFakeSlack(t, nil)
 	hook := f.srv.URL + secretPath
 	f.srv.Close()
-	for _, c := range []config.SlackChannel{{WebhookURL: hook}, {Channel: "C1", APIURL: f.srv.URL}} {
+	for _, c := range []Config{{WebhookURL: hook}, {Channel: "C1", APIURL: f.srv.URL}} {
 		n, _, logs := newTestNotifier(t, c, secretTok)
 		err := n.Send(context.Background(), sampleMessage())
 		if retry, _ := notify.Retryable(err); !retry {
@@ -170,7 +169,7 @@ func TestRateLimitedThenDelivered(t *testing.T) {
 	var clk *fakeClock
 	f := newFakeSlack(t, func() time.Time { return clk.Now() },
 		answer{status: 429, header: map[string]string{"Retry-After": "2"}})
-	n, c, logs := newTestNotifier(t, config.SlackChannel{WebhookURL: f.srv.URL + secretPath}, "")
+	n, c, logs := newTestNotifier(t, Config{WebhookURL: f.srv.URL + secretPath}, "")
 	clk = c
 	m := sampleMessage()
 	err := n.Send(context.Background(), m)
@@ -209,7 +208,7 @@ func TestRateLimitedRealClock(t *testing.T) {
 		t.Skip("waits 2 s of real time")
 	}
 	f := newFakeSlack(t, nil, answer{status: 429, header: map[string]string{"Retry-After": "2"}})
-	n, err := New("news", config.SlackChannel{WebhookURL: f.srv.URL + secretPath}, Options{})
+	n, err := New("news", Config{WebhookURL: f.srv.URL + secretPath}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +230,7 @@ func TestRateLimitedRealClock(t *testing.T) {
 func TestPacingOnePerSecond(t *testing.T) {
 	var clk *fakeClock
 	f := newFakeSlack(t, func() time.Time { return clk.Now() })
-	n, c, _ := newTestNotifier(t, config.SlackChannel{WebhookURL: f.srv.URL + secretPath}, "")
+	n, c, _ := newTestNotifier(t, Config{WebhookURL: f.srv.URL + secretPath}, "")
 	clk = c
 	for range 3 {
 		if err := n.Send(context.Background(), sampleMessage()); err != nil {
@@ -248,7 +247,7 @@ func TestPacingOnePerSecond(t *testing.T) {
 
 func TestInvalidBlocksResendsWithoutImages(t *testing.T) {
 	f := newFakeSlack(t, nil, answer{status: 400, body: "invalid_blocks"})
-	n, _, _ := newTestNotifier(t, config.SlackChannel{WebhookURL: f.srv.URL + secretPath}, "")
+	n, _, _ := newTestNotifier(t, Config{WebhookURL: f.srv.URL + secretPath}, "")
 	if err := n.Send(context.Background(), sampleMessage()); err != nil {
 		t.Fatalf("Send = %v, want nil after resending without images", err)
 	}
@@ -277,7 +276,7 @@ func TestPostMessage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeSlack(t, nil, tc.answer)
-			n, _, logs := newTestNotifier(t, config.SlackChannel{Channel: "C1", APIURL: f.srv.URL}, secretTok)
+			n, _, logs := newTestNotifier(t, Config{Channel: "C1", APIURL: f.srv.URL}, secretTok)
 			m := sampleMessage()
 			m.Entries[0].Image = ""
 			err := n.Send(context.Background(), m)
@@ -313,17 +312,17 @@ func TestPostMessage(t *testing.T) {
 func TestNew(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		c       config.SlackChannel
+		c       Config
 		token   string
 		wantErr string
 	}{
-		{"webhook", config.SlackChannel{WebhookURL: "https://hooks.slack.com" + secretPath}, "", ""},
-		{"channel with token", config.SlackChannel{Channel: "#news"}, secretTok, ""},
-		{"channel without token", config.SlackChannel{Channel: "#news"}, "", "SLACK_BOT_TOKEN"},
-		{"neither", config.SlackChannel{}, "", "exactly one"},
-		{"both", config.SlackChannel{Channel: "C1", WebhookURL: "https://hooks.slack.com" + secretPath}, secretTok, "exactly one"},
-		{"webhook not http", config.SlackChannel{WebhookURL: "ftp://hooks.slack.com" + secretPath}, "", "not an http(s) URL"},
-		{"bad api url", config.SlackChannel{Channel: "C1", APIURL: "localhost:9"}, secretTok, "api_url"},
+		{"webhook", Config{WebhookURL: "https://hooks.slack.com" + secretPath}, "", ""},
+		{"channel with token", Config{Channel: "#news"}, secretTok, ""},
+		{"channel without token", Config{Channel: "#news"}, "", "SLACK_BOT_TOKEN"},
+		{"neither", Config{}, "", "exactly one"},
+		{"both", Config{Channel: "C1", WebhookURL: "https://hooks.slack.com" + secretPath}, secretTok, "exactly one"},
+		{"webhook not http", Config{WebhookURL: "ftp://hooks.slack.com" + secretPath}, "", "not an http(s) URL"},
+		{"bad api url", Config{Channel: "C1", APIURL: "localhost:9"}, secretTok, "api_url"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New("news", tc.c, Options{Token: tc.token})
@@ -343,7 +342,7 @@ func TestNew(t *testing.T) {
 
 func TestSendHonoursContext(t *testing.T) {
 	f := newFakeSlack(t, nil)
-	n, err := New("news", config.SlackChannel{WebhookURL: f.srv.URL + secretPath}, Options{})
+	n, err := New("news", Config{WebhookURL: f.srv.URL + secretPath}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

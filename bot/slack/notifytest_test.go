@@ -14,7 +14,6 @@ import (
 
 	"github.com/newshound/newshound/bot/notify"
 	"github.com/newshound/newshound/bot/notify/notifytest"
-	"github.com/newshound/newshound/config"
 )
 
 // Slack's published limits, checked on the wire independently of the
@@ -161,11 +160,11 @@ func TestConformance(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			notifytest.Run(t, func(t *testing.T) notifytest.Harness {
 				srv := notifytest.NewServer(t, slackOK)
-				c := config.SlackChannel{Channel: "C1", APIURL: srv.URL}
+				c := Config{Channel: "C1", APIURL: srv.URL}
 				token := secretTok
 				secrets := []string{secretTok}
 				if mode == "webhook" {
-					c, token = config.SlackChannel{WebhookURL: srv.URL + secretPath}, ""
+					c, token = Config{WebhookURL: srv.URL + secretPath}, ""
 					secrets = []string{srv.URL + secretPath, secretPath, "xoxsecretwebhookpart"}
 				}
 				clk := &fakeClock{t: time.Date(2024, 11, 19, 1, 0, 0, 0, time.UTC)}

@@ -20,7 +20,6 @@ import (
 
 	"github.com/newshound/newshound/bot/command"
 	"github.com/newshound/newshound/bot/notify"
-	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/redact"
 )
 
@@ -358,16 +357,16 @@ func TestNotifierErrorsRedactKnownSecrets(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		answer answer
-		c      func(f *fakeSlack) config.SlackChannel
+		c      func(f *fakeSlack) Config
 	}{
-		{"api echoes secrets", answer{status: 200, body: echo}, func(f *fakeSlack) config.SlackChannel {
-			return config.SlackChannel{Channel: "C1", APIURL: f.srv.URL}
+		{"api echoes secrets", answer{status: 200, body: echo}, func(f *fakeSlack) Config {
+			return Config{Channel: "C1", APIURL: f.srv.URL}
 		}},
-		{"api 500 echoes secrets", answer{status: 500, body: echo}, func(f *fakeSlack) config.SlackChannel {
-			return config.SlackChannel{Channel: "C1", APIURL: f.srv.URL}
+		{"api 500 echoes secrets", answer{status: 500, body: echo}, func(f *fakeSlack) Config {
+			return Config{Channel: "C1", APIURL: f.srv.URL}
 		}},
-		{"webhook 404 quotes its URL", answer{status: 404, body: "no_service " + trustHook + " " + trustSigning}, func(f *fakeSlack) config.SlackChannel {
-			return config.SlackChannel{WebhookURL: f.srv.URL + "/services/T0SECRET/B0SECRET/webhook-own-secret-part"}
+		{"webhook 404 quotes its URL", answer{status: 404, body: "no_service " + trustHook + " " + trustSigning}, func(f *fakeSlack) Config {
+			return Config{WebhookURL: f.srv.URL + "/services/T0SECRET/B0SECRET/webhook-own-secret-part"}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"github.com/invopop/jsonschema"
 	"go.yaml.in/yaml/v3"
 
+	_ "github.com/newshound/newshound/bot/receivers"
 	"github.com/newshound/newshound/config"
 )
 
@@ -48,6 +50,10 @@ func generate(dir string) ([]byte, error) {
 	}
 	s := r.Reflect(&config.Config{})
 	s.Title = "newshound watchlist"
+	channelExamples, err := addChannelTypes(s)
+	if err != nil {
+		return nil, err
+	}
 	digest, ok := s.Definitions["Digest"]
 	if !ok {
 		return nil, fmt.Errorf("gen-schema: no Digest definition")
@@ -64,7 +70,9 @@ func generate(dir string) ([]byte, error) {
 	if err := applyLoaderRules(s); err != nil {
 		return nil, err
 	}
-	if err := addExamples(s); err != nil {
+	ex := maps.Clone(examples)
+	ex["Channel"] = channelExamples
+	if err := addExamples(s, ex); err != nil {
 		return nil, err
 	}
 	out, err := json.MarshalIndent(s, "", "  ")
@@ -80,9 +88,6 @@ func generate(dir string) ([]byte, error) {
 // name something. A path is a definition name ("" for the top level), a
 // property and ".items" steps.
 var nonEmpty = []string{
-	"SlackChannel.webhook_url",
-	"SlackChannel.channel",
-	"DiscordChannel.webhook_url",
 	"Watch.feeds.items",
 	"Watch.channels.items",
 	"Watch.urgent.items",
@@ -228,7 +233,7 @@ func acceptsEmpty(root, s *jsonschema.Schema) bool {
 
 // examples are shown by editors and each is checked against the loader
 // by config/schema_agree_test.go; the key is a definition name, "" for
-// the whole watchlist.
+// the whole watchlist. A channel's examples come from its channel types.
 var examples = map[string][]string{
 	"": {
 		"feeds: [{name: yna-news, url: 'https://www.yna.co.kr/rss/news.xml'}]\n" +
@@ -238,14 +243,6 @@ var examples = map[string][]string{
 	"Feed": {
 		"{name: yna-news, url: 'https://www.yna.co.kr/rss/news.xml'}",
 		"{name: gnews-ai, google_news: '\"AI 국가안보각서\"', interval: 10m, backfill: 3}",
-	},
-	"Channel": {
-		"console:\n",
-		"{console: {format: json}}",
-		"{slack: {webhook_url: '${SLACK_WEBHOOK_URL}'}}",
-		"{slack: {channel: '#news-desk'}}",
-		"{discord: {webhook_url: '${DISCORD_WEBHOOK_URL}'}}",
-		"{discord: {channel_id: '123456789012345678'}}",
 	},
 	"Watch": {
 		"{name: ai-policy, keywords: [오픈소스, '\"AI 국가안보각서\"'], exclude: [주가], channels: [terminal]}",
@@ -258,8 +255,41 @@ var examples = map[string][]string{
 	},
 }
 
+// addChannelTypes describes a channel as one block of a registered
+// channel type (config.Receivers), each block's definition its type's
+// schema fragment, and returns the types' examples.
+func addChannelTypes(s *jsonschema.Schema) ([]string, error) {
+	ch, ok := s.Definitions["Channel"]
+	if !ok {
+		return nil, fmt.Errorf("gen-schema: no Channel definition")
+	}
+	ch.Properties = jsonschema.NewProperties()
+	ch.OneOf = nil
+	ch.AdditionalProperties = jsonschema.FalseSchema
+	ch.Type = "object"
+	var exs []string
+	for _, r := range config.Receivers() {
+		f := r.Schema()
+		if _, dup := s.Definitions[f.Definition]; dup || f.Definition == "" {
+			return nil, fmt.Errorf("gen-schema: channel type %s: definition name %q is empty or taken", r.Kind(), f.Definition)
+		}
+		def := &jsonschema.Schema{}
+		if err := json.Unmarshal(f.Schema, def); err != nil {
+			return nil, fmt.Errorf("gen-schema: channel type %s: %w", r.Kind(), err)
+		}
+		s.Definitions[f.Definition] = def
+		ch.Properties.Set(r.Kind(), &jsonschema.Schema{Ref: "#/$defs/" + f.Definition, Description: f.Description})
+		ch.OneOf = append(ch.OneOf, &jsonschema.Schema{Required: []string{r.Kind()}, Title: r.Kind()})
+		exs = append(exs, f.Examples...)
+	}
+	if len(exs) == 0 {
+		return nil, fmt.Errorf("gen-schema: no channel type is registered")
+	}
+	return exs, nil
+}
+
 // addExamples sets the examples of the top level and the definitions.
-func addExamples(s *jsonschema.Schema) error {
+func addExamples(s *jsonschema.Schema, examples map[string][]string) error {
 	for def, srcs := range examples {
 		n := s
 		if def != "" {
