@@ -78,7 +78,7 @@ func (p *platforms) secret(name string) string {
 // the platform packages check again, defensively.
 func (p *platforms) notifiers(cfg *config.Config) (map[string]notify.Notifier, error) {
 	out := make(map[string]notify.Notifier, len(cfg.Channels))
-	deps := notify.Deps{Config: cfg, Stdout: p.env.stdout, Secret: p.secret, Logger: p.logger, Redactor: p.redact, Shared: p.sharedValue}
+	deps := notify.Deps{Config: cfg, Stdout: p.env.stdout, Secret: p.secret, Logger: p.logger, Redactor: p.redact, Shared: p.sharedValue, Version: version}
 	for _, name := range cfg.ChannelOrder {
 		n, err := notify.New(cfg.Channels[name], deps)
 		if err != nil {

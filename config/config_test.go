@@ -85,11 +85,11 @@ func TestParseBadFiles(t *testing.T) {
 			`bad-reference.yaml:11:25: watches[0].channels[1]: channel name is empty`,
 		}},
 		{"bad-channel.yaml", []string{
-			"bad-channel.yaml:3:9: channels.none: channel needs one of console, discord or slack",
+			"bad-channel.yaml:3:9: channels.none: channel needs one of console, discord, slack or webhook",
 			"bad-channel.yaml:6:5: channels.both.slack: channel has both console and slack; keep one (use another channel for the other)",
 			"bad-channel.yaml:8:9: channels.text: expected a mapping (key: value), found text",
 			`bad-channel.yaml:9:3: channels["my team"]: name "my team" contains a space or control character`,
-			"bad-channel.yaml:11:10: channels.nulled: channel needs one of console, discord or slack",
+			"bad-channel.yaml:11:10: channels.nulled: channel needs one of console, discord, slack or webhook",
 		}},
 		{"bad-platform.yaml", []string{
 			"bad-platform.yaml:4:12: channels.empty-slack.slack: needs webhook_url (post with a webhook) or channel (post as the bot)",

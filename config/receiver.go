@@ -167,6 +167,16 @@ func (b *Block) Errorf(key, format string, args ...any) {
 	b.d.errorf(b.n, b.path, format, args...)
 }
 
+// Warnf reports something that works but is likely a mistake at key (or
+// at the block): check prints it with its position and still passes.
+func (b *Block) Warnf(key, format string, args ...any) {
+	if n := b.fs.get(key); key != "" && n != nil {
+		b.d.warnf(n, b.key(key), format, args...)
+		return
+	}
+	b.d.warnf(b.n, b.path, format, args...)
+}
+
 // Target checks that the block sets exactly one of its webhook and
 // bot-channel keys, api_url only with the channel, and chat_channel
 // only with the webhook.

@@ -43,7 +43,8 @@ func TestChannelKinds(t *testing.T) {
 		{"console", "{console: {format: json}}", "console", ""},
 		{"slack", "{slack: {channel: C0123}}", "slack", ""},
 		{"discord", "{discord: {channel_id: '42'}}", "discord", ""},
-		{"unknown", "{telegram: {chat: 1}}", "", "w.yaml:2:16: channels.c.telegram: unknown key (known keys: console, discord, slack)"},
+		{"webhook", "{webhook: {url: 'https://hooks.example/x'}}", "webhook", ""},
+		{"unknown", "{telegram: {chat: 1}}", "", "w.yaml:2:16: channels.c.telegram: unknown key (known keys: console, discord, slack, webhook)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "feeds: []\nchannels: {c: " + tt.block + "}\nwatches: []\n"

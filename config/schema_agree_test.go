@@ -35,6 +35,7 @@ channels:
   desk: {slack: {channel: "#news-desk", api_url: "http://127.0.0.1:9000/api/"}}
   디스코드: {discord: {webhook_url: "https://discord.com/api/webhooks/1/abc", chat_channel: "223344556677889900"}}
   bot: {discord: {channel_id: "123456789012345678", api_url: "http://127.0.0.1:9001/"}}
+  ops: {webhook: {url: "https://hooks.example/newshound", secret: "s3cr3t"}}
 watches:
   - name: ai-policy
     keywords: [오픈소스, 트럼프, '"AI 국가안보각서"']
@@ -46,7 +47,7 @@ watches:
     color: "#1f8b4c"
   - name: chips
     keywords: [반도체, HBM]
-    channels: [desk, 디스코드, bot]
+    channels: [desk, 디스코드, bot, ops]
     digest: {at: ["09:00", "18:30"], days: [mon, fri], quiet_hours: "22:00-07:00", max_items: 20}
   - name: ai
     keywords: [AI]
@@ -102,6 +103,8 @@ var agreeInvalid = map[string]string{
 	"slack hook and channel":  "feeds: []\nchannels: {t: {slack: {webhook_url: x, channel: y}}}\nwatches: []\n",
 	"empty slack channel":     "feeds: []\nchannels: {t: {slack: {channel: ''}}}\nwatches: []\n",
 	"empty discord hook":      "feeds: []\nchannels: {t: {discord: {webhook_url: ''}}}\nwatches: []\n",
+	"webhook without url":     "feeds: []\nchannels: {t: {webhook: {secret: s}}}\nwatches: []\n",
+	"empty webhook secret":    "feeds: []\nchannels: {t: {webhook: {url: 'https://h.example/x', secret: ''}}}\nwatches: []\n",
 	"negative backfill":       "feeds: [{name: a, url: 'https://x', backfill: -1}]\nchannels: {}\nwatches: []\n",
 	"one-word synonym group":  "feeds: []\nchannels: {}\nwatches: []\nsynonyms: [[AI]]\n",
 	"empty synonym":           "feeds: []\nchannels: {}\nwatches: []\nsynonyms: [[AI, '']]\n",

@@ -23,6 +23,8 @@ type Deps struct {
 	Logger *slog.Logger
 	// Redactor knows every secret of the process.
 	Redactor *redact.Redactor
+	// Version is the program's version, for User-Agent headers.
+	Version string
 	// Shared returns the value kept under key for the life of the
 	// process, across reloads, calling create once to make it: state
 	// every channel of a type shares, such as a platform's global rate

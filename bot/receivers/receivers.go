@@ -9,4 +9,5 @@ import (
 	_ "github.com/newshound/newshound/bot/console"
 	_ "github.com/newshound/newshound/bot/discord"
 	_ "github.com/newshound/newshound/bot/slack"
+	_ "github.com/newshound/newshound/bot/webhook"
 )
