@@ -254,7 +254,7 @@ func TestReplyCodeSpans(t *testing.T) {
 func TestRecentQuotesHeadlineLiterally(t *testing.T) {
 	const title = "**속보** _단독_ `x` ~~y~~ ||z||"
 	core, b := newCore(t)
-	deliverSent(t, b.st, "desk", title, "https://example.com/a_b", newFakeClock().Now().Add(-10*time.Minute))
+	deliverSent(t, b.Store(), "desk", title, "https://example.com/a_b", newFakeClock().Now().Add(-10*time.Minute))
 	check := func(t *testing.T, content string) {
 		t.Helper()
 		if !strings.Contains(content, Escape(title)) {

@@ -131,7 +131,7 @@ func TestRecentQuotesHeadlineLiterally(t *testing.T) {
 	const title = "**속보** _단독_ `x` ~~y~~ [a](b)"
 	core, b := newCore(t)
 	now := time.Now()
-	deliverSent(t, b.st, "desk", title, "https://example.com/a_b", now.Add(-10*time.Minute))
+	deliverSent(t, b.Store(), "desk", title, "https://example.com/a_b", now.Add(-10*time.Minute))
 	h := NewCommandHandler(testSecret, core, HandlerOptions{AckAfter: time.Minute})
 	for _, text := range []string{"recent", "최근"} {
 		t.Run(text, func(t *testing.T) {
