@@ -212,7 +212,11 @@ watches:
 
 	// A valid hand edit applies live: a new keyword alerts at the next poll.
 	fixed := strings.Replace(edited, "      - 오픈소스   # 기본 키워드", "      - 오픈소스   # 기본 키워드\n      - 엔비디아", 1)
+	// Items seen before an edit applies are not alerted after it, so the
+	// new item is published only once the reload is in the log.
+	applied := strings.Count(stderr.String(), "watchlist applied")
 	writeFile(t, cfgPath, fixed)
+	waitFor(t, "the hand edit to apply", func() bool { return strings.Count(stderr.String(), "watchlist applied") > applied })
 	fs.set("/it.xml", item(1, "반도체 업황 회복"), item(2, "정부, 반도체 특별법 처리 촉구"), item(3, "오픈소스 재단 한국 지부 출범"), item(4, "엔비디아 신형 GPU 공개"))
 	waitFor(t, "the alert on the hand-added keyword", func() bool { return strings.Contains(stdout.String(), "엔비디아 신형 GPU 공개") })
 
