@@ -219,12 +219,24 @@ type Leases interface {
 	// name and owner must not be empty and until must be after now.
 	//
 	// A lease is no fence: a holder that outlives its lease can race the
-	// next one, so choose until beyond the longest piece of work (or renew
-	// it on the way) and keep replica clocks within a small part of that.
+	// next one. Holders keep it short and renew it while they work (a
+	// heartbeat), check before each irreversible step that their last
+	// renewal still covers them, and keep replica clocks within a small
+	// part of the lease (see docs/replicas.md).
 	Lease(ctx context.Context, name, owner string, now, until time.Time) (bool, error)
 	// Release ends the lease called name if owner holds it; otherwise it
 	// does nothing.
 	Release(ctx context.Context, name, owner string) error
+	// Holders returns every lease whose until is after now (a zero now
+	// means the store's clock), ordered by name: who holds what.
+	Holders(ctx context.Context, now time.Time) ([]LeaseInfo, error)
+}
+
+// LeaseInfo is one lease and its holder.
+type LeaseInfo struct {
+	Name  string
+	Owner string
+	Until time.Time
 }
 
 // Pruner deletes state that is no longer needed.

@@ -41,6 +41,30 @@ func (s *Store) Release(ctx context.Context, name, owner string) error {
 	return nil
 }
 
+// Holders returns the leases live at now, ordered by name.
+func (s *Store) Holders(ctx context.Context, now time.Time) ([]store.LeaseInfo, error) {
+	now = s.stamp(now)
+	rows, err := s.pool.Query(ctx, `SELECT name, owner, until FROM leases WHERE until > $1 ORDER BY name COLLATE "C"`, pgTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: holders: %w", err)
+	}
+	defer rows.Close()
+	var out []store.LeaseInfo
+	for rows.Next() {
+		var l store.LeaseInfo
+		var until *time.Time
+		if err := rows.Scan(&l.Name, &l.Owner, &until); err != nil {
+			return nil, fmt.Errorf("postgres: holders: %w", err)
+		}
+		l.Until = fromPG(until)
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: holders: %w", err)
+	}
+	return out, nil
+}
+
 // Prune deletes seen item keys first seen, deliveries sent and leases
 // expired before before, in one transaction, and returns how many rows
 // it deleted.

@@ -41,6 +41,30 @@ func (s *Store) Release(ctx context.Context, name, owner string) error {
 	return nil
 }
 
+// Holders returns the leases live at now, ordered by name.
+func (s *Store) Holders(ctx context.Context, now time.Time) ([]store.LeaseInfo, error) {
+	now = s.stamp(now)
+	rows, err := s.r.QueryContext(ctx, `SELECT name, owner, until FROM leases WHERE until > ? ORDER BY name`, millis(now))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: holders: %w", err)
+	}
+	defer rows.Close()
+	var out []store.LeaseInfo
+	for rows.Next() {
+		var l store.LeaseInfo
+		var until sql.NullInt64
+		if err := rows.Scan(&l.Name, &l.Owner, &until); err != nil {
+			return nil, fmt.Errorf("sqlite: holders: %w", err)
+		}
+		l.Until = fromMillis(until)
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: holders: %w", err)
+	}
+	return out, nil
+}
+
 // Prune deletes seen item keys first seen, deliveries sent and leases
 // expired before before, in one transaction, and returns how many rows
 // it deleted.

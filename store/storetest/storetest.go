@@ -52,6 +52,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Lease", testLease},
 		{"LeaseErrors", testLeaseErrors},
 		{"ConcurrentLease", testConcurrentLease},
+		{"LeaseHeartbeat", testLeaseHeartbeat},
+		{"LeaseHolders", testLeaseHolders},
 		{"Prune", testPrune},
 	}
 	for _, tc := range tests {
@@ -713,6 +715,89 @@ func testLease(t *testing.T, s store.Store) {
 	check(t, err)
 	if !free || !stolen || held {
 		t.Errorf("Lease with the store's clock: got %v, %v, %v; want true, true, false", free, stolen, held)
+	}
+}
+
+// testLeaseHeartbeat runs the life of a short lease renewed by a
+// heartbeat: renewals keep it while its holder lives, a dead holder's
+// lease is taken over once it runs out, and the old holder's next
+// renewal fails, so it learns that it lost the lease.
+func testLeaseHeartbeat(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const ttl = 15 * time.Second
+	sec := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Second) }
+	lease := func(owner string, now time.Time) bool {
+		t.Helper()
+		ok, err := s.Lease(ctx, "channel:slow", owner, now, now.Add(ttl))
+		check(t, err)
+		return ok
+	}
+	if !lease("a", sec(0)) {
+		t.Fatal("first lease refused")
+	}
+	// a renews every 5 s for a minute; b tries in between and never wins.
+	for n := 5; n <= 60; n += 5 {
+		if !lease("a", sec(n)) {
+			t.Fatalf("renewal at %ds refused", n)
+		}
+		if lease("b", sec(n+2)) {
+			t.Fatalf("b took a lease renewed %ds ago", 2)
+		}
+	}
+	// a dies after its renewal at 60 s: b waits out the 15 s and takes it.
+	if lease("b", sec(74)) {
+		t.Fatal("b took the lease before it ran out")
+	}
+	if !lease("b", sec(75)) {
+		t.Fatal("b could not take the lease when it ran out")
+	}
+	// a comes back (a long pause, not a death): its renewal fails.
+	if lease("a", sec(76)) {
+		t.Fatal("the old holder renewed a lease taken over")
+	}
+	if !lease("b", sec(80)) {
+		t.Fatal("the new holder could not renew")
+	}
+}
+
+// testLeaseHolders lists the live leases with their owners.
+func testLeaseHolders(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	hs, err := s.Holders(ctx, t0)
+	check(t, err)
+	if len(hs) != 0 {
+		t.Fatalf("Holders of an empty store = %v", hs)
+	}
+	for _, l := range []store.LeaseInfo{
+		{Name: "feed:yonhap", Owner: "web-1/host/42/ab12", Until: t0.Add(15 * time.Second)},
+		{Name: "channel:news", Owner: "web-2/host/43/cd34", Until: t0.Add(10 * time.Second)},
+		{Name: "session:discord", Owner: "web-1/host/42/ab12", Until: t0.Add(time.Second)},
+	} {
+		ok, err := s.Lease(ctx, l.Name, l.Owner, t0, l.Until)
+		check(t, err)
+		if !ok {
+			t.Fatalf("Lease %s refused", l.Name)
+		}
+	}
+	hs, err = s.Holders(ctx, t0.Add(5*time.Second))
+	check(t, err)
+	want := []store.LeaseInfo{
+		{Name: "channel:news", Owner: "web-2/host/43/cd34", Until: t0.Add(10 * time.Second)},
+		{Name: "feed:yonhap", Owner: "web-1/host/42/ab12", Until: t0.Add(15 * time.Second)},
+	}
+	if len(hs) != len(want) {
+		t.Fatalf("Holders = %+v, want %+v", hs, want)
+	}
+	for i := range want {
+		if hs[i].Name != want[i].Name || hs[i].Owner != want[i].Owner || !hs[i].Until.Equal(want[i].Until) {
+			t.Errorf("Holders[%d] = %+v, want %+v", i, hs[i], want[i])
+		}
+	}
+	check(t, s.Release(ctx, "feed:yonhap", "web-1/host/42/ab12"))
+	hs, err = s.Holders(ctx, t0.Add(5*time.Second))
+	check(t, err)
+	if len(hs) != 1 || hs[0].Name != "channel:news" {
+		t.Errorf("Holders after a release = %+v, want channel:news only", hs)
 	}
 }
 
