@@ -55,6 +55,12 @@ type Options struct {
 	// Owner names this replica in the store's leases; it must be unique
 	// among replicas sharing a store. Empty means "local".
 	Owner string
+	// LeaseTTL is how long a lease outlives its last renewal (default
+	// DefaultLeaseTTL); LeaseHeartbeat how often a holder renews it while
+	// it works (default LeaseTTL/3). A dead replica's feeds and channels
+	// are taken over within LeaseTTL plus a second.
+	LeaseTTL       time.Duration
+	LeaseHeartbeat time.Duration
 	// Retention is how long seen item keys and sent rows are kept (default
 	// 90 days). Items must leave their feeds within it, or they would look
 	// new again.
@@ -136,6 +142,12 @@ func New(o Options) (*Bot, error) {
 	o.Retry = o.Retry.withDefaults()
 	if o.Owner == "" {
 		o.Owner = "local"
+	}
+	if o.LeaseTTL <= 0 {
+		o.LeaseTTL = DefaultLeaseTTL
+	}
+	if o.LeaseHeartbeat <= 0 || o.LeaseHeartbeat >= o.LeaseTTL {
+		o.LeaseHeartbeat = o.LeaseTTL / 3
 	}
 	if o.Retention <= 0 {
 		o.Retention = 90 * 24 * time.Hour

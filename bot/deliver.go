@@ -12,10 +12,6 @@ import (
 	"github.com/newshound/newshound/store"
 )
 
-// channelLease is how long a delivery pass holds its channel; it is renewed
-// before every part, so it must only outlast one part with its retries.
-const channelLease = 10 * time.Minute
-
 // sendTimeout bounds one Send. A send already started is allowed to finish
 // when the bot is stopping, so an accepted message is always recorded.
 const sendTimeout = 30 * time.Second
@@ -41,17 +37,18 @@ func (b *Bot) deliverChannel(ctx context.Context, rt *runtime, channel string) D
 	if due, err := b.opt.Store.Pending(ctx, channel, b.opt.Now()); err == nil && len(due) == 0 {
 		return DeliverResult{Channel: channel}
 	}
-	release, ok := b.lease(ctx, "channel:"+channel, channelLease)
+	h, ok := b.hold(ctx, "channel:"+channel)
 	if !ok {
 		return DeliverResult{Channel: channel}
 	}
-	defer release()
-	res := b.deliver(ctx, rt, channel)
+	defer h.release()
+	res := b.deliver(ctx, rt, channel, h)
 	b.opt.Metrics.delivered(res)
 	return res
 }
 
-func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string) DeliverResult {
+// deliver runs one delivery pass under the channel's lease h.
+func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string, h *holding) DeliverResult {
 	res := DeliverResult{Channel: channel}
 	n := rt.notifiers[channel]
 	if n == nil {
@@ -88,11 +85,13 @@ func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string) DeliverR
 		}
 	}
 	for i, p := range parts {
-		if _, ok := b.lease(ctx, "channel:"+channel, channelLease); !ok {
-			res.Err = fmt.Errorf("bot: channel %s: lost the delivery lease", channel)
+		err := b.sendPart(ctx, h, n, channel, p)
+		if errors.Is(err, errLeaseLost) {
+			// Another replica holds the channel now and sends what is
+			// left; recording a failure would only delay it.
+			res.Err = err
 			return res
 		}
-		err := b.sendPart(ctx, n, channel, p)
 		if err == nil || errors.Is(err, errNotRecorded) {
 			b.opt.Metrics.accepted(channel, createdOf(due, p.ids), b.opt.Now())
 		}
@@ -160,15 +159,28 @@ func (b *Bot) compose(rt *runtime, channel string, due []store.Delivery) digest.
 }
 
 // sendPart is the retry loop: the only place that decides whether, and
-// when, a failed send is tried again within this cycle.
-func (b *Bot) sendPart(ctx context.Context, n notify.Notifier, channel string, p part) error {
+// when, a failed send is tried again within this cycle. Every attempt
+// first confirms the channel's lease h with the store, so a replica that
+// lost it stops before it sends; a send under way is cut off when the
+// heartbeat finds the lease lost (both return an error wrapping
+// errLeaseLost).
+func (b *Bot) sendPart(ctx context.Context, h *holding, n notify.Notifier, channel string, p part) error {
 	pol := b.opt.Retry
 	for attempt := 1; ; attempt++ {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+		if !h.renew(ctx) {
+			return fmt.Errorf("bot: channel %s: %w", channel, errLeaseLost)
+		}
+		sctx, cancel := context.WithTimeout(h.ctx, sendTimeout)
 		err := n.Send(sctx, p.msg)
 		cancel()
+		if err != nil && context.Cause(h.ctx) == errLeaseLost {
+			return fmt.Errorf("bot: channel %s: send cut off: %w: %w", channel, errLeaseLost, err)
+		}
 		if err == nil {
-			if merr := b.markSent(ctx, p.ids); merr != nil {
+			accepted := time.Now()
+			merr := b.markSent(ctx, p.ids)
+			b.opt.Metrics.markWindow(time.Since(accepted))
+			if merr != nil {
 				// The platform has it: keep the rows out of every later
 				// pass of this process until the store records them.
 				b.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -56,6 +57,8 @@ type Metrics struct {
 	reloads      *prometheus.CounterVec
 	reloadOK     prometheus.Gauge
 	configHash   prometheus.Gauge
+	leasesLost   *prometheus.CounterVec
+	unrecorded   prometheus.Histogram
 	state        *stateCollector
 }
 
@@ -116,16 +119,28 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "newshound_watchlist_config_hash",
 			Help: "The watchlist in force: the first 8 bytes of its SHA-256 as a big-endian unsigned integer (0 when unknown).",
 		}),
+		leasesLost: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newshound_leases_lost_total",
+			Help: "Leases this replica lost while working under them (taken over, or not renewed in time), by kind (feed, channel, session); the work under them stopped.",
+		}, []string{"kind"}),
+		unrecorded: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "newshound_delivery_unrecorded_seconds",
+			Help:    "Time from a platform accepting a message to the store recording its rows as sent: the only window in which a crash makes another replica send the message again.",
+			Buckets: []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1},
+		}),
 		state: newStateCollector(),
 	}
 	for _, c := range []prometheus.Collector{m.polls, m.failures, m.items, m.matches, m.deliveries, m.undated, m.repairs, m.skipped,
-		m.pollDuration, m.latency, m.reloads, m.reloadOK, m.configHash, m.state} {
+		m.pollDuration, m.latency, m.reloads, m.reloadOK, m.configHash, m.leasesLost, m.unrecorded, m.state} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("bot: register metrics: %w", err)
 		}
 	}
 	for _, r := range reloadResults {
 		m.reloads.WithLabelValues(r)
+	}
+	for _, k := range leaseKinds {
+		m.leasesLost.WithLabelValues(k)
 	}
 	return m, nil
 }
@@ -197,6 +212,31 @@ func hashValue(h string) float64 {
 		return 0
 	}
 	return float64(binary.BigEndian.Uint64(b))
+}
+
+// leaseKinds are the kinds of lease names ("feed:…", "channel:…",
+// "session:…").
+var leaseKinds = []string{"feed", "channel", "session"}
+
+// leaseLost counts a lease lost while working under it.
+func (m *Metrics) leaseLost(name string) {
+	if m == nil {
+		return
+	}
+	kind, _, _ := strings.Cut(name, ":")
+	if !slices.Contains(leaseKinds, kind) {
+		kind = "other"
+	}
+	m.leasesLost.WithLabelValues(kind).Inc()
+}
+
+// markWindow records how long a message accepted by a platform waited
+// for the store to record it as sent.
+func (m *Metrics) markWindow(d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.unrecorded.Observe(d.Seconds())
 }
 
 // polled records one poll and how long it took.

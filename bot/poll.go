@@ -43,11 +43,11 @@ type PollResult struct {
 // pollFeed fetches one feed, records its state, and enqueues the matches of
 // its new items. Errors are recorded in the feed state and returned.
 func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResult {
-	release, ok := b.lease(ctx, "feed:"+f.Name, f.Timeout.D()+time.Minute)
+	h, ok := b.hold(ctx, "feed:"+f.Name)
 	if !ok {
 		return PollResult{Feed: f.Name, Leased: true}
 	}
-	defer release()
+	defer h.release()
 	start := b.opt.Now()
 	res, failures := b.poll(ctx, rt, f)
 	b.opt.Metrics.polled(res, failures, b.opt.Now().Sub(start))

@@ -240,29 +240,6 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 }
 
-// lease takes (or renews) a store lease for d, so replicas sharing a store
-// never poll a feed or deliver a channel at the same time. The release
-// func frees it even when ctx has ended. A store error counts as not
-// leased: skipping a turn is safe, doing the work twice is not.
-func (b *Bot) lease(ctx context.Context, name string, d time.Duration) (release func(), ok bool) {
-	now := b.opt.Now()
-	ok, err := b.opt.Store.Lease(ctx, name, b.opt.Owner, now, now.Add(d))
-	if err != nil {
-		if ctx.Err() == nil {
-			b.log.Warn("taking a lease failed", "lease", name, "error", err.Error())
-		}
-		return nil, false
-	}
-	if !ok {
-		return nil, false
-	}
-	return func() {
-		if err := b.opt.Store.Release(context.WithoutCancel(ctx), name, b.opt.Owner); err != nil {
-			b.log.Warn("releasing a lease failed", "lease", name, "error", err.Error())
-		}
-	}, true
-}
-
 // prune drops seen keys and sent rows older than the retention, at most
 // once a day.
 func (b *Bot) prune(ctx context.Context, now time.Time) {

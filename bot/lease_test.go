@@ -1,0 +1,216 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newshound/newshound/bot/notify"
+	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/store"
+)
+
+// gate is a channel whose sends block until opened (or their context
+// ends); it records what it accepted and how many sends began.
+type gate struct {
+	recorder
+	began chan struct{}
+	open  chan struct{}
+}
+
+func newGate(perPart int) *gate {
+	return &gate{recorder: recorder{perPart: perPart}, began: make(chan struct{}, 100), open: make(chan struct{})}
+}
+
+func (g *gate) Send(ctx context.Context, m notify.Message) error {
+	g.began <- struct{}{}
+	select {
+	case <-g.open:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return g.recorder.Send(ctx, m)
+}
+
+// countingStore counts the lease calls made per owner.
+type countingStore struct {
+	store.Store
+	mu     sync.Mutex
+	leases map[string]int
+	renew  chan string // owner of each successful Lease call, if set
+}
+
+func (s *countingStore) Lease(ctx context.Context, name, owner string, now, until time.Time) (bool, error) {
+	ok, err := s.Store.Lease(ctx, name, owner, now, until)
+	s.mu.Lock()
+	s.leases[owner]++
+	s.mu.Unlock()
+	if ok && s.renew != nil {
+		select {
+		case s.renew <- owner:
+		default:
+		}
+	}
+	return ok, err
+}
+
+// replica builds a second bot on the harness's store under owner, with
+// channel team played by ch.
+func (h *harness) replica(owner string, st store.Store, ch notify.Notifier, ttl, beat time.Duration) *Bot {
+	h.t.Helper()
+	b, err := New(Options{
+		Config: h.bot.Config(), Store: st, Fetcher: h.feeds, Owner: owner,
+		Notifiers: func(*config.Config) (map[string]notify.Notifier, error) {
+			return map[string]notify.Notifier{"team": ch, "other": &recorder{}}, nil
+		},
+		Now: h.clock.Now, Sleep: h.clock.Sleep, LeaseTTL: ttl, LeaseHeartbeat: beat,
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return b
+}
+
+// queue enqueues n due alerts on channel team.
+func (h *harness) queue(n int) {
+	h.t.Helper()
+	var ds []store.Delivery
+	for i := range n {
+		ds = append(ds, store.Delivery{Channel: "team", ItemKey: fmt.Sprint("yna\x00", i), Watch: "policy", Feed: "yna",
+			Title: fmt.Sprint("기사 ", i), Link: fmt.Sprint("https://news.example/", i)})
+	}
+	if _, err := h.store.Enqueue(context.Background(), ds); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// TestLongSendKeepsItsLease: a send that lasts many lease lengths keeps
+// the channel's lease through its heartbeat, so another replica trying
+// all along never sends.
+func TestLongSendKeepsItsLease(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.queue(3)
+	cs := &countingStore{Store: h.store, leases: map[string]int{}, renew: make(chan string, 1)}
+	slow := newGate(0)
+	a := h.replica("a", cs, slow, 3*time.Second, 20*time.Millisecond)
+	other := &recorder{}
+	b := h.replica("b", h.store, other, 3*time.Second, 20*time.Millisecond)
+
+	done := make(chan DeliverResult, 1)
+	go func() { done <- a.deliverChannel(context.Background(), a.rt.Load(), "team") }()
+	<-slow.began
+	// Each step: wait for a heartbeat renewal, move the clock 2 s (less
+	// than the 3 s lease), and let b try. 5 steps are 10 s: the lease
+	// would have run out three times without the heartbeat.
+	for range 5 {
+		for owner := range cs.renew {
+			if owner == "a" {
+				break
+			}
+		}
+		h.clock.Set(h.clock.Now().Add(2 * time.Second))
+		if r := b.deliverChannel(context.Background(), b.rt.Load(), "team"); r.Sent != 0 || r.Err != nil {
+			t.Fatalf("b delivered while a was sending: %+v", r)
+		}
+	}
+	close(slow.open)
+	r := <-done
+	if r.Err != nil || r.Sent != 3 {
+		t.Fatalf("a's delivery = %+v, want 3 sent", r)
+	}
+	if other.messages() != 0 {
+		t.Errorf("b sent %d messages, want 0", other.messages())
+	}
+	if got := len(slow.titles()); got != 3 {
+		t.Errorf("a sent %d alerts, want 3", got)
+	}
+}
+
+// TestLostLeaseStopsBeforeSending: when another replica takes the
+// channel's lease while a part is being sent, the holder sends no
+// further part, records no failure, and the new holder sends the rest
+// once.
+func TestLostLeaseStopsBeforeSending(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.queue(4)
+	slow := newGate(2) // two parts of two alerts
+	a := h.replica("a", h.store, slow, time.Minute, 20*time.Millisecond)
+
+	done := make(chan DeliverResult, 1)
+	go func() { done <- a.deliverChannel(context.Background(), a.rt.Load(), "team") }()
+	<-slow.began
+	// Another replica takes the lease, as it would once a's ran out.
+	later := h.clock.Now().Add(time.Hour)
+	if ok, err := h.store.Lease(context.Background(), "channel:team", "thief", later, later.Add(time.Hour)); err != nil || !ok {
+		t.Fatalf("taking the lease over: %v, %v", ok, err)
+	}
+	close(slow.open)
+	r := <-done
+	if !errors.Is(r.Err, errLeaseLost) {
+		t.Fatalf("a's delivery = %+v, want an error wrapping errLeaseLost", r)
+	}
+	if n := len(slow.began); n != 0 {
+		t.Errorf("a began %d more sends after losing the lease", n)
+	}
+	rows, err := h.store.PendingAll(context.Background(), "team")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range rows {
+		if d.Attempts != 0 || !d.NextAttempt.IsZero() {
+			t.Errorf("row %d recorded as failed (%d attempts, next %v): the new holder would wait", d.ID, d.Attempts, d.NextAttempt)
+		}
+	}
+	// The new holder (here the thief's lease released) sends what is left.
+	if err := h.store.Release(context.Background(), "channel:team", "thief"); err != nil {
+		t.Fatal(err)
+	}
+	rest := &recorder{}
+	b := h.replica("b", h.store, rest, time.Minute, time.Second)
+	if r := b.deliverChannel(context.Background(), b.rt.Load(), "team"); r.Err != nil {
+		t.Fatalf("b: %v", r.Err)
+	}
+	seen := map[string]int{}
+	for _, tt := range append(slow.titles(), rest.titles()...) {
+		seen[tt]++
+	}
+	if len(seen) != 4 {
+		t.Errorf("delivered %v, want 4 distinct alerts", seen)
+	}
+	for tt, n := range seen {
+		if n != 1 {
+			t.Errorf("%q delivered %d times", tt, n)
+		}
+	}
+}
+
+// TestFeedLeaseHeldDuringPoll: a replica never polls a feed another is
+// polling, and takes it once the holder has released it.
+func TestFeedLeaseHeldDuringPoll(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.feeds.set("yna", news("1", "트럼프, 새 관세 발표", h.clock.Now()))
+	ok, err := h.store.Lease(context.Background(), "feed:yna", "other", time.Time{}, time.Now().Add(time.Hour))
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	f := h.bot.Config().Feeds[0]
+	if pr := h.bot.pollFeed(context.Background(), h.bot.rt.Load(), f); !pr.Leased {
+		t.Fatalf("poll under another's lease = %+v, want Leased", pr)
+	}
+	if err := h.store.Release(context.Background(), "feed:yna", "other"); err != nil {
+		t.Fatal(err)
+	}
+	if pr := h.bot.pollFeed(context.Background(), h.bot.rt.Load(), f); pr.Leased || pr.Err != nil {
+		t.Fatalf("poll once released = %+v", pr)
+	}
+	hs, err := h.store.Holders(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hs) != 0 {
+		t.Errorf("leases left after the poll: %+v", hs)
+	}
+}
