@@ -39,6 +39,7 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	once := fs.Bool("once", false, "poll every feed once, deliver what is due, and exit (non-zero if anything stayed undelivered)")
 	var only feedList
 	fs.Var(&only, "feed", "with --once, poll only the feed `name`d, at once even in its backoff (repeat it or separate names with commas)")
+	listen := fs.String("listen", "", "serve HTTP on `ADDR` (host:port), overriding server.listen: several replicas on one host")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 	format := fs.String("log-format", "text", "log `format`: text or json")
 	if err := fs.Parse(args); err != nil {
@@ -67,6 +68,7 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	if cfg == nil {
 		return 1
 	}
+	overrideListen(cfg, *listen)
 	if msg := unknownFeeds(cfg, *path, only); msg != "" {
 		fmt.Fprintf(e.stderr, "newshound run: %s\n", msg)
 		return 2
@@ -104,10 +106,11 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		return 1
 	}
 	t := trust{redact: red, guard: guard}
+	owner := leaseOwner(e)
 	p := newPlatforms(e, logger, reg, red)
 	b, err := bot.New(bot.Options{
 		Metrics:    metrics,
-		Owner:      leaseOwner(cfg, e),
+		Owner:      owner,
 		Config:     cfg,
 		Store:      st,
 		NewFetcher: newFetcher,
@@ -116,6 +119,7 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 			c, err := parseConfig(*path, cfgEnv)
 			if err == nil {
 				addConfigSecrets(red, c)
+				overrideListen(c, *listen)
 			}
 			return c, err
 		},
@@ -149,7 +153,7 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		return onceVerdict(e.stderr, res, cfg.Location)
 	}
 
-	logger.Info("newshound running", "version", version, "config", *path, "feeds", len(cfg.Feeds), "watches", len(cfg.Watches))
+	logger.Info("newshound running", "version", version, "config", *path, "feeds", len(cfg.Feeds), "watches", len(cfg.Watches), "owner", owner)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -226,23 +230,29 @@ func unknownFeeds(cfg *config.Config, path string, names []string) string {
 	return ""
 }
 
-// leaseOwner names this process in the store's leases. With SQLite there
-// is one process per file, so the name is fixed and a restart takes its
-// leases back at once; with Postgres it is NEWSHOUND_REPLICA, else the
-// host name, which must differ between replicas.
-func leaseOwner(cfg *config.Config, e env) string {
-	if cfg.Store.Postgres == "" {
-		return "local"
+// overrideListen applies run --listen to cfg (every load, so a reload
+// does not see it as a changed server setting).
+func overrideListen(cfg *config.Config, addr string) {
+	if addr != "" {
+		cfg.Server.Listen = addr
 	}
-	if v, ok := e.lookup("NEWSHOUND_REPLICA"); ok && v != "" {
-		return v
+}
+
+// leaseOwner is this process's owner id in the store's leases, unique
+// per process: NEWSHOUND_REPLICA (when set) as a readable prefix, then
+// the host name, the pid and a random part, as in
+// "web-1@host-a/4242/9f3c2a7d". Two processes on one host, or one
+// restarted with the same pid, never share it.
+func leaseOwner(e env) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown-host"
 	}
-	if host, err := os.Hostname(); err == nil && host != "" {
-		return host
+	id := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), strings.ToLower(rand.Text()[:8]))
+	if v, ok := e.lookup("NEWSHOUND_REPLICA"); ok && strings.TrimSpace(v) != "" {
+		id = plainLine(v) + "@" + id
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("replica-%x", b)
+	return id
 }
 
 // onceVerdict prints what a --once cycle left pending and returns the exit

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/newshound/newshound/bot"
 	"github.com/newshound/newshound/bot/command"
 	"github.com/newshound/newshound/bot/digest"
 	"github.com/newshound/newshound/config"
@@ -33,6 +34,18 @@ type statusReport struct {
 	FeedsFailing int             `json:"feeds_failing"`
 	Feeds        []feedStatus    `json:"feeds"`
 	Channels     []channelStatus `json:"channels"`
+	// Replicas are the owner ids of the daemons alive on this store;
+	// Leases who holds which feed, channel or chat session right now.
+	Replicas []string      `json:"replicas"`
+	Leases   []leaseStatus `json:"leases"`
+}
+
+// leaseStatus is one live lease: a feed being polled, a channel being
+// delivered, a chat session, and the replica holding it.
+type leaseStatus struct {
+	Name  string    `json:"name"`
+	Owner string    `json:"owner"`
+	Until time.Time `json:"until"`
 }
 
 // watchlistStatus is the result of validating the watchlist as run does.
@@ -174,10 +187,12 @@ func statusConfig(path string, e env, noEnv bool) (*config.Config, watchlistStat
 	return cfg, check
 }
 
-// statusStore is what status reads: feed states and the outbox.
+// statusStore is what status reads: feed states, the outbox and the
+// leases.
 type statusStore interface {
 	FeedStates(ctx context.Context) ([]store.FeedState, error)
 	store.OutboxReader
+	Holders(ctx context.Context, now time.Time) ([]store.LeaseInfo, error)
 }
 
 // fillStatus reads the store into rep. cfg may be nil (an unreadable
@@ -250,6 +265,18 @@ func fillStatus(ctx context.Context, rep *statusReport, cfg *config.Config, st s
 		cs.InWatchlist = configured[ch]
 		cs.NextDigest = jsonTime(next[ch])
 		rep.Channels = append(rep.Channels, cs)
+	}
+	holders, err := st.Holders(ctx, now)
+	if err != nil {
+		return fmt.Errorf("reading the leases: %w", err)
+	}
+	rep.Replicas, rep.Leases = []string{}, []leaseStatus{}
+	for _, l := range holders {
+		if name, ok := strings.CutPrefix(l.Name, bot.ReplicaLeasePrefix); ok {
+			rep.Replicas = append(rep.Replicas, name)
+			continue
+		}
+		rep.Leases = append(rep.Leases, leaseStatus{Name: l.Name, Owner: l.Owner, Until: l.Until.UTC()})
 	}
 	return nil
 }
@@ -391,6 +418,15 @@ func printStatus(w io.Writer, rep statusReport, loc *time.Location) {
 	}
 	if len(digests) > 0 {
 		fmt.Fprintf(w, "next digest: %s\n", strings.Join(digests, ", "))
+	}
+	if len(rep.Replicas) > 0 {
+		fmt.Fprintf(w, "replicas alive: %d\n", len(rep.Replicas))
+		for _, r := range rep.Replicas {
+			fmt.Fprintf(w, "  %s\n", plainLine(r))
+		}
+	}
+	for _, l := range rep.Leases {
+		fmt.Fprintf(w, "  %s held by %s until %s\n", plainLine(l.Name), plainLine(l.Owner), l.Until.In(loc).Format("15:04:05"))
 	}
 	switch {
 	case rep.Watchlist.OK && rep.Watchlist.EnvChecked:

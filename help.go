@@ -51,7 +51,7 @@ func helpTable() []helpEntry {
 		},
 		{
 			name:     "run",
-			synopsis: []string{"run --config FILE [--state DB] [--once [--feed NAME]]"},
+			synopsis: []string{"run --config FILE [--state DB] [--listen ADDR] [--once [--feed NAME]]"},
 			desc:     "polls the feeds, matches new items against the watches and delivers the alerts; --once does one cycle",
 			examples: []string{
 				"newshound run --config watchlist.yaml",

@@ -3,7 +3,7 @@
 //
 //	newshound demo [--for DURATION]
 //	newshound init [--slack|--discord|--console] [FILE]
-//	newshound run --config watchlist.yaml [--state newshound.db] [--once]
+//	newshound run --config watchlist.yaml [--state newshound.db] [--listen ADDR] [--once]
 //	newshound check --config watchlist.yaml [--no-env]
 //	newshound fetch [--config watchlist.yaml] [--json] URL|FILE
 //	newshound match --query 'Q' | --config watchlist.yaml   (document on stdin)

@@ -15,6 +15,10 @@ const (
 	DefaultLeaseHeartbeat = 5 * time.Second
 )
 
+// ReplicaLeasePrefix names the lease a running daemon holds for its whole
+// life ("replica:" + owner), so that status can list the replicas alive.
+const ReplicaLeasePrefix = "replica:"
+
 // errLeaseLost is the cause of a holding's context when the lease was
 // taken over or could not be renewed before it ran out.
 var errLeaseLost = errors.New("lost the lease")

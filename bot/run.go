@@ -208,6 +208,11 @@ func (b *Bot) deliverAll(ctx context.Context, rt *runtime) []DeliverResult {
 func (b *Bot) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	// The replica's own lease says it is alive (status lists it); its
+	// heartbeat runs for the daemon's life.
+	if h, ok := b.hold(ctx, ReplicaLeasePrefix+b.opt.Owner); ok {
+		defer h.release()
+	}
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
