@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -158,28 +159,37 @@ func (p *platforms) server(ctx context.Context, cfg *config.Config, b *bot.Bot, 
 }
 
 // background starts the transports that dial out: Slack Socket Mode and
-// the Discord gateway, when their tokens are set. Their event handlers
-// are guarded by t.guard and their replies redacted by t.redact; a panic
-// outside a handler stops only that transport, logged and counted.
+// the Discord gateway, when their tokens are set. Each runs on one
+// replica at a time (bot.Lead over the leases "session:slack" and
+// "session:discord"), and moves to another when its replica dies. Their
+// event handlers are guarded by t.guard and their replies redacted by
+// t.redact; a panic outside a handler stops only that session, logged
+// and counted, and the session is started again.
 func (p *platforms) background(ctx context.Context, cfg *config.Config, b *bot.Bot, wg *sync.WaitGroup, t trust) {
 	if app := p.secret(config.EnvSlackAppToken); app != "" {
 		r := p.runner(cfg.Path, b)
 		wg.Go(func() {
-			defer t.guard.Recover("slack_socket_mode", nil)
-			o := slack.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard}
-			if err := slack.RunSocketMode(ctx, app, p.secret(config.EnvSlackBotToken), r, o); err != nil && ctx.Err() == nil {
-				p.logger.Error("slack socket mode stopped", "error", err.Error())
-			}
+			b.Lead(ctx, "session:slack", func(ctx context.Context) (err error) {
+				defer t.guard.Recover("slack_socket_mode", func() { err = errors.New("slack socket mode panicked") })
+				o := slack.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard}
+				if err := slack.RunSocketMode(ctx, app, p.secret(config.EnvSlackBotToken), r, o); err != nil && ctx.Err() == nil {
+					return fmt.Errorf("slack socket mode stopped: %w", err)
+				}
+				return nil
+			})
 		})
 	}
 	if tok := p.secret(config.EnvDiscordBotToken); tok != "" && cfg.Discord.ApplicationID != "" {
 		r := p.runner(cfg.Path, b)
 		wg.Go(func() {
-			defer t.guard.Recover("discord_gateway", nil)
-			o := discord.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard}
-			if err := discord.RunGateway(ctx, tok, cfg.Discord.ApplicationID, cfg.Discord.GuildID, r, o); err != nil && ctx.Err() == nil {
-				p.logger.Error("discord gateway stopped", "error", err.Error())
-			}
+			b.Lead(ctx, "session:discord", func(ctx context.Context) (err error) {
+				defer t.guard.Recover("discord_gateway", func() { err = errors.New("discord gateway panicked") })
+				o := discord.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard}
+				if err := discord.RunGateway(ctx, tok, cfg.Discord.ApplicationID, cfg.Discord.GuildID, r, o); err != nil && ctx.Err() == nil {
+					return fmt.Errorf("discord gateway stopped: %w", err)
+				}
+				return nil
+			})
 		})
 	}
 }

@@ -140,3 +140,48 @@ func (h *holding) release() {
 		h.b.log.Warn("releasing a lease failed", "lease", h.name, "error", err.Error())
 	}
 }
+
+// Lead runs fn on one replica at a time: leader election over the lease
+// called name ("session:discord"), for work that must not run twice,
+// such as a chat platform's gateway session. It waits until it holds the
+// lease, runs fn with a context that ends when ctx ends or the lease is
+// lost, and tries again when fn returns, so a dead leader's work moves
+// to another replica within LeaseTTL plus one LeaseHeartbeat. An error
+// from fn is logged and fn is run again after a backoff (doubling from
+// LeaseHeartbeat up to 5 minutes) that a clean return resets. Lead
+// returns when ctx ends.
+func (b *Bot) Lead(ctx context.Context, name string, fn func(ctx context.Context) error) {
+	wait := b.opt.LeaseHeartbeat
+	for ctx.Err() == nil {
+		h, ok := b.hold(ctx, name)
+		if !ok {
+			if b.opt.Sleep(ctx, b.opt.LeaseHeartbeat) != nil {
+				return
+			}
+			continue
+		}
+		b.log.Info("leading", "lease", name, "owner", b.opt.Owner)
+		runCtx, cancel := context.WithCancel(h.ctx)
+		stop := context.AfterFunc(ctx, cancel)
+		err := fn(runCtx)
+		stop()
+		cancel()
+		lost := context.Cause(h.ctx) == errLeaseLost
+		h.release()
+		switch {
+		case ctx.Err() != nil:
+			return
+		case lost:
+			b.log.Warn("no longer leading: the lease was lost", "lease", name, "owner", b.opt.Owner)
+			continue
+		case err != nil:
+			b.log.Error("led work failed; trying again after a pause", "lease", name, "wait", wait, "error", err.Error())
+			if b.opt.Sleep(ctx, wait) != nil {
+				return
+			}
+			wait = min(2*wait, 5*time.Minute)
+		default:
+			wait = b.opt.LeaseHeartbeat
+		}
+	}
+}

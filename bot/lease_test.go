@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -212,5 +213,104 @@ func TestFeedLeaseHeldDuringPoll(t *testing.T) {
 	}
 	if len(hs) != 0 {
 		t.Errorf("leases left after the poll: %+v", hs)
+	}
+}
+
+// partitionable is a store a test can cut a replica off from: its lease
+// calls then fail, as they would for a replica that lost the database
+// (or died).
+type partitionable struct {
+	store.Store
+	cut atomic.Bool
+}
+
+var errCut = errors.New("connection refused")
+
+func (s *partitionable) Lease(ctx context.Context, name, owner string, now, until time.Time) (bool, error) {
+	if s.cut.Load() {
+		return false, errCut
+	}
+	return s.Store.Lease(ctx, name, owner, now, until)
+}
+
+func (s *partitionable) Release(ctx context.Context, name, owner string) error {
+	if s.cut.Load() {
+		return errCut
+	}
+	return s.Store.Release(ctx, name, owner)
+}
+
+// TestLeadRunsOnOneReplicaAndMovesWhenItDies: of two replicas leading
+// the same session one runs it; when the leader loses the database its
+// session stops once its lease runs out, and the other takes it over
+// once the lease has run out in the store.
+func TestLeadRunsOnOneReplicaAndMovesWhenItDies(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	stores := map[string]*partitionable{"a": {Store: h.store}, "b": {Store: h.store}}
+	var mu sync.Mutex
+	running := map[string]bool{}
+	ran := map[string]int{}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	for owner, st := range stores {
+		b, err := New(Options{
+			Config: h.bot.Config(), Store: st, Fetcher: h.feeds, Owner: owner,
+			Notifiers: func(*config.Config) (map[string]notify.Notifier, error) { return nil, nil },
+			Now:       h.clock.Now, LeaseTTL: 300 * time.Millisecond, LeaseHeartbeat: 30 * time.Millisecond,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			b.Lead(ctx, "session:discord", func(ctx context.Context) error {
+				mu.Lock()
+				for other, on := range running {
+					if on {
+						t.Errorf("%s leads while %s does", owner, other)
+					}
+				}
+				running[owner] = true
+				ran[owner]++
+				mu.Unlock()
+				<-ctx.Done()
+				mu.Lock()
+				running[owner] = false
+				mu.Unlock()
+				return nil
+			})
+		})
+	}
+	leader := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		for owner, on := range running {
+			if on {
+				return owner
+			}
+		}
+		return ""
+	}
+	waitUntil(t, "a leader", func() bool { return leader() != "" })
+	first := leader()
+	stores[first].cut.Store(true)
+	waitUntil(t, "the cut-off leader to stop", func() bool { return leader() == "" })
+	// The store runs on the test clock: let the lease run out there.
+	h.clock.Set(h.clock.Now().Add(time.Second))
+	waitUntil(t, "a new leader", func() bool { return leader() != "" })
+	if second := leader(); second == first {
+		t.Errorf("the session stayed with %s, cut off from the database", first)
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test after 20 s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
