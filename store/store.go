@@ -239,6 +239,46 @@ type LeaseInfo struct {
 	Until time.Time
 }
 
+// ErrConflict is returned by a compare-and-swap whose expected version is
+// no longer the latest: someone else changed the value meanwhile.
+var ErrConflict = errors.New("store: changed meanwhile")
+
+// WatchlistDoc is one version of the watchlist document kept in the
+// store.
+type WatchlistDoc struct {
+	Version int64  // 1, 2, …; the highest is the one in force
+	Text    []byte // the document byte for byte, comments included
+	Hash    string // SHA-256 of Text in hex, as config.SourceHash
+	At      time.Time
+	By      string // who saved it and how, for the history
+}
+
+// Watchlists keeps the watchlist document in the store, so that every
+// replica sharing it runs the same watchlist: versioned, changed only by
+// compare-and-swap, with its history. Only stores shared by replicas
+// (PostgreSQL) implement it. The general contract of Store (times, limits)
+// applies.
+type Watchlists interface {
+	// Watchlist returns the latest version, or ErrNotFound when none was
+	// saved yet.
+	Watchlist(ctx context.Context) (WatchlistDoc, error)
+	// WatchlistVersion returns one version, or ErrNotFound.
+	WatchlistVersion(ctx context.Context, version int64) (WatchlistDoc, error)
+	// PutWatchlist saves text as version base+1 when base is the latest
+	// version (0: none yet), and returns it; otherwise it changes nothing
+	// and returns ErrConflict. At is the store's clock and Hash is
+	// computed. Every ListenWatchlist of the store is told.
+	PutWatchlist(ctx context.Context, base int64, text []byte, by string) (WatchlistDoc, error)
+	// WatchlistHistory returns the latest versions, newest first.
+	WatchlistHistory(ctx context.Context, limit int) ([]WatchlistDoc, error)
+	// ListenWatchlist calls changed with the new version each time one is
+	// saved (by any process sharing the store) until ctx ends; it returns
+	// ctx's error then, or the error that stopped it listening. Callers
+	// keep a poll as a fallback: a notification can be missed while the
+	// listener reconnects.
+	ListenWatchlist(ctx context.Context, changed func(version int64)) error
+}
+
 // Pruner deletes state that is no longer needed.
 type Pruner interface {
 	// Prune deletes what is no longer needed and returns the number of

@@ -33,6 +33,8 @@ type Store struct {
 	Now func() time.Time
 
 	pool *pgxpool.Pool
+	// channel is the NOTIFY channel of this schema's watchlist.
+	channel string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -59,6 +61,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	var schema string
+	if err := pool.QueryRow(ctx, `SELECT coalesce(current_schema(), '')`).Scan(&schema); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open: current schema: %w", err)
+	}
+	s.channel = watchlistChannel(schema)
 	return s, nil
 }
 

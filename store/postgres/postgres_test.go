@@ -91,6 +91,10 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t, freshSchema(t)) })
 }
 
+func TestWatchlistsConformance(t *testing.T) {
+	storetest.RunWatchlists(t, func(t *testing.T) store.Watchlists { return open(t, freshSchema(t)) })
+}
+
 // TestReplicasStartTogether opens several stores on one empty schema at
 // once: the advisory lock must let exactly one of them migrate.
 func TestReplicasStartTogether(t *testing.T) {
