@@ -80,6 +80,36 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		return 1
 	}
 	defer st.Close()
+	owner := leaseOwner(e)
+
+	// With PostgreSQL the watchlist lives in the database, shared by every
+	// replica; the file is this replica's copy.
+	var shared *sharedWatchlist
+	if ws, ok := st.(store.Watchlists); ok {
+		shared = &sharedWatchlist{path: *path, docs: ws, owner: owner, env: config.Env{Lookup: cfgEnv.lookup}, logger: logger}
+		c, err := shared.start(ctx)
+		if err != nil {
+			logger.Error("loading the shared watchlist", "error", err.Error())
+			return 1
+		}
+		addConfigSecrets(red, c)
+		overrideListen(c, *listen)
+		cfg = c
+	}
+	load := func() (*config.Config, error) {
+		var c *config.Config
+		var err error
+		if shared != nil {
+			c, err = shared.load(ctx)
+		} else {
+			c, err = parseConfig(*path, cfgEnv)
+		}
+		if err == nil {
+			addConfigSecrets(red, c)
+			overrideListen(c, *listen)
+		}
+		return c, err
+	}
 
 	newFetcher := func(cfg *config.Config) feeds.Fetcher {
 		return feeds.NewHTTPFetcher(feeds.Options{
@@ -106,8 +136,10 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		return 1
 	}
 	t := trust{redact: red, guard: guard}
-	owner := leaseOwner(e)
 	p := newPlatforms(e, logger, reg, red)
+	if shared != nil {
+		p.docs = shared
+	}
 	b, err := bot.New(bot.Options{
 		Metrics:    metrics,
 		Owner:      owner,
@@ -115,14 +147,7 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		Store:      st,
 		NewFetcher: newFetcher,
 		Notifiers:  p.notifiers,
-		Load: func() (*config.Config, error) {
-			c, err := parseConfig(*path, cfgEnv)
-			if err == nil {
-				addConfigSecrets(red, c)
-				overrideListen(c, *listen)
-			}
-			return c, err
-		},
+		Load:       load,
 		Version: version,
 		Logger:  logger,
 	})
@@ -160,6 +185,9 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	errc := make(chan error, 2)
 	wg.Go(func() { errc <- b.Run(runCtx) })
 	wg.Go(func() { watchConfig(runCtx, *path, b, logger) })
+	if shared != nil {
+		wg.Go(func() { shared.follow(runCtx, b) })
+	}
 	if srv := p.server(runCtx, cfg, b, t); srv != nil {
 		wg.Go(func() {
 			err := serve(runCtx, srv, logger)

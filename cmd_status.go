@@ -55,6 +55,11 @@ type watchlistStatus struct {
 	Errors []string `json:"errors"`
 	// EnvChecked is false with --no-env: the environment was not checked.
 	EnvChecked bool `json:"env_checked"`
+	// Version is the version in force when the watchlist lives in the
+	// database (PostgreSQL), with when and how it was saved; 0 otherwise.
+	Version int64      `json:"version,omitempty"`
+	SavedAt *time.Time `json:"saved_at,omitempty"`
+	SavedBy string     `json:"saved_by,omitempty"`
 }
 
 // feedStatus is one feed of the watchlist, in file order, with its state.
@@ -136,6 +141,14 @@ func cmdStatus(ctx context.Context, args []string, e env) int {
 	if err := fillStatus(ctx, &rep, cfg, st); err != nil {
 		fmt.Fprintf(e.stderr, "newshound status: %v\n", err)
 		return 1
+	}
+	if ws, ok := st.(store.Watchlists); ok {
+		if d, err := ws.Watchlist(ctx); err == nil {
+			rep.Watchlist.Version, rep.Watchlist.SavedAt, rep.Watchlist.SavedBy = d.Version, jsonTime(d.At), d.By
+		} else if !errors.Is(err, store.ErrNotFound) {
+			fmt.Fprintf(e.stderr, "newshound status: %v\n", err)
+			return 1
+		}
 	}
 	redactStatus(&rep, red)
 	if *asJSON {
@@ -348,6 +361,7 @@ func redactStatus(rep *statusReport, red *redact.Redactor) {
 	for i := range rep.Channels {
 		rep.Channels[i].LastError = red.String(rep.Channels[i].LastError)
 	}
+	rep.Watchlist.SavedBy = red.String(rep.Watchlist.SavedBy)
 	for i, msg := range rep.Watchlist.Errors {
 		rep.Watchlist.Errors[i] = red.String(msg)
 	}
@@ -427,6 +441,10 @@ func printStatus(w io.Writer, rep statusReport, loc *time.Location) {
 	}
 	for _, l := range rep.Leases {
 		fmt.Fprintf(w, "  %s held by %s until %s\n", plainLine(l.Name), plainLine(l.Owner), l.Until.In(loc).Format("15:04:05"))
+	}
+	if rep.Watchlist.Version > 0 {
+		fmt.Fprintf(w, "watchlist in the database: version %d, saved %s (%s); %s is this host's copy\n",
+			rep.Watchlist.Version, at(rep.Watchlist.SavedAt), plainLine(rep.Watchlist.SavedBy), plainLine(rep.Watchlist.File))
 	}
 	switch {
 	case rep.Watchlist.OK && rep.Watchlist.EnvChecked:

@@ -107,6 +107,19 @@ func helpTable() []helpEntry {
 			},
 		},
 		{
+			name: "watchlist",
+			synopsis: []string{
+				"watchlist import [--config FILE] [--no-env] NEW.yaml",
+				"watchlist export [--config FILE] [--version N]",
+				"watchlist history [--config FILE] [--limit N]",
+			},
+			desc: "with PostgreSQL the watchlist lives in the database, shared by every replica: saves a file as its next version, prints a version (comments kept), or lists the versions",
+			examples: []string{
+				"newshound watchlist export --config watchlist.yaml > current.yaml",
+				"newshound watchlist import --config watchlist.yaml current.yaml",
+			},
+		},
+		{
 			name:     "version",
 			synopsis: []string{"version"},
 			desc:     "prints the version",

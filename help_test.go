@@ -8,7 +8,7 @@ import (
 
 // subcommands are the commands whose examples name a subcommand, which
 // has its own flags.
-var subcommands = map[string]bool{"feeds": true}
+var subcommands = map[string]bool{"feeds": true, "watchlist": true}
 
 func TestHelpTableMatchesDispatch(t *testing.T) {
 	table := helpTable()

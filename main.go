@@ -9,6 +9,7 @@
 //	newshound match --query 'Q' | --config watchlist.yaml   (document on stdin)
 //	newshound status --config watchlist.yaml [--json]
 //	newshound feeds import|export --config watchlist.yaml [FILE.opml]
+//	newshound watchlist import|export|history [--config watchlist.yaml] [FILE]
 //	newshound version
 //	newshound help [COMMAND]
 //
@@ -51,16 +52,17 @@ type cmdFunc func(context.Context, []string, env) int
 // helpTable (help.go), and a test checks both ways.
 func cmds() map[string]cmdFunc {
 	return map[string]cmdFunc{
-		"demo":    cmdDemo,
-		"init":    cmdInit,
-		"run":     cmdRun,
-		"check":   cmdCheck,
-		"fetch":   cmdFetch,
-		"match":   cmdMatch,
-		"status":  cmdStatus,
-		"feeds":   cmdFeeds,
-		"version": cmdVersion,
-		"help":    cmdHelp,
+		"demo":      cmdDemo,
+		"init":      cmdInit,
+		"run":       cmdRun,
+		"check":     cmdCheck,
+		"fetch":     cmdFetch,
+		"match":     cmdMatch,
+		"status":    cmdStatus,
+		"feeds":     cmdFeeds,
+		"watchlist": cmdWatchlist,
+		"version":   cmdVersion,
+		"help":      cmdHelp,
 	}
 }
 

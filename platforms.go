@@ -37,6 +37,10 @@ type platforms struct {
 	// errors with it.
 	redact *redact.Redactor
 
+	// docs, when set, keeps the watchlist in the database: command edits
+	// go through its compare-and-swap instead of the file.
+	docs config.DocStore
+
 	once sync.Once
 	core command.Runner
 	// followUps are the HTTP command handlers whose deferred replies a
@@ -96,7 +100,7 @@ func (p *platforms) notifiers(cfg *config.Config) (map[string]notify.Notifier, e
 // could not run is refused.
 func (p *platforms) runner(cfgPath string, b *bot.Bot) command.Runner {
 	p.once.Do(func() {
-		ed := &config.Editor{Path: cfgPath, Getenv: p.env.lookup}
+		ed := &config.Editor{Path: cfgPath, Getenv: p.env.lookup, Docs: p.docs}
 		p.core = command.New(b, ed, command.Options{Logger: p.logger, Version: version})
 	})
 	return p.core

@@ -60,6 +60,11 @@ type Editor struct {
 	// Path is the watchlist file. A symbolic link is followed, and the file
 	// it points to is replaced.
 	Path string
+	// Docs, when set, keeps the watchlist instead of the file at Path
+	// (which then only names it in messages): Update reads the document
+	// from it and saves the result with its compare-and-swap, retried on
+	// a conflict as a changed file is. No file lock is taken.
+	Docs DocStore
 	// Getenv is the environment edits are validated in, as the bot
 	// validates the file: ${NAME} references and the variables channels
 	// need (see Validate); nil means os.LookupEnv.
@@ -69,6 +74,14 @@ type Editor struct {
 	// beforeRename, when set (tests), runs after the new file is written
 	// and before the compare-and-swap check.
 	beforeRename func()
+}
+
+// DocStore keeps the watchlist document where replicas share it (a
+// database). Read returns the document and a version tag; Swap saves data
+// only if the document is still at version, and reports whether it did.
+type DocStore interface {
+	Read(ctx context.Context) (data []byte, version int64, err error)
+	Swap(ctx context.Context, version int64, data []byte) (bool, error)
 }
 
 // NewEditor returns an Editor of the file at path.
@@ -97,15 +110,34 @@ const editAttempts = 3
 func (e *Editor) Update(ctx context.Context, fn func(d *Doc) error) (*EditResult, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	path, err := filepath.EvalSymlinks(e.Path)
-	if err != nil {
-		return nil, fmt.Errorf("config: edit %s: %w", e.Path, err)
+	var read func() ([]byte, error)
+	var swap func(data []byte) (bool, error)
+	if e.Docs != nil {
+		var version int64
+		read = func() ([]byte, error) {
+			src, v, err := e.Docs.Read(ctx)
+			version = v
+			return src, err
+		}
+		swap = func(data []byte) (bool, error) { return e.Docs.Swap(ctx, version, data) }
+	} else {
+		path, err := filepath.EvalSymlinks(e.Path)
+		if err != nil {
+			return nil, fmt.Errorf("config: edit %s: %w", e.Path, err)
+		}
+		unlock, err := lockFile(ctx, path+".lock")
+		if err != nil {
+			return nil, fmt.Errorf("config: edit %s: lock: %w", e.Path, err)
+		}
+		defer unlock()
+		var before string
+		read = func() ([]byte, error) {
+			src, err := os.ReadFile(path)
+			before = SourceHash(src)
+			return src, err
+		}
+		swap = func(data []byte) (bool, error) { return e.write(ctx, path, before, data) }
 	}
-	unlock, err := lockFile(ctx, path+".lock")
-	if err != nil {
-		return nil, fmt.Errorf("config: edit %s: lock: %w", e.Path, err)
-	}
-	defer unlock()
 	getenv := e.Getenv
 	if getenv == nil {
 		getenv = os.LookupEnv
@@ -115,7 +147,7 @@ func (e *Editor) Update(ctx context.Context, fn func(d *Doc) error) (*EditResult
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("config: edit %s: %w", e.Path, err)
 		}
-		src, err := os.ReadFile(path)
+		src, err := read()
 		if err != nil {
 			return nil, fmt.Errorf("config: edit %s: %w", e.Path, err)
 		}
@@ -139,7 +171,7 @@ func (e *Editor) Update(ctx context.Context, fn func(d *Doc) error) (*EditResult
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrEditInvalid, err)
 		}
-		swapped, err := e.write(ctx, path, before, d.src)
+		swapped, err := swap(d.src)
 		if err != nil {
 			return nil, err
 		}
