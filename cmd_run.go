@@ -148,8 +148,8 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		NewFetcher: newFetcher,
 		Notifiers:  p.notifiers,
 		Load:       load,
-		Version: version,
-		Logger:  logger,
+		Version:    version,
+		Logger:     logger,
 	})
 	if err != nil {
 		logger.Error("starting", "error", err.Error())
