@@ -130,6 +130,12 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		logger.Error("metrics", "error", err.Error())
 		return 1
 	}
+	if q, ok := st.(interface{ Queries() int64 }); ok {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "newshound_store_queries_total",
+			Help: "Statements this replica sent to the database (PostgreSQL): the load it puts on the database.",
+		}, func() float64 { return float64(q.Queries()) }))
+	}
 	guard := notify.NewGuard(logger, red)
 	if err := guard.Register(reg); err != nil {
 		logger.Error("metrics", "error", err.Error())

@@ -13,6 +13,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,7 +36,23 @@ type Store struct {
 	pool *pgxpool.Pool
 	// channel is the NOTIFY channel of this schema's watchlist.
 	channel string
+	queries *queryCounter
 }
+
+// queryCounter counts the statements sent to the server (Query, QueryRow
+// and Exec, transaction control included), for the database-load
+// figures of the replicas benchmark and the metric of run.
+type queryCounter struct{ n atomic.Int64 }
+
+func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// Queries returns how many statements this Store has sent to the server.
+func (s *Store) Queries() int64 { return s.queries.n.Load() }
 
 var _ store.Store = (*Store)(nil)
 
@@ -48,6 +65,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		// pgx's parse errors may quote the DSN, password included.
 		return nil, errors.New("postgres: open: invalid DSN")
 	}
+	qc := &queryCounter{}
+	cfg.ConnConfig.Tracer = qc
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
@@ -56,7 +75,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	s := &Store{Now: time.Now, pool: pool}
+	s := &Store{Now: time.Now, pool: pool, queries: qc}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
