@@ -378,12 +378,60 @@ func TestReplicasScaleOut(t *testing.T) {
 	}
 	bin := replicaBinary(t)
 	const feedsN, perFeed, channelsN = 20, 25, 4
-	var rows []string
+	var rows, idle []string
 	for _, n := range []int{1, 3} {
 		rows = append(rows, scaleOnce(t, bin, n, feedsN, perFeed, channelsN))
 	}
-	t.Logf("SCALE-OUT (%d feeds, %d new items each, %d channels, every item to every channel):\n| replicas | burst delivered in | deliveries/s | DB statements per 1 s tick, idle (all replicas) | DB statements for the burst |\n|---|---|---|---|---|\n%s",
+	for _, n := range []int{1, 3} {
+		idle = append(idle, idleOnce(t, bin, n, 200, 10))
+	}
+	t.Logf("SCALE-OUT (%d feeds polled every second, %d new items each, %d channels, every item to every channel):\n| replicas | burst delivered in | deliveries/s | DB statements per 1 s tick (all replicas) | DB statements for the burst |\n|---|---|---|---|---|\n%s",
 		feedsN, perFeed, channelsN, strings.Join(rows, "\n"))
+	t.Logf("IDLE LOAD (200 feeds polled every 10 minutes, 10 channels, nothing due):\n| replicas | DB statements per 1 s tick (all replicas) |\n|---|---|\n%s", strings.Join(idle, "\n"))
+}
+
+// idleOnce measures the statements replicas send while nothing is due:
+// feeds polled once and not due again for 10 minutes.
+func idleOnce(t *testing.T, bin string, replicas, feedsN, channelsN int) string {
+	dsn := pgSchema(t)
+	fs := newFeedServer(t)
+	var b strings.Builder
+	b.WriteString("store: {postgres: \"${DATABASE_URL}\"}\nfeeds:\n")
+	for f := range feedsN {
+		path := fmt.Sprintf("/i%03d.xml", f)
+		fs.set(path, item(f, "뉴스 하나"))
+		fmt.Fprintf(&b, "  - {name: i%03d, url: %q, interval: 10m}\n", f, fs.url(path))
+	}
+	hook := newSlowHook(t, 0)
+	b.WriteString("channels:\n")
+	var chans []string
+	for c := range channelsN {
+		fmt.Fprintf(&b, "  c%d: {webhook: {url: \"${HOOK_URL}\", secret: \"${HOOK_SECRET}\"}}\n", c)
+		chans = append(chans, fmt.Sprintf("c%d", c))
+	}
+	fmt.Fprintf(&b, "watches:\n  - {name: all, keywords: [뉴스], channels: [%s]}\n", strings.Join(chans, ", "))
+	ps := startReplicas(t, bin, replicas, b.String(), []string{"DATABASE_URL=" + dsn, "HOOK_URL=" + hook.srv.URL, "HOOK_SECRET=k"})
+	waitForT(t, 60*time.Second, "every feed polled", func() bool {
+		fs.mu.Lock()
+		defer fs.mu.Unlock()
+		for f := range feedsN {
+			if fs.requests[fmt.Sprintf("/i%03d.xml", f)] < 1 {
+				return false
+			}
+		}
+		return true
+	})
+	time.Sleep(3 * time.Second) // let the last polls finish
+	queries := func() float64 {
+		var sum float64
+		for _, p := range ps {
+			sum += scrape(t, p.addr, "newshound_store_queries_total")
+		}
+		return sum
+	}
+	q0, t0 := queries(), time.Now()
+	time.Sleep(15 * time.Second)
+	return fmt.Sprintf("| %d | %.1f |", replicas, (queries()-q0)/time.Since(t0).Seconds())
 }
 
 func scaleOnce(t *testing.T, bin string, replicas, feedsN, perFeed, channelsN int) string {

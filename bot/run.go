@@ -219,8 +219,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		rt := b.rt.Load()
 		now := b.opt.Now()
 		b.prune(ctx, now)
+		due := b.dueFeeds(ctx, rt, now)
 		for _, f := range rt.cfg.Feeds {
-			if !b.feedDue(ctx, f.Name, now) || !b.claim(b.polling, f.Name) {
+			if !due[f.Name] || !b.claim(b.polling, f.Name) {
 				continue
 			}
 			wg.Go(func() {
@@ -228,8 +229,9 @@ func (b *Bot) Run(ctx context.Context) error {
 				b.pollFeed(ctx, rt, f)
 			})
 		}
+		dueCh := b.dueChannels(ctx, rt, now)
 		for _, name := range rt.cfg.ChannelOrder {
-			if !b.claim(b.sending, name) {
+			if !dueCh[name] || !b.claim(b.sending, name) {
 				continue
 			}
 			wg.Go(func() {
@@ -265,12 +267,43 @@ func (b *Bot) prune(ctx context.Context, now time.Time) {
 	b.log.Info("pruned old state", "rows", n, "retention", b.opt.Retention)
 }
 
-func (b *Bot) feedDue(ctx context.Context, feed string, now time.Time) bool {
-	st, err := b.opt.Store.FeedState(ctx, feed)
+// dueChannels returns the channels of rt with deliveries due at now, from
+// one read. When it cannot be read every channel counts as due (each
+// then reads its own outbox).
+func (b *Bot) dueChannels(ctx context.Context, rt *runtime, now time.Time) map[string]bool {
+	due := make(map[string]bool, len(rt.cfg.ChannelOrder))
+	names, err := b.opt.Store.DueChannels(ctx, now)
 	if err != nil {
-		return true // never polled, or unreadable: try
+		for _, name := range rt.cfg.ChannelOrder {
+			due[name] = true
+		}
+		return due
 	}
-	return !st.NextPoll.After(now)
+	for _, name := range names {
+		due[name] = true
+	}
+	return due
+}
+
+// dueFeeds returns the feeds of rt whose next poll is not after now, from
+// one read of every feed state (one query per tick, whatever the number
+// of feeds). A feed never polled is due; when the states cannot be read
+// every feed is (its lease still keeps replicas from polling it twice).
+func (b *Bot) dueFeeds(ctx context.Context, rt *runtime, now time.Time) map[string]bool {
+	due := make(map[string]bool, len(rt.cfg.Feeds))
+	for _, f := range rt.cfg.Feeds {
+		due[f.Name] = true
+	}
+	states, err := b.opt.Store.FeedStates(ctx)
+	if err != nil {
+		return due
+	}
+	for _, st := range states {
+		if _, ok := due[st.Feed]; ok {
+			due[st.Feed] = !st.NextPoll.After(now)
+		}
+	}
+	return due
 }
 
 func (b *Bot) claim(set map[string]bool, key string) bool {

@@ -143,6 +143,10 @@ type OutboxReader interface {
 	// and NextAttempt not after now, oldest Due first (zero Due first), then
 	// by ID.
 	Pending(ctx context.Context, channel string, now time.Time) ([]Delivery, error)
+	// DueChannels returns, sorted, the channels that have deliveries
+	// Pending would return at now: one cheap read tells the daemon which
+	// channels to deliver this second.
+	DueChannels(ctx context.Context, now time.Time) ([]string, error)
 	// PendingAll returns every pending delivery of a channel ("" for all),
 	// due or not, for status and manual flushes, in Pending's order.
 	PendingAll(ctx context.Context, channel string) ([]Delivery, error)

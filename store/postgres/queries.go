@@ -209,6 +209,18 @@ func (s *Store) Pending(ctx context.Context, channel string, now time.Time) ([]s
 	return s.deliveries(ctx, "pending", q, channel, " ORDER BY due NULLS FIRST, id", now.Truncate(time.Millisecond))
 }
 
+// DueChannels returns the channels with deliveries due at now.
+func (s *Store) DueChannels(ctx context.Context, now time.Time) ([]string, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT channel COLLATE "C" FROM deliveries
+		WHERE status = 'pending' AND (due IS NULL OR due <= $1) AND (next_attempt IS NULL OR next_attempt <= $1)
+		ORDER BY 1`, now.Truncate(time.Millisecond))
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: due channels: %w", err)
+	}
+	return out, nil
+}
+
 // PendingAll returns every pending delivery of a channel ("" for all).
 func (s *Store) PendingAll(ctx context.Context, channel string) ([]store.Delivery, error) {
 	q := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE status = 'pending'`

@@ -175,6 +175,30 @@ func (s *Store) Pending(ctx context.Context, channel string, now time.Time) ([]s
 	return s.deliveries(ctx, "pending", q, channel, " ORDER BY due NULLS FIRST, id", t, t)
 }
 
+// DueChannels returns the channels with deliveries due at now.
+func (s *Store) DueChannels(ctx context.Context, now time.Time) ([]string, error) {
+	t := millis(now).Int64
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT channel FROM deliveries
+		WHERE status = 'pending' AND (due IS NULL OR due <= ?) AND (next_attempt IS NULL OR next_attempt <= ?)
+		ORDER BY channel`, t, t)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due channels: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var ch string
+		if err := rows.Scan(&ch); err != nil {
+			return nil, fmt.Errorf("sqlite: due channels: %w", err)
+		}
+		out = append(out, ch)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: due channels: %w", err)
+	}
+	return out, nil
+}
+
 // PendingAll returns every pending delivery of a channel ("" for all).
 func (s *Store) PendingAll(ctx context.Context, channel string) ([]store.Delivery, error) {
 	q := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE status = 'pending'`

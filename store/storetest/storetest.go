@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Enqueue", testEnqueue},
 		{"EnqueueStampsCreated", testEnqueueStampsCreated},
 		{"Pending", testPending},
+		{"DueChannels", testDueChannels},
 		{"MarkSent", testMarkSent},
 		{"MarkFailed", testMarkFailed},
 		{"Reschedule", testReschedule},
@@ -193,6 +195,40 @@ func testEnqueueStampsCreated(t *testing.T, s store.Store) {
 	for _, c := range []time.Time{got[0].Created, read[0].Created} {
 		if c.Before(before) || c.After(after) {
 			t.Errorf("zero Created stamped as %v, want between %v and %v", c, before, after)
+		}
+	}
+}
+
+// testDueChannels: the channels with deliveries Pending would return.
+func testDueChannels(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	at := func(channel, key string, due time.Time) store.Delivery {
+		d := delivery(channel, key, t0.Add(-time.Hour))
+		d.Due = due
+		return d
+	}
+	ds := enqueue(t, s,
+		at("slack", "later", t0.Add(time.Hour)),
+		at("discord", "now", t0),
+		at("webhook", "backoff", t0.Add(-time.Hour)),
+		at("console", "sent", t0.Add(-time.Hour)),
+		at("teams", "zero-due", time.Time{}),
+	)
+	check(t, s.MarkFailed(ctx, []int64{ds[2].ID}, "503", t0.Add(time.Minute)))
+	check(t, s.MarkSent(ctx, []int64{ds[3].ID}, t0))
+	for _, tc := range []struct {
+		now  time.Time
+		want string
+	}{
+		{t0.Add(-time.Minute), "teams"},
+		{t0, "discord,teams"},
+		{t0.Add(time.Minute), "discord,teams,webhook"},
+		{t0.Add(time.Hour), "discord,slack,teams,webhook"},
+	} {
+		got, err := s.DueChannels(ctx, tc.now)
+		check(t, err)
+		if strings.Join(got, ",") != tc.want {
+			t.Errorf("DueChannels at %s = %q, want %s", tc.now.Format(time.TimeOnly), got, tc.want)
 		}
 	}
 }
