@@ -320,6 +320,16 @@ watches:
 	hook.mu.Unlock()
 	t.Logf("FAILOVER: %d alerts, %d duplicates, %d request(s) cut off by the kill; sending resumed %.1fs after the kill, last alert accepted %.1fs after it",
 		alerts, dups, aborted, resumed.Sub(killed).Seconds(), last.Sub(killed).Seconds())
+	var sum, count float64
+	for _, p := range ps {
+		if p != victim {
+			sum += scrape(t, p.addr, "newshound_delivery_unrecorded_seconds_sum")
+			count += scrape(t, p.addr, "newshound_delivery_unrecorded_seconds_count")
+		}
+	}
+	if count > 0 {
+		t.Logf("DUPLICATE WINDOW: platform accepted → recorded as sent took %.2f ms on average over %.0f part(s)", 1000*sum/count, count)
+	}
 	if last.Sub(killed) > 60*time.Second {
 		t.Errorf("the last alert arrived %s after the kill, want within 60 s", last.Sub(killed))
 	}
