@@ -103,6 +103,15 @@ func feedsImport(ctx context.Context, args []string, e env) int {
 
 	getenv := lookupOf(e)
 	ed := &config.Editor{Path: *path, Getenv: getenv}
+	// With PostgreSQL the watchlist lives in the database: the feeds are
+	// added there (every replica applies them), not to this file.
+	if docs, closeDocs, err := databaseDocs(ctx, *path, getenv, "feeds import of "+pos[0]); err != nil {
+		fmt.Fprintf(e.stderr, "newshound feeds import: %v\n", err)
+		return 1
+	} else if docs != nil {
+		defer closeDocs()
+		ed.Docs = docs
+	}
 	var plan importPlan
 	res, err := ed.Update(ctx, func(d *config.Doc) error {
 		// Planned on the file as it is now; a retry after a concurrent

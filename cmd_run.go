@@ -144,7 +144,7 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	t := trust{redact: red, guard: guard}
 	p := newPlatforms(e, logger, reg, red)
 	if shared != nil {
-		p.docs = shared
+		p.docs = shared.editorDocs()
 	}
 	b, err := bot.New(bot.Options{
 		Metrics:    metrics,
@@ -192,7 +192,7 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	wg.Go(func() { errc <- b.Run(runCtx) })
 	wg.Go(func() { watchConfig(runCtx, *path, b, logger) })
 	if shared != nil {
-		wg.Go(func() { shared.follow(runCtx, b) })
+		wg.Go(func() { shared.follow(runCtx, b, watchlistPoll) })
 	}
 	if srv := p.server(runCtx, cfg, b, t); srv != nil {
 		wg.Go(func() {

@@ -109,6 +109,18 @@ func newStatusFixture(t *testing.T, watchlist string) statusFixture {
 	if err := st.MarkSent(ctx, []int64{ds[3].ID}, f.now); err != nil {
 		t.Fatal(err)
 	}
+	for _, l := range []struct{ name, owner string }{
+		{"replica:web-1@host-a/41/abcd", "web-1@host-a/41/abcd"},
+		{"replica:web-1@host-a/42/efgh", "web-1@host-a/42/efgh"},
+		{"channel:out", "web-1@host-a/42/efgh"},
+	} {
+		if ok, err := st.Lease(ctx, l.name, l.owner, time.Time{}, time.Now().Add(time.Hour)); err != nil || !ok {
+			t.Fatalf("lease %s: %v, %v", l.name, ok, err)
+		}
+	}
+	if ok, err := st.Lease(ctx, "feed:zeta", "dead", time.Now().Add(-time.Hour), time.Now().Add(-time.Minute)); err != nil || !ok {
+		t.Fatalf("expired lease: %v, %v", ok, err)
+	}
 	return f
 }
 
@@ -158,6 +170,12 @@ func TestStatusJSON(t *testing.T) {
 	f := newStatusFixture(t, statusWatchlist)
 	e, out, errb := statusEnv(nil)
 	got := statusJSON(t, e, out, errb, "--config", f.config, "--state", f.state)
+	if reps, _ := got["replicas"].([]any); len(reps) != 2 || reps[0] != "web-1@host-a/41/abcd" {
+		t.Errorf("replicas = %v", got["replicas"])
+	}
+	if ls := list(t, got, "leases"); len(ls) != 1 || ls[0]["name"] != "channel:out" || ls[0]["owner"] != "web-1@host-a/42/efgh" || ls[0]["until"] == nil {
+		t.Errorf("leases = %v", ls)
+	}
 
 	top := []struct {
 		key  string
@@ -366,12 +384,14 @@ func TestStatusText(t *testing.T) {
 		"; last error: console: broken pipe\n",
 		"next digest: desk ",
 		"watchlist: ok\n",
+		"replicas alive: 2\n  web-1@host-a/41/abcd\n  web-1@host-a/42/efgh\n",
+		"  channel:out held by web-1@host-a/42/efgh until ",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("status output lacks %q:\n%s", want, text)
 		}
 	}
-	for _, bad := range []string{dbSecret, "s3cr3t", "\x1b"} {
+	for _, bad := range []string{dbSecret, "s3cr3t", "\x1b", "feed:zeta"} {
 		if strings.Contains(text, bad) {
 			t.Errorf("status output contains %q:\n%s", bad, text)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,12 +13,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/store/postgres"
 )
 
@@ -328,4 +331,66 @@ func configEnv() config.Env {
 // newTestLogger logs text to w.
 func newTestLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// countingReloader counts reloads.
+type countingReloader struct{ n atomic.Int64 }
+
+func (r *countingReloader) Reload(context.Context) error {
+	r.n.Add(1)
+	return nil
+}
+
+// deafStore is a store whose LISTEN always fails, as when notifications
+// cannot get through.
+type deafStore struct{ *postgres.Store }
+
+func (deafStore) ListenWatchlist(context.Context, func(int64)) error {
+	return errors.New("listen: connection reset")
+}
+
+// TestSharedWatchlistFollow: a version saved elsewhere reloads the bot,
+// told by NOTIFY (the poll set to an hour), or by the poll when
+// notifications fail.
+func TestSharedWatchlistFollow(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		deaf bool
+		poll time.Duration
+	}{{"notify", false, time.Hour}, {"poll fallback", true, 50 * time.Millisecond}} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := postgres.Open(t.Context(), pgSchema(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			var docs store.Watchlists = st
+			if tc.deaf {
+				docs = deafStore{st}
+			}
+			if _, err := st.PutWatchlist(t.Context(), 0, []byte("feeds: []\n"), "seed"); err != nil {
+				t.Fatal(err)
+			}
+			w := &sharedWatchlist{path: filepath.Join(t.TempDir(), "w.yaml"), docs: docs, owner: "test", env: configEnv(), logger: newTestLogger(io.Discard), base: 1}
+			r := &countingReloader{}
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan struct{})
+			go func() { w.follow(ctx, r, tc.poll); close(done) }()
+			defer func() { cancel(); <-done }()
+			// Save until a reload happens: the listener may not be up for the
+			// first save.
+			base := int64(1)
+			waitFor(t, "a reload after a save elsewhere", func() bool {
+				if r.n.Load() > 0 {
+					return true
+				}
+				if d, err := st.PutWatchlist(t.Context(), base, []byte(fmt.Sprintf("feeds: [] # %d\n", base)), "elsewhere"); err == nil {
+					base = d.Version
+				}
+				time.Sleep(100 * time.Millisecond)
+				return r.n.Load() > 0
+			})
+		})
+	}
 }

@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/newshound/newshound/bot"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/store/postgres"
 )
 
 // watchlistPoll is how often a replica with a shared watchlist checks the
@@ -195,27 +195,38 @@ func (w *sharedWatchlist) mirror(head store.WatchlistDoc) error {
 	return nil
 }
 
-// Read and Swap make the database the editor's document store, so a chat
-// command edits the shared watchlist by compare-and-swap.
-func (w *sharedWatchlist) Read(ctx context.Context) ([]byte, int64, error) {
-	head, err := w.docs.Watchlist(ctx)
+// storeDocs makes the database the editor's document store (a
+// config.DocStore), so an edit changes the shared watchlist by
+// compare-and-swap; by says who saves, for the history.
+type storeDocs struct {
+	ws store.Watchlists
+	by string
+}
+
+func (d storeDocs) Read(ctx context.Context) ([]byte, int64, error) {
+	head, err := d.ws.Watchlist(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	return head.Text, head.Version, nil
 }
 
-func (w *sharedWatchlist) Swap(ctx context.Context, version int64, data []byte) (bool, error) {
-	_, err := w.docs.PutWatchlist(ctx, version, data, "chat command on "+w.owner)
+func (d storeDocs) Swap(ctx context.Context, version int64, data []byte) (bool, error) {
+	_, err := d.ws.PutWatchlist(ctx, version, data, d.by)
 	if errors.Is(err, store.ErrConflict) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
+// editorDocs is the document store of chat command edits.
+func (w *sharedWatchlist) editorDocs() config.DocStore {
+	return storeDocs{ws: w.docs, by: "chat command on " + w.owner}
+}
+
 // follow reloads the bot whenever a newer version is saved anywhere:
-// told by LISTEN/NOTIFY, with a poll every watchlistPoll as a fallback.
-func (w *sharedWatchlist) follow(ctx context.Context, b *bot.Bot) {
+// told by LISTEN/NOTIFY, with a poll every poll as a fallback.
+func (w *sharedWatchlist) follow(ctx context.Context, b reloader, poll time.Duration) {
 	wake := make(chan struct{}, 1)
 	signal := func() {
 		select {
@@ -235,14 +246,14 @@ func (w *sharedWatchlist) follow(ctx context.Context, b *bot.Bot) {
 			if ctx.Err() != nil {
 				return
 			}
-			w.logger.Warn("listening for watchlist changes failed; polling meanwhile", "every", watchlistPoll, "error", err.Error())
+			w.logger.Warn("listening for watchlist changes failed; polling meanwhile", "every", poll, "error", err.Error())
 			select {
 			case <-ctx.Done():
 			case <-time.After(5 * time.Second):
 			}
 		}
 	})
-	t := time.NewTicker(watchlistPoll)
+	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
 		select {
@@ -257,6 +268,11 @@ func (w *sharedWatchlist) follow(ctx context.Context, b *bot.Bot) {
 		}
 		_ = b.Reload(ctx) // errors are logged and kept for status
 	}
+}
+
+// reloader is what follow reloads: the bot.
+type reloader interface {
+	Reload(ctx context.Context) error
 }
 
 // writeFileAtomic replaces path with data: written to a temporary file in
@@ -288,4 +304,29 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// databaseDocs returns the database's watchlist as an editor's document
+// store when the watchlist file at path sets store.postgres (nil
+// otherwise), and a func that closes the connection. A file that does
+// not parse is left to the editor to report.
+func databaseDocs(ctx context.Context, path string, lookup func(string) (string, bool), by string) (config.DocStore, func(), error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, nil
+	}
+	cfg, err := config.Parse(path, data, lookup)
+	if err != nil || cfg.Store.Postgres == "" {
+		return nil, nil, nil
+	}
+	st, err := postgres.Open(ctx, cfg.Store.Postgres)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := st.Watchlist(ctx); errors.Is(err, store.ErrNotFound) {
+		st.Close()
+		return nil, nil, nil // not seeded yet: the file is still the watchlist
+	}
+	host, _ := os.Hostname()
+	return storeDocs{ws: st, by: by + " on " + host}, func() { st.Close() }, nil
 }
