@@ -121,7 +121,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}),
 		leasesLost: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newshound_leases_lost_total",
-			Help: "Leases this replica lost while working under them (taken over, or not renewed in time), by kind (feed, channel, session, replica); the work under them stopped.",
+			Help: "Leases this replica lost while working under them (taken over, or not renewed in time), by kind (feed, channel, schedule, session, replica); the work under them stopped.",
 		}, []string{"kind"}),
 		unrecorded: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "newshound_delivery_unrecorded_seconds",
@@ -216,7 +216,7 @@ func hashValue(h string) float64 {
 
 // leaseKinds are the kinds of lease names ("feed:…", "channel:…",
 // "session:…").
-var leaseKinds = []string{"feed", "channel", "session", "replica"}
+var leaseKinds = []string{"feed", "channel", "schedule", "session", "replica"}
 
 // leaseLost counts a lease lost while working under it.
 func (m *Metrics) leaseLost(name string) {

@@ -259,6 +259,12 @@ func (b *Bot) prune(ctx context.Context, now time.Time) {
 	if !due {
 		return
 	}
+	// One replica prunes at a time; the others skip their turn.
+	h, ok := b.hold(ctx, "schedule:prune")
+	if !ok {
+		return
+	}
+	defer h.release()
 	n, err := b.opt.Store.Prune(ctx, now.Add(-b.opt.Retention))
 	if err != nil {
 		b.log.Warn("pruning old state failed", "error", err.Error())
