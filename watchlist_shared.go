@@ -124,15 +124,19 @@ func (w *sharedWatchlist) reconcile(ctx context.Context, head store.WatchlistDoc
 		return head, nil
 	case err != nil || h == w.fileHash:
 		// Missing, or as this process left it: bring it up to date.
-		return head, w.mirror(head)
+		w.mirror(head)
+		return head, nil
 	case starting:
 		if known, kerr := w.knownVersion(ctx, h); kerr == nil && known > 0 {
 			w.logger.Info("watchlist file was an earlier version; updating it", "file", w.path, "file_version", known, "version", head.Version)
-			return head, w.mirror(head)
+			w.mirror(head)
+			return head, nil
 		}
-		return head, w.refuse(src, head, "it differs from every version saved in the database, so it was edited while no bot ran")
+		w.refuse(src, head, "it differs from every version saved in the database, so it was edited while no bot ran")
+		return head, nil
 	case w.base != head.Version:
-		return head, w.refuse(src, head, fmt.Sprintf("version %d was saved in the database meanwhile (%s)", head.Version, head.By))
+		w.refuse(src, head, fmt.Sprintf("version %d was saved in the database meanwhile (%s)", head.Version, head.By))
+		return head, nil
 	}
 	// A hand edit made on the version in force: import it if it validates.
 	if _, verr := config.Validate(w.path, src, w.env); verr != nil {
@@ -149,7 +153,8 @@ func (w *sharedWatchlist) reconcile(ctx context.Context, head store.WatchlistDoc
 		if lerr != nil {
 			return head, lerr
 		}
-		return latest, w.refuse(src, latest, fmt.Sprintf("version %d was saved in the database meanwhile (%s)", latest.Version, latest.By))
+		w.refuse(src, latest, fmt.Sprintf("version %d was saved in the database meanwhile (%s)", latest.Version, latest.By))
+		return latest, nil
 	}
 	if err != nil {
 		return head, fmt.Errorf("importing the hand edit of %s: %w", w.path, err)
@@ -175,24 +180,34 @@ func (w *sharedWatchlist) knownVersion(ctx context.Context, h string) (int64, er
 
 // refuse keeps a hand edit that cannot be imported in a file beside the
 // watchlist, says so, and writes head in its place.
-func (w *sharedWatchlist) refuse(src []byte, head store.WatchlistDoc, why string) error {
+func (w *sharedWatchlist) refuse(src []byte, head store.WatchlistDoc, why string) {
 	aside := fmt.Sprintf("%s.rejected-%s", w.path, time.Now().UTC().Format("20060102T150405.000Z"))
 	if err := writeFileAtomic(aside, src); err != nil {
-		return fmt.Errorf("keeping the refused edit of %s: %w", w.path, err)
+		// Without a copy the file must not be overwritten: the edit would
+		// be lost. It stays, and the replica runs head.
+		w.logger.Error("the watchlist file was edited by hand, but the watchlist lives in the database and "+why+
+			": the edit is refused and could not be kept aside, so the file is left as it is; apply the edit with `newshound watchlist import`",
+			"file", w.path, "version", head.Version, "error", err.Error())
+		w.base = head.Version
+		return
 	}
 	w.logger.Error("the watchlist file was edited by hand, but the watchlist lives in the database and "+why+
 		": the edit is refused, kept in the file named here, and the file now holds the version in force; apply the edit again with `newshound watchlist import`",
 		"file", w.path, "kept_in", aside, "version", head.Version)
-	return w.mirror(head)
+	w.mirror(head)
 }
 
-// mirror writes head to the file. The caller holds w.mu.
-func (w *sharedWatchlist) mirror(head store.WatchlistDoc) error {
+// mirror writes head to the file. A file that cannot be written (a
+// read-only folder) does not stop the replica from running head: it is
+// logged, and the file stays behind. The caller holds w.mu.
+func (w *sharedWatchlist) mirror(head store.WatchlistDoc) {
+	w.base = head.Version
 	if err := writeFileAtomic(w.path, head.Text); err != nil {
-		return fmt.Errorf("writing version %d to %s: %w", head.Version, w.path, err)
+		w.logger.Warn("the watchlist in force could not be written to this replica's copy; the replica runs it anyway",
+			"file", w.path, "version", head.Version, "error", err.Error())
+		return
 	}
-	w.base, w.fileHash = head.Version, head.Hash
-	return nil
+	w.fileHash = head.Hash
 }
 
 // storeDocs makes the database the editor's document store (a
