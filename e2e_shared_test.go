@@ -394,3 +394,30 @@ func TestSharedWatchlistFollow(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedWatchlistUnwritableCopy: a replica whose copy of the watchlist
+// cannot be written still runs the version in force, and says so.
+func TestSharedWatchlistUnwritableCopy(t *testing.T) {
+	t.Parallel()
+	st, err := postgres.Open(t.Context(), pgSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const v1 = "feeds: []\nchannels:\n  team: {console: {}}\nwatches: []\n"
+	if _, err := st.PutWatchlist(t.Context(), 0, []byte(v1), "seed"); err != nil {
+		t.Fatal(err)
+	}
+	log := &syncBuffer{}
+	w := &sharedWatchlist{path: filepath.Join(t.TempDir(), "missing-folder", "w.yaml"), docs: st, owner: "test", env: configEnv(), logger: newTestLogger(log)}
+	cfg, err := w.start(t.Context())
+	if err != nil {
+		t.Fatalf("start with an unwritable copy: %v", err)
+	}
+	if _, ok := cfg.Channels["team"]; !ok {
+		t.Fatalf("start with an unwritable copy: config %+v", cfg)
+	}
+	if !strings.Contains(log.String(), "could not be written") || w.version() != 1 {
+		t.Errorf("version %d; log:\n%s", w.version(), log.String())
+	}
+}
