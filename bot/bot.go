@@ -216,7 +216,7 @@ func fetchSettings(c *config.Config) string {
 
 // restartSettings are settings only a restart applies.
 func restartSettings(c *config.Config) string {
-	return fmt.Sprintf("%+v|%+v|%+v", c.Server, c.Store, c.Discord)
+	return fmt.Sprintf("%+v|%+v|%+v", c.Server, c.Store, c.Apps)
 }
 
 // Config returns the config in force.
