@@ -2,10 +2,11 @@ package main
 
 import (
 	"flag"
-	"os"
 	"runtime"
 	"strconv"
 	"testing"
+
+	"github.com/newshound/newshound/internal/testmain"
 )
 
 // minParallel is how many parallel tests run at once unless -parallel
@@ -23,5 +24,5 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 	}
-	os.Exit(m.Run())
+	testmain.Exit(m.Run())
 }

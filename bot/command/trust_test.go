@@ -25,8 +25,8 @@ func TestTypedDollarIsData(t *testing.T) {
 	vars := map[string]string{
 		"SLACK_BOT_TOKEN":   secret,
 		"DISCORD_BOT_TOKEN": "discord-bot-secret",
-		"X":                       "x-secret",
-		"NAME":                    "name-secret",
+		"X":                 "x-secret",
+		"NAME":              "name-secret",
 	}
 	secrets := []string{secret, "discord-bot-secret", "x-secret", "name-secret"}
 	srv := feedServer(t)
