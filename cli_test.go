@@ -22,7 +22,7 @@ func runWithStdin(t *testing.T, stdin string, args ...string) (int, string, stri
 	var out, errb bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	code := Main(ctx, args, env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, lookup: func(string) (string, bool) { return "", false }})
+	code := Main(ctx, args, env{tick: testTick, stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, lookup: func(string) (string, bool) { return "", false }})
 	return code, out.String(), errb.String()
 }
 

@@ -121,6 +121,7 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		},
 		Version: version,
 		Logger:  logger,
+		Tick:    e.tick,
 	})
 	if err != nil {
 		logger.Error("starting", "error", err.Error())

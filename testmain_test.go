@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/newshound/newshound/internal/testmain"
 )
@@ -26,3 +27,7 @@ func TestMain(m *testing.M) {
 	}
 	testmain.Exit(m.Run())
 }
+
+// testTick is the daemon's scheduling tick in tests: due feeds and
+// deliveries are found within it rather than within the default second.
+const testTick = 50 * time.Millisecond

@@ -55,6 +55,9 @@ type Options struct {
 	// Owner names this replica in the store's leases; it must be unique
 	// among replicas sharing a store. Empty means "local".
 	Owner string
+	// Tick is how often Run looks for due feeds and deliveries (default
+	// 1s); tests shorten it.
+	Tick time.Duration
 	// Retention is how long seen item keys and sent rows are kept (default
 	// 90 days). Items must leave their feeds within it, or they would look
 	// new again.

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,8 +13,9 @@ import (
 	"github.com/newshound/newshound/feeds"
 )
 
-// tick is how often the daemon looks for due feeds and deliveries.
-const tick = time.Second
+// defaultTick is how often the daemon looks for due feeds and
+// deliveries unless Options.Tick says otherwise.
+const defaultTick = time.Second
 
 // CycleResult is what one cycle did.
 type CycleResult struct {
@@ -208,7 +210,7 @@ func (b *Bot) deliverAll(ctx context.Context, rt *runtime) []DeliverResult {
 func (b *Bot) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	t := time.NewTicker(tick)
+	t := time.NewTicker(cmp.Or(b.opt.Tick, defaultTick))
 	defer t.Stop()
 	for {
 		rt := b.rt.Load()
