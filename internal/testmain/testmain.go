@@ -22,7 +22,7 @@ import (
 // a run that writes coverage or fuzzes (whose exit hooks must run), exits
 // through [os.Exit] as usual.
 func Exit(code int) {
-	if code == 0 && raceEnabled && testing.CoverMode() == "" && !fuzzing() {
+	if code == 0 && Race && testing.CoverMode() == "" && !fuzzing() {
 		syscall.Exit(0)
 	}
 	os.Exit(code)
