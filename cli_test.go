@@ -8,11 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/newshound/newshound/internal/testcorpus"
 )
 
 const sharedFeeds = "../shared/feeds"
@@ -22,7 +25,7 @@ func runWithStdin(t *testing.T, stdin string, args ...string) (int, string, stri
 	var out, errb bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	code := Main(ctx, args, env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, lookup: func(string) (string, bool) { return "", false }})
+	code := Main(ctx, args, env{tick: testTick, stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, lookup: func(string) (string, bool) { return "", false }})
 	return code, out.String(), errb.String()
 }
 
@@ -95,6 +98,9 @@ func TestFetchCorpora(t *testing.T) {
 	if len(files) < 100 {
 		t.Fatalf("found only %d corpus files", len(files))
 	}
+	all := len(files)
+	files = slices.DeleteFunc(files, func(p string) bool { return !testcorpus.KeepFile(p) })
+	testcorpus.Note(t, len(files), all)
 	// Files are swept by a few workers: each run of the command is
 	// independent of the others.
 	var parsed atomic.Int64

@@ -105,7 +105,7 @@ func TestCheckAgreesWithRun(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "w.yaml")
 			writeFile(t, path, tc.yaml)
-			e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
+			e := env{tick: testTick, stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
 				lookup: func(k string) (string, bool) { v, ok := tc.vars[k]; return v, ok }}
 			var out, errb strings.Builder
 			ce := e

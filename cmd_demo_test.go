@@ -58,7 +58,7 @@ func runDemo(t *testing.T, enough func([]demoAlert) bool, args ...string) (int, 
 	defer cancel()
 	out := &demoOutput{enough: enough, stop: cancel}
 	var errb bytes.Buffer
-	e := env{stdin: strings.NewReader(""), stdout: out, stderr: &lockedWriter{w: &errb}, lookup: func(string) (string, bool) { return "", false }}
+	e := env{tick: testTick, stdin: strings.NewReader(""), stdout: out, stderr: &lockedWriter{w: &errb}, lookup: func(string) (string, bool) { return "", false }}
 	code := Main(ctx, append([]string{"demo"}, args...), e)
 	out.mu.Lock()
 	defer out.mu.Unlock()

@@ -60,7 +60,7 @@ func writeTemp(t *testing.T, name, text string) string {
 func runFeeds(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb strings.Builder
-	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, lookup: func(k string) (string, bool) {
+	e := env{tick: testTick, stdin: strings.NewReader(""), stdout: &out, stderr: &errb, lookup: func(k string) (string, bool) {
 		v, ok := vars[k]
 		return v, ok
 	}}

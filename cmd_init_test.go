@@ -20,7 +20,7 @@ func runCLIEnv(t *testing.T, vars map[string]string, args ...string) (code int, 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
-	code = Main(ctx, args, env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, lookup: lookup})
+	code = Main(ctx, args, env{tick: testTick, stdin: strings.NewReader(""), stdout: &out, stderr: &errb, lookup: lookup})
 	return code, out.String(), errb.String()
 }
 

@@ -156,6 +156,7 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		Load:       load,
 		Version:    version,
 		Logger:     logger,
+		Tick:       e.tick,
 	})
 	if err != nil {
 		logger.Error("starting", "error", err.Error())

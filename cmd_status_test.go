@@ -42,6 +42,7 @@ const dbSecret = "hunter2-db-password"
 func statusEnv(vars map[string]string) (env, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
 	return env{
+		tick:  testTick,
 		stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
 		lookup: func(name string) (string, bool) {
 			if name == "DATABASE_URL" {

@@ -44,7 +44,7 @@ watches:
 	run := func() (int, string) {
 		var out, errb bytes.Buffer
 		code := Main(context.Background(), []string{"run", "--once", "--config", cfg, "--state", filepath.Join(dir, "s.db")},
-			env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, lookup: lookup})
+			env{tick: testTick, stdin: strings.NewReader(""), stdout: &out, stderr: &errb, lookup: lookup})
 		return code, errb.String()
 	}
 	if code, logs := run(); code != 0 {

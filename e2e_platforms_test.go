@@ -101,7 +101,7 @@ watches:
 	run := func() (int, string) {
 		var out, errb bytes.Buffer
 		code := Main(context.Background(), []string{"run", "--once", "--config", cfg, "--state", filepath.Join(dir, "s.db")},
-			env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, lookup: lookup})
+			env{tick: testTick, stdin: strings.NewReader(""), stdout: &out, stderr: &errb, lookup: lookup})
 		return code, errb.String()
 	}
 	if code, logs := run(); code != 0 {
@@ -172,6 +172,7 @@ watches:
 	var stderr syncBuffer
 	go func() {
 		done <- Main(ctx, []string{"run", "--config", cfg, "--state", filepath.Join(dir, "s.db")}, env{
+			tick:  testTick,
 			stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr,
 			lookup: func(k string) (string, bool) {
 				if k == "DISCORD_PUBLIC_KEY" {
@@ -249,7 +250,7 @@ channels: {desk: {slack: {webhook_url: %q}}}
 watches: [{name: w, keywords: [트럼프], channels: [desk]}]
 `, fs.url("/a.xml"), rx.URL+"/hook"))
 	state := filepath.Join(dir, "s.db")
-	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &syncBuffer{}, lookup: func(string) (string, bool) { return "", false }}
+	e := env{tick: testTick, stdin: strings.NewReader(""), stdout: io.Discard, stderr: &syncBuffer{}, lookup: func(string) (string, bool) { return "", false }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- Main(ctx, []string{"run", "--config", cfg, "--state", state}, e) }()

@@ -106,6 +106,7 @@ watches:
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, []string{"run", "--config", cfgPath, "--state", filepath.Join(dir, "s.db")}, env{
+			tick:  testTick,
 			stdin: strings.NewReader(""), stdout: stdout, stderr: stderr,
 			lookup: func(k string) (string, bool) {
 				if k == "SLACK_SIGNING_SECRET" {

@@ -95,6 +95,7 @@ watches:
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, []string{"run", "--config", cfg, "--state", filepath.Join(dir, "s.db"), "--log-level", "debug"}, env{
+			tick:  testTick,
 			stdin: strings.NewReader(""), stdout: stdout, stderr: stderr,
 			lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
 			environ: func() []string {

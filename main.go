@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -36,6 +37,9 @@ type env struct {
 	// environ lists the environment as NAME=value, to find every secret
 	// in it; nil when it cannot be listed (tests).
 	environ func() []string
+	// tick, when set, is the daemon's scheduling tick (bot.Options.Tick),
+	// shortened by tests; zero is the default.
+	tick time.Duration
 }
 
 func main() {

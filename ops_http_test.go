@@ -52,7 +52,7 @@ func newOpsFixture(t *testing.T, serverLine string, vars map[string]string) *ops
 		t.Fatal(err)
 	}
 	lookup := func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
-	e := env{stdout: io.Discard, stderr: io.Discard, lookup: lookup}
+	e := env{tick: testTick, stdout: io.Discard, stderr: io.Discard, lookup: lookup}
 	cfg, err := parseConfig(path, e)
 	if err != nil {
 		t.Fatal(err)

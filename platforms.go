@@ -116,14 +116,14 @@ func (p *platforms) server(ctx context.Context, cfg *config.Config, b *bot.Bot, 
 	}
 	mux := http.NewServeMux()
 	r := p.runner(cfg.Path, b)
-	if s := p.secret(config.EnvSlackSigningSecret); s != "" {
+	if s := p.secret(slack.EnvSigningSecret); s != "" {
 		h := slack.NewCommandHandler(s, r, slack.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard})
 		p.followUps = append(p.followUps, h)
 		mux.Handle("POST /slack/commands", t.guard.HTTP("slack_command", h))
 	} else {
 		p.logger.Info("SLACK_SIGNING_SECRET not set: /slack/commands disabled")
 	}
-	if k := p.secret(config.EnvDiscordPublicKey); k != "" {
+	if k := p.secret(discord.EnvPublicKey); k != "" {
 		key, err := discord.ParsePublicKey(k)
 		var h *discord.InteractionsHandler
 		if err == nil {
@@ -170,26 +170,26 @@ func (p *platforms) server(ctx context.Context, cfg *config.Config, b *bot.Bot, 
 // t.redact; a panic outside a handler stops only that session, logged
 // and counted, and the session is started again.
 func (p *platforms) background(ctx context.Context, cfg *config.Config, b *bot.Bot, wg *sync.WaitGroup, t trust) {
-	if app := p.secret(config.EnvSlackAppToken); app != "" {
+	if app := p.secret(slack.EnvAppToken); app != "" {
 		r := p.runner(cfg.Path, b)
 		wg.Go(func() {
 			b.Lead(ctx, "session:slack", func(ctx context.Context) (err error) {
 				defer t.guard.Recover("slack_socket_mode", func() { err = errors.New("slack socket mode panicked") })
 				o := slack.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard}
-				if err := slack.RunSocketMode(ctx, app, p.secret(config.EnvSlackBotToken), r, o); err != nil && ctx.Err() == nil {
+				if err := slack.RunSocketMode(ctx, app, p.secret(slack.EnvBotToken), r, o); err != nil && ctx.Err() == nil {
 					return fmt.Errorf("slack socket mode stopped: %w", err)
 				}
 				return nil
 			})
 		})
 	}
-	if tok := p.secret(config.EnvDiscordBotToken); tok != "" && cfg.Discord.ApplicationID != "" {
+	if tok, app := p.secret(discord.EnvBotToken), discord.AppOf(cfg); tok != "" && app.ApplicationID != "" {
 		r := p.runner(cfg.Path, b)
 		wg.Go(func() {
 			b.Lead(ctx, "session:discord", func(ctx context.Context) (err error) {
 				defer t.guard.Recover("discord_gateway", func() { err = errors.New("discord gateway panicked") })
 				o := discord.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard}
-				if err := discord.RunGateway(ctx, tok, cfg.Discord.ApplicationID, cfg.Discord.GuildID, r, o); err != nil && ctx.Err() == nil {
+				if err := discord.RunGateway(ctx, tok, app.ApplicationID, app.GuildID, r, o); err != nil && ctx.Err() == nil {
 					return fmt.Errorf("discord gateway stopped: %w", err)
 				}
 				return nil

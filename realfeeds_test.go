@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,8 @@ import (
 
 	"github.com/newshound/newshound/feeds"
 	"github.com/newshound/newshound/match"
+
+	"github.com/newshound/newshound/internal/testcorpus"
 )
 
 // realQueries are the keywords the real-feed test matches. Hangul terms
@@ -57,6 +60,9 @@ func TestRealFeedsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	all := len(files)
+	files = slices.DeleteFunc(files, func(p string) bool { return !testcorpus.KeepFile(p) })
+	testcorpus.Note(t, len(files), all)
 	srv := httptest.NewServer(http.FileServer(http.Dir(sharedFeeds)))
 	t.Cleanup(srv.Close)
 

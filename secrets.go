@@ -7,7 +7,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/newshound/newshound/bot/discord"
 	"github.com/newshound/newshound/bot/notify"
+	"github.com/newshound/newshound/bot/slack"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/redact"
 )
@@ -22,7 +24,7 @@ type trust struct {
 
 // knownSecrets are the environment variables the bot reads secrets from.
 // DISCORD_PUBLIC_KEY is public and not among them.
-var knownSecrets = []string{config.EnvSlackBotToken, config.EnvSlackAppToken, config.EnvSlackSigningSecret, config.EnvDiscordBotToken, "DATABASE_URL", envReloadToken}
+var knownSecrets = []string{slack.EnvBotToken, slack.EnvAppToken, slack.EnvSigningSecret, discord.EnvBotToken, "DATABASE_URL", envReloadToken}
 
 // notSecret are NEWSHOUND_* variables that hold no secret.
 var notSecret = map[string]bool{"NEWSHOUND_REPLICA": true, "NEWSHOUND_VERSION": true}

@@ -39,6 +39,7 @@ func TestSecretEnvName(t *testing.T) {
 func TestEnvSecrets(t *testing.T) {
 	vars := map[string]string{"SLACK_BOT_TOKEN": "xoxb-known-token-1", "DISCORD_PUBLIC_KEY": "abcdef0123456789", "WATCH_HOOK": "https://h.example/hook/abcdef"}
 	e := env{
+		tick:   testTick,
 		lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
 		environ: func() []string {
 			return []string{"NEWSHOUND_X_TOKEN=from-environ-1", "NEWSHOUND_REPLICA=replica-a", "HOME=/home/someone"}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"flag"
-	"os"
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
+
+	"github.com/newshound/newshound/internal/testmain"
 )
 
 // minParallel is how many parallel tests run at once unless -parallel
@@ -23,5 +25,9 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 	}
-	os.Exit(m.Run())
+	testmain.Exit(m.Run())
 }
+
+// testTick is the daemon's scheduling tick in tests: due feeds and
+// deliveries are found within it rather than within the default second.
+const testTick = 50 * time.Millisecond

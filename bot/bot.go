@@ -61,6 +61,9 @@ type Options struct {
 	// are taken over within LeaseTTL plus a second.
 	LeaseTTL       time.Duration
 	LeaseHeartbeat time.Duration
+	// Tick is how often Run looks for due feeds and deliveries (default
+	// 1s); tests shorten it.
+	Tick time.Duration
 	// Retention is how long seen item keys and sent rows are kept (default
 	// 90 days). Items must leave their feeds within it, or they would look
 	// new again.
@@ -228,7 +231,7 @@ func fetchSettings(c *config.Config) string {
 
 // restartSettings are settings only a restart applies.
 func restartSettings(c *config.Config) string {
-	return fmt.Sprintf("%+v|%+v|%+v", c.Server, c.Store, c.Discord)
+	return fmt.Sprintf("%+v|%+v|%+v", c.Server, c.Store, c.Apps)
 }
 
 // Config returns the config in force.

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,8 +13,9 @@ import (
 	"github.com/newshound/newshound/feeds"
 )
 
-// tick is how often the daemon looks for due feeds and deliveries.
-const tick = time.Second
+// defaultTick is how often the daemon looks for due feeds and
+// deliveries unless Options.Tick says otherwise.
+const defaultTick = time.Second
 
 // CycleResult is what one cycle did.
 type CycleResult struct {
@@ -213,7 +215,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if h, ok := b.hold(ctx, ReplicaLeasePrefix+b.opt.Owner); ok {
 		defer h.release()
 	}
-	t := time.NewTicker(tick)
+	t := time.NewTicker(cmp.Or(b.opt.Tick, defaultTick))
 	defer t.Stop()
 	for {
 		rt := b.rt.Load()

@@ -36,7 +36,7 @@ const (
 // Parse decodes and validates the text of a watchlist on its own; name is
 // the file name used in error positions. getenv looks up ${NAME}
 // references (nil: none is set). It does not check what the watchlist
-// needs from the environment (a bot token for a Slack channel:, say): use
+// needs from the environment (a bot token for a channel that posts as the bot, say): use
 // [Validate] for a file the bot is to run.
 // On failure the error is an [Errors] listing every problem in file order.
 func Parse(name string, data []byte, getenv func(string) (string, bool)) (*Config, error) {
@@ -115,14 +115,18 @@ func syntaxError(name string, data []byte, err error) *Error {
 	return &Error{File: name, Line: line, Col: 1, Msg: "invalid YAML: " + msg}
 }
 
+// topKeys are the watchlist's own top-level keys; platforms add theirs
+// ([AppPlatform]).
+var topKeys = []string{"timezone", "poll", "feeds", "channels", "watches", "synonyms",
+	"story_window", "server", "admins", "security", "store"}
+
 func (d *decoder) config(root *yaml.Node) *Config {
 	c := &Config{Channels: map[string]Channel{}}
 	top := resolve(root)
 	if top == nil {
 		top = root
 	}
-	fs, ok := d.mapping(root, "", "timezone", "poll", "feeds", "channels", "watches", "synonyms",
-		"story_window", "server", "admins", "security", "store", "discord")
+	fs, ok := d.mapping(root, "", append(slices.Clone(topKeys), appKeys()...)...)
 	if !ok {
 		return c
 	}
@@ -157,27 +161,14 @@ func (d *decoder) config(root *yaml.Node) *Config {
 			c.Server.Listen = s
 		}
 	}
-	if af, _ := d.mapping(fs.get("admins"), "admins", "slack", "discord"); af != nil {
-		for _, it := range d.textItems(af.get("slack"), "admins.slack") {
-			if it.ok && it.text == "" {
-				d.errorf(it.node, it.path, "user ID is empty")
-			}
-			c.Admins.Slack = append(c.Admins.Slack, it.text)
-		}
-		for i, n := range d.items(af.get("discord"), "admins.discord") {
-			c.Admins.Discord = append(c.Admins.Discord, d.id(n, joinIndex("admins.discord", i)))
-		}
-	}
+	d.admins(c, fs.get("admins"), "admins")
 	if sf, _ := d.mapping(fs.get("security"), "security", "allow_private_feeds"); sf != nil {
 		c.Security.AllowPrivateFeeds = d.boolean(sf.get("allow_private_feeds"), "security.allow_private_feeds")
 	}
 	if sf, _ := d.mapping(fs.get("store"), "store", "postgres"); sf != nil {
 		c.Store.Postgres, _ = d.text(sf.get("postgres"), "store.postgres")
 	}
-	if df, _ := d.mapping(fs.get("discord"), "discord", "application_id", "guild_id"); df != nil {
-		c.Discord.ApplicationID = d.id(df.get("application_id"), "discord.application_id")
-		c.Discord.GuildID = d.id(df.get("guild_id"), "discord.guild_id")
-	}
+	d.apps(c, fs)
 	return c
 }
 

@@ -288,16 +288,6 @@ func (d *decoder) name(n *yaml.Node, path string) string {
 	return s
 }
 
-// id decodes a Discord ID (digits).
-func (d *decoder) id(n *yaml.Node, path string) string {
-	s, ok := d.text(n, path)
-	if ok && !isDigits(s) {
-		d.errorf(n, path, "a Discord ID is a number, like 123456789012345678")
-		return ""
-	}
-	return s
-}
-
 // refs decodes a list of names that refer to feeds or channels: each not
 // empty and listed once. Existence is checked once everything is decoded.
 func (d *decoder) refs(n *yaml.Node, path, what string) []string {

@@ -16,7 +16,7 @@ import (
 //
 // Every value a Doc writes is literal text: loading the file gives back
 // exactly the value given. A $ is written as $$, so text typed in chat
-// ("${SLACK_BOT_TOKEN}") is never read as an environment reference;
+// ("${BOT_TOKEN}") is never read as an environment reference;
 // ${NAME} stays a feature of values written by hand. Names and queries are
 // looked up by their loaded value, so a hand-written "US$$5" is found as
 // "US$5".

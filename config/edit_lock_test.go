@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/newshound/newshound/internal/testmain"
 	"time"
 )
 
@@ -25,7 +27,7 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(helperEnv); spec != "" {
 		os.Exit(editHelper(spec))
 	}
-	os.Exit(m.Run())
+	testmain.Exit(m.Run())
 }
 
 func editHelper(spec string) int {

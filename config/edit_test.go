@@ -386,7 +386,7 @@ func writeFixture(t *testing.T, mode os.FileMode) string {
 // channel: and discord channel_id: need, and nothing else.
 func tokens(k string) (string, bool) {
 	switch k {
-	case EnvSlackBotToken, EnvDiscordBotToken:
+	case "SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN":
 		return "token-" + k, true
 	}
 	return "", false

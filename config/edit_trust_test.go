@@ -28,7 +28,7 @@ func watchName(i int, v string) string {
 func TestEditorWritesDollarAsData(t *testing.T) {
 	const secret = "xoxb-SECRET-VALUE"
 	env := envOf(map[string]string{
-		EnvSlackBotToken: secret, EnvDiscordBotToken: "discord-secret", "X": "x-value", "NAME": "name-value", "SLACK_BOT": "partial",
+		"SLACK_BOT_TOKEN": secret, "DISCORD_BOT_TOKEN": "discord-secret", "X": "x-value", "NAME": "name-value", "SLACK_BOT": "partial",
 	})
 	path := writeFixture(t, 0o644)
 	ed := &Editor{Path: path, Getenv: env}
@@ -121,11 +121,11 @@ func TestEditorFindsHandWrittenDollar(t *testing.T) {
 func TestEditorRefusesWhatRunRefuses(t *testing.T) {
 	path := writeFixture(t, 0o644)
 	before := mustRead(t, path)
-	onlySlack := envOf(map[string]string{EnvSlackBotToken: "x"})
+	onlySlack := envOf(map[string]string{"SLACK_BOT_TOKEN": "x"})
 	// The fixture's discord channel_id already needs DISCORD_BOT_TOKEN.
 	_, err := (&Editor{Path: path, Getenv: onlySlack}).Update(context.Background(), func(d *Doc) error { return d.AddKeyword("chips", "DRAM") })
 	var errs Errors
-	if !errors.Is(err, ErrFileInvalid) || !errors.As(err, &errs) || errs[0].Var != EnvDiscordBotToken {
+	if !errors.Is(err, ErrFileInvalid) || !errors.As(err, &errs) || errs[0].Var != "DISCORD_BOT_TOKEN" {
 		t.Fatalf("err = %v, want ErrFileInvalid naming DISCORD_BOT_TOKEN", err)
 	}
 	// With a file that runs, adding a channel the bot cannot post to.
@@ -136,7 +136,7 @@ func TestEditorRefusesWhatRunRefuses(t *testing.T) {
 	_, err = (&Editor{Path: path, Getenv: onlySlack}).Update(context.Background(), func(d *Doc) error {
 		return d.AddChannel("new", block("discord", "channel_id", "42"))
 	})
-	if !errors.Is(err, ErrEditInvalid) || !errors.As(err, &errs) || len(errs) != 1 || errs[0].Var != EnvDiscordBotToken || errs[0].Path != "channels.new.discord.channel_id" {
+	if !errors.Is(err, ErrEditInvalid) || !errors.As(err, &errs) || len(errs) != 1 || errs[0].Var != "DISCORD_BOT_TOKEN" || errs[0].Path != "channels.new.discord.channel_id" {
 		t.Fatalf("err = %v, want ErrEditInvalid at channels.new.discord.channel_id naming DISCORD_BOT_TOKEN", err)
 	}
 	if !bytes.Equal(mustRead(t, path), src) {

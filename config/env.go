@@ -1,26 +1,8 @@
 package config
 
 import (
-	"crypto/ed25519"
-	"encoding/hex"
 	"strings"
 	"time"
-)
-
-// Environment variables the bot reads besides the file's own ${NAME}
-// references. Validate requires them where the watchlist needs them.
-const (
-	// EnvSlackBotToken posts to Slack channels given as channel: (xoxb-…).
-	EnvSlackBotToken = "SLACK_BOT_TOKEN"
-	// EnvSlackSigningSecret verifies /news over HTTP (/slack/commands).
-	EnvSlackSigningSecret = "SLACK_SIGNING_SECRET"
-	// EnvSlackAppToken turns on Slack Socket Mode (xapp-…).
-	EnvSlackAppToken = "SLACK_APP_TOKEN"
-	// EnvDiscordBotToken posts to Discord channels given as channel_id: and
-	// runs the gateway.
-	EnvDiscordBotToken = "DISCORD_BOT_TOKEN"
-	// EnvDiscordPublicKey verifies /news over HTTP (/discord/interactions).
-	EnvDiscordPublicKey = "DISCORD_PUBLIC_KEY"
 )
 
 // MinDigestEvery is the shortest digest interval (digest: {every: …}).
@@ -66,13 +48,8 @@ func (e Env) state(name string) string {
 //
 //   - each channel block needs the variables its type asks for
 //     ([Settings.Needs]; posting as the bot needs its token);
-//   - discord.application_id (the /news command on Discord) needs
-//     DISCORD_BOT_TOKEN (gateway) or DISCORD_PUBLIC_KEY with server.listen
-//     (interactions endpoint);
-//   - DISCORD_PUBLIC_KEY, when set with server.listen, must be an Ed25519
-//     public key (64 hex digits);
-//   - SLACK_SIGNING_SECRET or DISCORD_PUBLIC_KEY without server.listen is a
-//     warning: /news over HTTP is not served.
+//   - each chat platform's commands need what its package says
+//     ([Platform.CheckEnv]: a token, or a key with server.listen).
 //
 // `check`, `run`, reloads and chat edits all validate through this
 // function, so a file one accepts the others accept. An error about a
@@ -98,23 +75,9 @@ func (d *decoder) checkEnv(c *Config) {
 			break
 		}
 	}
-	key, hasKey := d.env.lookup(EnvDiscordPublicKey)
-	hasKey = hasKey && strings.TrimSpace(key) != ""
-	listen := c.Server.Listen != ""
-	if c.Discord.ApplicationID != "" && !d.env.has(EnvDiscordBotToken) && !(hasKey && listen) {
-		d.envErrorAt("discord.application_id", EnvDiscordBotToken,
-			"/news on Discord needs the environment variable %s (gateway), or %s with server.listen (interactions endpoint); neither is set",
-			EnvDiscordBotToken, EnvDiscordPublicKey)
-	}
-	switch {
-	case hasKey && listen && !isPublicKey(key):
-		d.envErrorAt("server.listen", EnvDiscordPublicKey,
-			"the environment variable %s is not an Ed25519 public key (64 hex digits), so /discord/interactions cannot verify requests", EnvDiscordPublicKey)
-	case hasKey && !listen:
-		d.envWarn(EnvDiscordPublicKey, "/discord/interactions")
-	}
-	if d.env.has(EnvSlackSigningSecret) && !listen {
-		d.envWarn(EnvSlackSigningSecret, "/slack/commands")
+	e := &EnvCheck{d: d, c: c}
+	for _, p := range Platforms() {
+		p.CheckEnv(c, e)
 	}
 }
 
@@ -132,11 +95,4 @@ func (d *decoder) envWarn(variable, endpoint string) {
 	}
 	d.warnf(n, "server.listen", "the environment variable %s is set but server.listen is not, so %s is not served", variable, endpoint)
 	d.warns[len(d.warns)-1].Var = variable
-}
-
-// isPublicKey reports whether s is a hex-encoded Ed25519 public key, as
-// Discord shows an application's public key.
-func isPublicKey(s string) bool {
-	b, err := hex.DecodeString(strings.TrimSpace(s))
-	return err == nil && len(b) == ed25519.PublicKeySize
 }

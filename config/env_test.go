@@ -51,17 +51,17 @@ func TestValidateEnv(t *testing.T) {
 	}{
 		{"nothing set", nil,
 			[]string{slackMissing, discordMissing, appMissing},
-			[]string{EnvSlackBotToken, EnvDiscordBotToken, EnvDiscordBotToken}},
-		{"both tokens", map[string]string{EnvSlackBotToken: "xoxb-1", EnvDiscordBotToken: "d"}, nil, nil},
-		{"a token of spaces", map[string]string{EnvSlackBotToken: " ", EnvDiscordBotToken: "d"},
+			[]string{"SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN", "DISCORD_BOT_TOKEN"}},
+		{"both tokens", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "DISCORD_BOT_TOKEN": "d"}, nil, nil},
+		{"a token of spaces", map[string]string{"SLACK_BOT_TOKEN": " ", "DISCORD_BOT_TOKEN": "d"},
 			[]string{strings.Replace(slackMissing, "is not set", "is empty", 1)},
-			[]string{EnvSlackBotToken}},
-		{"the public key serves /news on Discord", map[string]string{EnvSlackBotToken: "x", EnvDiscordPublicKey: key},
+			[]string{"SLACK_BOT_TOKEN"}},
+		{"the public key serves /news on Discord", map[string]string{"SLACK_BOT_TOKEN": "x", "DISCORD_PUBLIC_KEY": key},
 			[]string{discordMissing},
-			[]string{EnvDiscordBotToken}},
-		{"a public key that is not one", map[string]string{EnvSlackBotToken: "x", EnvDiscordBotToken: "d", EnvDiscordPublicKey: key[:62]},
+			[]string{"DISCORD_BOT_TOKEN"}},
+		{"a public key that is not one", map[string]string{"SLACK_BOT_TOKEN": "x", "DISCORD_BOT_TOKEN": "d", "DISCORD_PUBLIC_KEY": key[:62]},
 			[]string{badKey},
-			[]string{EnvDiscordPublicKey}},
+			[]string{"DISCORD_PUBLIC_KEY"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,7 +85,7 @@ func TestValidateEnv(t *testing.T) {
 // A secret for an endpoint that is not served is a warning, not an error.
 func TestValidateEnvWarnings(t *testing.T) {
 	src := []byte("feeds: []\nchannels: {out: {console: {}}}\nwatches: []\n")
-	c, err := Validate("w.yaml", src, Env{Lookup: envOf(map[string]string{EnvSlackSigningSecret: "s", EnvDiscordPublicKey: "k"})})
+	c, err := Validate("w.yaml", src, Env{Lookup: envOf(map[string]string{"SLACK_SIGNING_SECRET": "s", "DISCORD_PUBLIC_KEY": "k"})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ type Error struct {
 	Path      string // such as "watches[2].keywords[0]"; "" for the whole file
 	Msg       string
 	// Var names the environment variable the problem is about, when it is
-	// one that is not set or not usable (such as SLACK_BOT_TOKEN), so a
+	// one that is not set or not usable (such as a bot token), so a
 	// caller can say how to fix it. It is not part of Error().
 	Var string
 }

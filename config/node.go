@@ -109,7 +109,7 @@ func joinIndex(path string, i int) string {
 }
 
 // nodeAt returns the value node at path, written as in Error.Path
-// ("watches[0].keywords[1]", `channels["my team"].slack`), under root, or
+// ("watches[0].keywords[1]", `channels["my team"].console`), under root, or
 // nil when there is none.
 func nodeAt(root *yaml.Node, path string) *yaml.Node {
 	n := resolve(root)

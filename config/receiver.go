@@ -154,9 +154,6 @@ func (b *Block) Text(key string) (string, bool) {
 // URL decodes key as an http or https URL.
 func (b *Block) URL(key string) string { return b.d.url(b.fs.get(key), b.key(key)) }
 
-// ID decodes key as a number written as text (digits).
-func (b *Block) ID(key string) string { return b.d.id(b.fs.get(key), b.key(key)) }
-
 // Errorf reports a problem at key, or at the block when key is "" or
 // absent.
 func (b *Block) Errorf(key, format string, args ...any) {

@@ -1,30 +1,38 @@
 package config
 
 import (
-	"embed"
 	"fmt"
-	"slices"
 	"strings"
 )
 
-//go:embed starter/*.yaml
-var starters embed.FS
+// StarterReceiver is a [Receiver] that has a starter watchlist: a
+// commented file whose channel is of its kind, with the example's
+// keywords, a few Korean outlets, a Google News search, and the ${NAME}
+// variables the channel needs (newshound init).
+type StarterReceiver interface {
+	Receiver
+	// Starter returns the starter watchlist.
+	Starter() []byte
+}
 
-// StarterKinds are the channel kinds a starter watchlist exists for, the
-// default first.
-func StarterKinds() []string { return []string{"console", "slack", "discord"} }
+// StarterKinds are the channel kinds a starter watchlist exists for,
+// sorted.
+func StarterKinds() []string {
+	var out []string
+	for _, r := range Receivers() {
+		if _, ok := r.(StarterReceiver); ok {
+			out = append(out, r.Kind())
+		}
+	}
+	return out
+}
 
-// Starter returns the commented starter watchlist whose channel is of the
-// given kind ("console", "slack" or "discord"): the example's three
-// keywords, a few Korean outlets, a Google News search, and the channel
-// with the ${NAME} variables it needs.
+// Starter returns the starter watchlist of the channel kind.
 func Starter(kind string) ([]byte, error) {
-	if !slices.Contains(StarterKinds(), kind) {
+	r, ok := ReceiverOf(kind)
+	s, isStarter := r.(StarterReceiver)
+	if !ok || !isStarter {
 		return nil, fmt.Errorf("config: no starter watchlist for channel kind %q (use %s)", kind, strings.Join(StarterKinds(), ", "))
 	}
-	b, err := starters.ReadFile("starter/" + kind + ".yaml")
-	if err != nil {
-		return nil, fmt.Errorf("config: starter %s: %w", kind, err)
-	}
-	return b, nil
+	return s.Starter(), nil
 }

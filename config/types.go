@@ -42,8 +42,9 @@ type Config struct {
 	Security Security `yaml:"security" json:"security,omitempty"`
 	// Store selects where the bot keeps its state.
 	Store Store `yaml:"store" json:"store,omitempty"`
-	// Discord identifies the Discord application for the /news command.
-	Discord DiscordApp `yaml:"discord" json:"discord,omitempty"`
+	// Apps holds, by platform name, the top-level blocks of the chat
+	// platforms that have one ([AppPlatform]), as each decodes it.
+	Apps map[string]any `yaml:"-" json:"-"`
 
 	// Warnings are problems that do not stop the watchlist from loading,
 	// such as a poll interval under a minute, in file order.
@@ -119,7 +120,8 @@ type Watch struct {
 	// Urgent lists keywords (copied from keywords) whose matches are sent at
 	// once, even during quiet hours or with a digest schedule.
 	Urgent []string `yaml:"urgent" json:"urgent,omitempty"`
-	// Color is the Discord colour bar, "#RRGGBB" (default derived from the name).
+	// Color is the colour bar of the watch's alerts where a channel shows
+	// one, "#RRGGBB" (default derived from the name).
 	Color string `yaml:"color" json:"color,omitempty" jsonschema:"pattern=^#[0-9A-Fa-f]{6}$"`
 }
 
@@ -159,14 +161,6 @@ type Server struct {
 	StopGrace Duration `yaml:"stop_grace" json:"stop_grace,omitempty"`
 }
 
-// Admins may use the editing commands; when a list is empty everyone may.
-type Admins struct {
-	// Slack lists Slack user IDs (such as U012AB3CD).
-	Slack []string `yaml:"slack" json:"slack,omitempty" jsonschema:"minLength=1"`
-	// Discord lists Discord user or role IDs (numbers).
-	Discord []string `yaml:"discord" json:"discord,omitempty" jsonschema:"pattern=^[0-9]+$"`
-}
-
 // Security holds safety switches.
 type Security struct {
 	// AllowPrivateFeeds lets feeds added from chat reach private addresses.
@@ -179,16 +173,6 @@ type Store struct {
 	// Postgres is a PostgreSQL connection string; keep it secret and write
 	// it as ${DATABASE_URL}.
 	Postgres string `yaml:"postgres" json:"postgres,omitempty"`
-}
-
-// DiscordApp identifies the Discord application for the /news command.
-type DiscordApp struct {
-	// ApplicationID is the Discord application's number; /news then needs
-	// DISCORD_BOT_TOKEN, or DISCORD_PUBLIC_KEY with server.listen.
-	ApplicationID string `yaml:"application_id" json:"application_id,omitempty" jsonschema:"pattern=^[0-9]+$"`
-	// GuildID registers the command in this server only (faster to
-	// update); empty registers it everywhere.
-	GuildID string `yaml:"guild_id" json:"guild_id,omitempty" jsonschema:"pattern=^[0-9]+$"`
 }
 
 // Duration is a time.Duration written as "90s", "5m", "1h30m" (also "1d").

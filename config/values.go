@@ -186,8 +186,7 @@ func checkName(s string) error {
 	return nil
 }
 
-// isDigits reports whether s is a non-empty string of ASCII digits, the
-// form of Discord IDs.
+// isDigits reports whether s is a non-empty string of ASCII digits.
 func isDigits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/newshound/newshound/internal/testcorpus"
 )
 
 var (
@@ -329,7 +331,7 @@ func dateCorpus(tb testing.TB) []dateCorpusItem {
 	var out []dateCorpusItem
 	for _, root := range []string{dateCorpusRoot, "testdata"} {
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
+			if err != nil || d.IsDir() || !testcorpus.KeepFile(path) {
 				return err
 			}
 			data, err := os.ReadFile(path)

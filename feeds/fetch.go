@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/newshound/newshound/internal/retryafter"
 	"github.com/newshound/newshound/redact"
 )
 
@@ -291,19 +292,11 @@ func readCapped(resp *http.Response, limit int64) ([]byte, error) {
 	return body, nil
 }
 
-// retryAfter parses a Retry-After value: delay seconds or an HTTP date.
+// retryAfter reads a Retry-After value (package retryafter); an
+// unreadable one is no delay.
 func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(s)*time.Second, 0)
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
+	d, _ := retryafter.Parse(v, now)
+	return d
 }
 
 // maxAge is the Cache-Control max-age of a response, a hint for polling.

@@ -415,12 +415,18 @@ func TestKoreanFullText(t *testing.T) {
 			for _, e := range doc.Items {
 				it := byKey[strings.TrimSpace(e.GUID)]
 				text := it.Title + " " + it.Body()
+				// Most words are words of the item's text: the set answers
+				// them at once, and only the others are searched for.
+				words := map[string]bool{}
+				for _, w := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+					words[w] = true
+				}
 				for _, raw := range []string{e.Title, e.Desc, e.Content} {
 					ref := norm.NFC.String(html.UnescapeString(tagPattern.ReplaceAllString(raw, " ")))
 					for _, w := range strings.FieldsFunc(ref, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 						// A broken numeric reference ("&#1" cut short) is
 						// read by HTML rules as a control character.
-						if w = strings.Trim(w, "\uFEFF\u200B"); w != "" && !strings.Contains(w, "&#") && !strings.Contains(text, w) {
+						if w = strings.Trim(w, "\uFEFF\u200B"); w != "" && !strings.Contains(w, "&#") && !words[w] && !strings.Contains(text, w) {
 							missing++
 							if missing <= 5 {
 								t.Errorf("%s: %q not in the item", e.GUID, w)

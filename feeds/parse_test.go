@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/korean"
+
+	"github.com/newshound/newshound/internal/testcorpus"
 )
 
 var (
@@ -354,10 +356,13 @@ var feedExts = map[string]bool{".xml": true, ".rss": true, ".atom": true, ".json
 func TestCorpus(t *testing.T) {
 	t.Parallel() // a read-only corpus sweep: the sweeps share the cores
 	dir := sharedFeeds(t)
-	var files, parsed, entries, items, dups, skipped, undated int
+	var total, files, parsed, entries, items, dups, skipped, undated int
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !feedExts[filepath.Ext(path)] {
 			return err
+		}
+		if total++; !testcorpus.KeepFile(path) {
+			return nil
 		}
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -438,6 +443,7 @@ func TestCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d files, %d parsed, %d entries: %d items, %d duplicates, %d skipped; %d undated", files, parsed, entries, items, dups, skipped, undated)
+	testcorpus.Note(t, files, total)
 	if files < 100 || items == 0 {
 		t.Errorf("corpus too small: %d files, %d items", files, items)
 	}

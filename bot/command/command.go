@@ -1,28 +1,31 @@
 // Package command is the platform-neutral core of the /news command: it
 // parses the command words, checks who may use them, runs them against the
-// bot and the watchlist file, and returns a short reply. Slack and Discord
-// only carry requests to it and replies back.
+// bot and the watchlist file, and returns a short reply. The chat
+// platforms' packages only carry requests to it and replies back.
 package command
 
 import "context"
 
 // Request is one /news invocation, as any platform delivers it.
 type Request struct {
-	Platform    string   // "slack", "discord", "console"
-	User        string   // platform user ID
-	UserName    string   // display name, for history
-	Roles       []string // Discord role IDs of the user
-	ChannelID   string   // platform channel ID the command came from
-	ChannelName string   // its name, when known
+	Platform string   // the platform's name (config.Platform), as admins: keys it
+	User     string   // platform user ID
+	UserName string   // display name, for history
+	Roles    []string // role IDs of the user, where the platform has roles
+	// Operator marks a request from whoever runs the process (the
+	// terminal): it may always edit.
+	Operator    bool
+	ChannelID   string // platform channel ID the command came from
+	ChannelName string // its name, when known
 	// Text is everything after "/news", e.g. "add 반도체 to ai-policy".
 	Text string
 	// Args, when not nil, holds the command word's arguments as the
-	// platform typed them (Discord's options), by the Arg* keys; a
+	// platform typed them (typed command options), by the Arg* keys; a
 	// missing or empty key is an argument not given. The core then reads
 	// the word from Text and its arguments from Args only, so a value may
 	// contain the separator words ("to", "from", "for") and quotes. Text
 	// must still carry the whole command: the history and the logs show
-	// it. Nil (Slack, the console) means the arguments are parsed from
+	// it. Nil (free-text platforms) means the arguments are parsed from
 	// Text.
 	Args map[string]string
 }

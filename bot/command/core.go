@@ -114,7 +114,8 @@ func New(b Bot, ed *config.Editor, o Options) *Core {
 	return &Core{bot: b, ed: ed, log: o.Logger, now: o.Now, opt: o}
 }
 
-// maxReply is the longest reply in runes; Discord allows 2,000.
+// maxReply is the longest reply in runes, the smallest limit of the chat
+// platforms (2,000).
 const maxReply = 1900
 
 // call is one command being run.
@@ -338,28 +339,10 @@ func langOf(s string) lang {
 }
 
 // allowed reports whether req's user may use editing words. With no admins
-// listed everyone may; once any list is set, only the listed users (and,
-// on Discord, roles) of that platform may. The console is the operator.
+// listed everyone may; once any list is set, only the users (or roles)
+// listed for the request's platform may. The operator always may.
 func allowed(a config.Admins, req Request) bool {
-	if len(a.Slack) == 0 && len(a.Discord) == 0 {
-		return true
-	}
-	switch req.Platform {
-	case "console":
-		return true
-	case "slack":
-		return req.User != "" && slices.Contains(a.Slack, req.User)
-	case "discord":
-		if req.User != "" && slices.Contains(a.Discord, req.User) {
-			return true
-		}
-		for _, r := range req.Roles {
-			if r != "" && slices.Contains(a.Discord, r) {
-				return true
-			}
-		}
-	}
-	return false
+	return a.None() || req.Operator || a.Allows(req.Platform, req.User, req.Roles)
 }
 
 // boundChannels returns the config channels that post to the chat channel

@@ -176,7 +176,7 @@ var testNow = time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
 
 // botTokens is the environment of most tests: the bot tokens the
 // fixture's channels need.
-var botTokens = map[string]string{config.EnvSlackBotToken: "xoxb-test", config.EnvDiscordBotToken: "discord-test"}
+var botTokens = map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "DISCORD_BOT_TOKEN": "discord-test"}
 
 // setup copies testdata/watchlist.yaml (changed by edit, when not nil)
 // to a temporary folder and starts a core on it. lookup is the resolver of
@@ -391,7 +391,7 @@ func TestAdd(t *testing.T) {
 		{"no query", "add", adminGeneral, "Usage: `add <query>"},
 		{"non-admin", "add 반도체 to chips", userGeneral, "Only watchlist admins"},
 		{"non-admin discord", "add 반도체 to chips", Request{Platform: "discord", User: "1", Roles: []string{"2"}, ChannelID: "111"}, "Only watchlist admins"},
-		{"console has no channel", "add 반도체", Request{Platform: "console"}, "This channel is not in the watchlist"},
+		{"console has no channel", "add 반도체", Request{Platform: "console", Operator: true}, "This channel is not in the watchlist"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := setup(t, nil, nil)
@@ -410,7 +410,7 @@ func TestAdmins(t *testing.T) {
 	contains(t, e.run(userGeneral, "add 반도체 to chips"), "Added")
 	e = setup(t, nil, nil)
 	contains(t, e.run(Request{Platform: "discord", User: "999", ChannelID: "111"}, "add 반도체 to chips"), "Added")
-	contains(t, e.run(Request{Platform: "console"}, "add 속보 to chips"), "Added")
+	contains(t, e.run(Request{Platform: "console", Operator: true}, "add 속보 to chips"), "Added")
 	contains(t, e.run(Request{Platform: "slack", User: "999"}, "mute chips"), "Only watchlist admins")
 	// Read-only words stay open.
 	for _, w := range []string{"list", "feeds", "status", "history", "recent", "test HBM", "help"} {

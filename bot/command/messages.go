@@ -192,7 +192,7 @@ func truncate(s string, n int) string {
 }
 
 // defang keeps text from feeds or users from pinging anyone when a reply
-// is posted: @everyone/@here/@channel and Slack's <!…>, <@…> and <#…>.
+// is posted: @everyone/@here/@channel and the <!…>, <@…> and <#…> mention forms.
 func defang(s string) string {
 	const zw = "\u200b"
 	s = strings.NewReplacer("<!", "<"+zw+"!", "<@", "<"+zw+"@", "<#", "<"+zw+"#").Replace(s)

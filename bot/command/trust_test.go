@@ -23,10 +23,10 @@ func TestTypedDollarIsData(t *testing.T) {
 	t.Parallel()
 	const secret = "xoxb-the-real-bot-token"
 	vars := map[string]string{
-		config.EnvSlackBotToken:   secret,
-		config.EnvDiscordBotToken: "discord-bot-secret",
-		"X":                       "x-secret",
-		"NAME":                    "name-secret",
+		"SLACK_BOT_TOKEN":   secret,
+		"DISCORD_BOT_TOKEN": "discord-bot-secret",
+		"X":                 "x-secret",
+		"NAME":              "name-secret",
 	}
 	secrets := []string{secret, "discord-bot-secret", "x-secret", "name-secret"}
 	srv := feedServer(t)
@@ -119,12 +119,12 @@ func TestAddFromUnknownChannel(t *testing.T) {
 	}{
 		{"slack without a bot token", nil, adminNew,
 			[]string{"no SLACK_BOT_TOKEN to post here", "`add 속보 to <watch>`", "ai-policy, chips", "set SLACK_BOT_TOKEN"}},
-		{"discord without a bot token", map[string]string{config.EnvSlackBotToken: "x"}, discordNew,
+		{"discord without a bot token", map[string]string{"SLACK_BOT_TOKEN": "x"}, discordNew,
 			[]string{"no DISCORD_BOT_TOKEN to post here"}},
 		{"korean", nil, Request{Platform: "slack", User: "UADMIN", ChannelID: "C0NEW", ChannelName: "속보"},
 			[]string{"SLACK_BOT_TOKEN 값이 없어"}},
-		{"slack with a bot token", map[string]string{config.EnvSlackBotToken: "x"}, adminNew, nil},
-		{"discord with a bot token", map[string]string{config.EnvDiscordBotToken: "x"}, discordNew, nil},
+		{"slack with a bot token", map[string]string{"SLACK_BOT_TOKEN": "x"}, adminNew, nil},
+		{"discord with a bot token", map[string]string{"DISCORD_BOT_TOKEN": "x"}, discordNew, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := setupEnv(t, webhookOnly, nil, tc.vars)
@@ -154,9 +154,9 @@ func TestAddFromUnknownChannel(t *testing.T) {
 // a file the bot can no longer run is not edited at all.
 func TestEditsNeedTheBotsEnvironment(t *testing.T) {
 	t.Parallel()
-	vars := map[string]string{config.EnvSlackBotToken: "x", config.EnvDiscordBotToken: "y"}
+	vars := map[string]string{"SLACK_BOT_TOKEN": "x", "DISCORD_BOT_TOKEN": "y"}
 	e := setupEnv(t, nil, nil, vars)
-	delete(vars, config.EnvDiscordBotToken) // the bot restarted without it, say
+	delete(vars, "DISCORD_BOT_TOKEN") // the bot restarted without it, say
 	contains(t, e.run(adminGeneral, "add 반도체 to chips"), "won't edit it", "DISCORD_BOT_TOKEN")
 	e.unchanged()
 	if _, err := os.Stat(e.path + ".lock"); !os.IsNotExist(err) {

@@ -65,7 +65,7 @@ func (c *Core) nextTry(cl *call, t time.Time) string {
 	}
 }
 
-// feedURL cleans a URL as typed in chat (Slack may wrap it as <url|label>)
+// feedURL cleans a URL as typed in chat (a chat client may wrap it as <url|label>)
 // and reports whether it is an absolute http(s) URL.
 func feedURL(s string) (string, bool) {
 	s = strings.TrimSpace(s)

@@ -166,7 +166,7 @@ func TestWatchAddRemove(t *testing.T) {
 		e = setupEnv(t, hookOps, nil, map[string]string{"SLACK_BOT_TOKEN": "xoxb-test"})
 		contains(t, e.run(Request{Platform: "discord", User: "999", ChannelID: "777"}, "watch add breaking 속보"),
 			"This channel is not in the watchlist, and the bot has no DISCORD_BOT_TOKEN to post here, so I created no watch. If alerts reach this channel by webhook, set chat_channel")
-		contains(t, e.run(Request{Platform: "console"}, "watch add breaking 속보"), "I can't tell which chat channel this is")
+		contains(t, e.run(Request{Platform: "console", Operator: true}, "watch add breaking 속보"), "I can't tell which chat channel this is")
 		e.unchanged()
 	})
 	t.Run("refusals", func(t *testing.T) {

@@ -120,7 +120,7 @@ func (c *Core) noWatch(cl *call, name string) Reply {
 	return Reply{Text: cl.lang.t("no_watch", code(name), didYouMean(cl.lang, name, names), listed(cl.lang, names))}
 }
 
-// typedSep refuses a query typed in its own option (Discord) that ends in
+// typedSep refuses a query typed in its own typed option that ends in
 // "<sep> <word>" where word is, or nearly is, a watch name: the user
 // most likely meant the watch, and a typo must not become part of a query
 // ("반도체 to ai-policyy"). A quoted query, or a word near no watch,

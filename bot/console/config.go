@@ -55,6 +55,12 @@ func (receiver) Decode(b *config.Block) config.Settings {
 	return c
 }
 
+//go:embed starter.yaml
+var starter []byte
+
+// Starter returns the starter watchlist of a console channel (newshound init).
+func (receiver) Starter() []byte { return starter }
+
 func (receiver) Schema() config.SchemaFragment {
 	return config.SchemaFragment{
 		Definition:  "ConsoleChannel",

@@ -30,7 +30,7 @@ func newNotifier(name string, s config.Settings, d notify.Deps) (notify.Notifier
 	if !ok {
 		return nil, fmt.Errorf("discord: channel %s: settings %T are not a discord block", name, s)
 	}
-	o := Options{Token: d.Secret(config.EnvDiscordBotToken), Logger: d.Logger, Redactor: d.Redactor}
+	o := Options{Token: d.Secret(EnvBotToken), Logger: d.Logger, Redactor: d.Redactor}
 	if d.Config != nil {
 		o.Colors = WatchColors(d.Config.Watches)
 	}
@@ -70,15 +70,21 @@ func (receiver) Decode(b *config.Block) config.Settings {
 	ok := b.Fields("webhook_url", "channel_id", "api_url", "chat_channel")
 	c := &Config{
 		WebhookURL:  b.URL("webhook_url"),
-		ChannelID:   b.ID("channel_id"),
+		ChannelID:   id(b, "channel_id"),
 		APIURL:      b.URL("api_url"),
-		ChatChannel: b.ID("chat_channel"),
+		ChatChannel: id(b, "chat_channel"),
 	}
 	if ok {
 		b.Target("webhook_url", "channel_id")
 	}
 	return c
 }
+
+//go:embed starter.yaml
+var starter []byte
+
+// Starter returns the starter watchlist of a discord channel (newshound init).
+func (receiver) Starter() []byte { return starter }
 
 func (receiver) Schema() config.SchemaFragment {
 	return config.SchemaFragment{
@@ -103,7 +109,7 @@ func (c *Config) Needs() []config.EnvNeed {
 	if c.ChannelID == "" {
 		return nil
 	}
-	return []config.EnvNeed{{Var: config.EnvDiscordBotToken, Key: "channel_id", Why: "posting as the bot", Hint: "post with webhook_url"}}
+	return []config.EnvNeed{{Var: EnvBotToken, Key: "channel_id", Why: "posting as the bot", Hint: "post with webhook_url"}}
 }
 
 // Entries are the block's keys, in the order they are written back.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/newshound/newshound/bot/command"
 	"github.com/newshound/newshound/bot/command/commandtest"
-	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/store"
 )
 
@@ -36,7 +35,7 @@ watches:
 // commandtest.New).
 func newCore(t *testing.T) (*command.Core, *commandtest.Bot) {
 	t.Helper()
-	return commandtest.New(t, coreWatchlist, map[string]string{config.EnvDiscordBotToken: "discord-test"})
+	return commandtest.New(t, coreWatchlist, map[string]string{"DISCORD_BOT_TOKEN": "discord-test"})
 }
 
 // deliverSent records an alert of the watch chips as sent to a config

@@ -382,8 +382,8 @@ func TestBotErrors(t *testing.T) {
 	}
 }
 
-func ExampleRender() {
-	ps := Render(notify.Message{Header: "ai-policy: 1 new", Entries: []notify.Entry{{
+func Example_render() {
+	ps := render(notify.Message{Header: "ai-policy: 1 new", Entries: []notify.Entry{{
 		Watch: "ai-policy", Source: "연합뉴스", Title: "@everyone AI 기본법 [속보]", Link: "https://www.yna.co.kr/view/1",
 		Snippet: "정부가 AI 기본법 시행령을 발표했다", Terms: []string{"AI 기본법"},
 	}}}, map[string]int{"ai-policy": 0x3366ff})

@@ -206,9 +206,9 @@ func (r renderer) split(m notify.Message) []notify.Message {
 	})
 }
 
-// Render returns the payloads a message is sent as, one per part, with the
+// render returns the payloads a message is sent as, one per part, with the
 // default colours. It is what Split followed by Send posts.
-func Render(m notify.Message, colors map[string]int) []Payload {
+func render(m notify.Message, colors map[string]int) []Payload {
 	r := renderer{colors: colors}
 	var out []Payload
 	for _, part := range r.split(m) {

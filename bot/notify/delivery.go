@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/newshound/newshound/internal/retryafter"
 )
 
 // MaxRetryAfter caps how long one rate-limit answer may hold a channel.
@@ -23,34 +23,10 @@ func RetryAfter(h http.Header, body []byte, now time.Time) (d time.Duration, ok 
 		RetryAfter *float64 `json:"retry_after"`
 	}
 	if len(body) > 0 && json.Unmarshal(body, &rl) == nil && rl.RetryAfter != nil && *rl.RetryAfter >= 0 {
-		return clampRetry(*rl.RetryAfter * float64(time.Second)), true
+		return min(retryafter.Seconds(*rl.RetryAfter), MaxRetryAfter), true
 	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if f, err := strconv.ParseFloat(v, 64); err == nil {
-		if f < 0 {
-			return 0, false
-		}
-		return clampRetry(f * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return clampRetry(float64(t.Sub(now))), true
-	}
-	return 0, false
-}
-
-// clampRetry converts a delay in nanoseconds to a Duration in
-// [0, MaxRetryAfter] without overflowing.
-func clampRetry(ns float64) time.Duration {
-	switch {
-	case ns <= 0:
-		return 0
-	case ns >= float64(MaxRetryAfter):
-		return MaxRetryAfter
-	}
-	return time.Duration(ns)
+	d, ok = retryafter.Parse(h.Get("Retry-After"), now)
+	return min(d, MaxRetryAfter), ok
 }
 
 // Classify turns the HTTP status of one failed attempt into the retry

@@ -25,7 +25,7 @@ func newNotifier(name string, s config.Settings, d notify.Deps) (notify.Notifier
 	if !ok {
 		return nil, fmt.Errorf("slack: channel %s: settings %T are not a slack block", name, s)
 	}
-	return New(name, *c, Options{Token: d.Secret(config.EnvSlackBotToken), Logger: d.Logger, Redactor: d.Redactor})
+	return New(name, *c, Options{Token: d.Secret(EnvBotToken), Logger: d.Logger, Redactor: d.Redactor})
 }
 
 // Config is a Slack channel's block: it posts through an incoming
@@ -89,6 +89,12 @@ func isChatChannel(s string) bool {
 		strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == ""
 }
 
+//go:embed starter.yaml
+var starter []byte
+
+// Starter returns the starter watchlist of a slack channel (newshound init).
+func (receiver) Starter() []byte { return starter }
+
 func (receiver) Schema() config.SchemaFragment {
 	return config.SchemaFragment{
 		Definition:  "SlackChannel",
@@ -111,7 +117,7 @@ func (c *Config) Needs() []config.EnvNeed {
 	if c.Channel == "" {
 		return nil
 	}
-	return []config.EnvNeed{{Var: config.EnvSlackBotToken, Key: "channel", Why: "posting as the bot", Hint: "post with webhook_url"}}
+	return []config.EnvNeed{{Var: EnvBotToken, Key: "channel", Why: "posting as the bot", Hint: "post with webhook_url"}}
 }
 
 // Entries are the block's keys, in the order they are written back.

@@ -6,7 +6,6 @@ import (
 
 	"github.com/newshound/newshound/bot/command"
 	"github.com/newshound/newshound/bot/command/commandtest"
-	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/store"
 )
 
@@ -34,7 +33,7 @@ watches:
 // commandtest.New).
 func newCore(t *testing.T) (*command.Core, *commandtest.Bot) {
 	t.Helper()
-	return commandtest.New(t, coreWatchlist, map[string]string{config.EnvSlackBotToken: "xoxb-test"})
+	return commandtest.New(t, coreWatchlist, map[string]string{"SLACK_BOT_TOKEN": "xoxb-test"})
 }
 
 // deliverSent records an alert of the watch chips as sent to a config

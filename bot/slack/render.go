@@ -50,14 +50,11 @@ var entryLevels = [...]struct {
 	{title: 100},
 }
 
-// Render builds the Block Kit blocks of one message part and its plain
-// notification fallback text: a header, one section per entry, and a
-// context footer. Feed text is escaped so that it can neither format nor
-// mention anyone. Render does not split; see Notifier.Split.
-func Render(m notify.Message) (text string, blocks []slack.Block) {
-	return render(m, true)
-}
-
+// render builds the Block Kit blocks of one message part and its plain
+// notification fallback text: a header, one section per entry (with its
+// image when images is set), and a context footer. Feed text is escaped
+// so that it can neither format nor mention anyone. render does not
+// split; see Notifier.Split.
 func render(m notify.Message, images bool) (string, []slack.Block) {
 	loc := location(m)
 	blocks := make([]slack.Block, 0, len(m.Entries)+2)

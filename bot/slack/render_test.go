@@ -63,7 +63,7 @@ type rendered struct {
 }
 
 func TestRenderGolden(t *testing.T) {
-	text, blocks := Render(sampleMessage())
+	text, blocks := render(sampleMessage(), true)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -106,7 +106,7 @@ func sectionTexts(blocks []slack.Block) []string {
 
 func TestRenderHostileTitle(t *testing.T) {
 	m := notify.Message{Header: "alert", Entries: []notify.Entry{{Title: hostileTitle, Link: "https://ok.example/1", Source: "x"}}}
-	text, blocks := Render(m)
+	text, blocks := render(m, true)
 	wantTitle := "&lt;!channel&gt; 속보 &lt;https://evil.example|click&gt;"
 	sec := sectionTexts(blocks)[0]
 	if !strings.HasPrefix(sec, "*<https://ok.example/1|"+wantTitle+">*") {
@@ -188,7 +188,7 @@ func TestLinkURL(t *testing.T) {
 
 func TestRenderEntryDetails(t *testing.T) {
 	m := sampleMessage()
-	_, blocks := Render(m)
+	_, blocks := render(m, true)
 	secs := sectionTexts(blocks)
 	for _, tc := range []struct{ name, section, want string }{
 		{"time in watchlist zone", secs[0], "연합뉴스 · 2024-11-19 10:00 KST · +2: 뉴시스, 뉴스1"},

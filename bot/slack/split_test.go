@@ -101,7 +101,7 @@ func checkParts(t *testing.T, m notify.Message, parts []notify.Message) {
 		if want := 0; i < len(parts)-1 && p.More != want {
 			t.Errorf("part %d: More = %d, want 0 (only the last part says \"and N more\")", i, p.More)
 		}
-		text, blocks := Render(p)
+		text, blocks := render(p, true)
 		if len(blocks) > maxBlocks {
 			t.Errorf("part %d: %d blocks", i, len(blocks))
 		}
@@ -153,7 +153,7 @@ func checkParts(t *testing.T, m notify.Message, parts []notify.Message) {
 	for i := 0; i+1 < len(parts); i++ {
 		p := parts[i]
 		p.Entries = append(p.Entries[:len(p.Entries):len(p.Entries)], parts[i+1].Entries[0])
-		_, blocks := Render(p)
+		_, blocks := render(p, true)
 		if raw, _ := json.Marshal(blocks); len(blocks) <= maxBlocks && len(raw) <= maxPayload {
 			t.Errorf("part %d could have held the next entry (%d blocks, %d bytes)", i, len(blocks), len(raw))
 		}
@@ -169,7 +169,7 @@ func checkParts(t *testing.T, m notify.Message, parts []notify.Message) {
 	// Every entry renders its own number, so order shows in the output too.
 	n := 0
 	for _, p := range parts {
-		_, blocks := Render(p)
+		_, blocks := render(p, true)
 		for _, s := range sectionTexts(blocks) {
 			if want := fmt.Sprintf("%03d", n); !strings.Contains(s, want) && strings.HasPrefix(m.Entries[n].Title, want) {
 				t.Errorf("section %d lacks its number %s", n, want)
@@ -213,7 +213,7 @@ func TestSplitCounts(t *testing.T) {
 
 func TestTruncatedEntryStaysPrefix(t *testing.T) {
 	title := korean(1000, 3)
-	_, blocks := Render(notify.Message{Entries: []notify.Entry{{Title: title, Snippet: korean(5000, 2)}}})
+	_, blocks := render(notify.Message{Entries: []notify.Entry{{Title: title, Snippet: korean(5000, 2)}}}, true)
 	sec := sectionTexts(blocks)[0]
 	first := strings.SplitN(sec, "\n", 2)[0]
 	shown := strings.TrimSuffix(strings.Trim(first, "*"), "…")

@@ -54,6 +54,10 @@ func generate(dir string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	platformExamples, err := addPlatforms(s)
+	if err != nil {
+		return nil, err
+	}
 	digest, ok := s.Definitions["Digest"]
 	if !ok {
 		return nil, fmt.Errorf("gen-schema: no Digest definition")
@@ -72,6 +76,7 @@ func generate(dir string) ([]byte, error) {
 	}
 	ex := maps.Clone(examples)
 	ex["Channel"] = channelExamples
+	maps.Copy(ex, platformExamples)
 	if err := addExamples(s, ex); err != nil {
 		return nil, err
 	}
@@ -284,6 +289,51 @@ func addChannelTypes(s *jsonschema.Schema) ([]string, error) {
 	}
 	if len(exs) == 0 {
 		return nil, fmt.Errorf("gen-schema: no channel type is registered")
+	}
+	return exs, nil
+}
+
+// addPlatforms describes what the registered chat platforms add to the
+// watchlist: a list under admins: each, and the top-level blocks of those
+// that have one.
+func addPlatforms(s *jsonschema.Schema) (map[string][]string, error) {
+	exs := map[string][]string{}
+	admins := &jsonschema.Schema{
+		Type:                 "object",
+		Properties:           jsonschema.NewProperties(),
+		AdditionalProperties: jsonschema.FalseSchema,
+		Description:          "Admins may use the editing commands, listed by chat platform; when every list is empty everyone may.",
+	}
+	s.Definitions["Admins"] = admins
+	for _, p := range config.Platforms() {
+		item := &jsonschema.Schema{}
+		if err := json.Unmarshal(p.AdminSchema(), item); err != nil {
+			return nil, fmt.Errorf("gen-schema: platform %s: admin schema: %w", p.Name(), err)
+		}
+		admins.Properties.Set(p.Name(), &jsonschema.Schema{
+			Type:        "array",
+			Items:       item,
+			Description: item.Description,
+		})
+		item.Description = ""
+		ap, ok := p.(config.AppPlatform)
+		if !ok {
+			continue
+		}
+		f := ap.AppSchema()
+		if _, dup := s.Definitions[f.Definition]; dup || f.Definition == "" {
+			return nil, fmt.Errorf("gen-schema: platform %s: definition name %q is empty or taken", p.Name(), f.Definition)
+		}
+		def := &jsonschema.Schema{}
+		if err := json.Unmarshal(f.Schema, def); err != nil {
+			return nil, fmt.Errorf("gen-schema: platform %s: %w", p.Name(), err)
+		}
+		def.Description = f.Description
+		s.Definitions[f.Definition] = def
+		s.Properties.Set(p.Name(), &jsonschema.Schema{Ref: "#/$defs/" + f.Definition, Description: f.Description})
+		if len(f.Examples) > 0 {
+			exs[f.Definition] = f.Examples
+		}
 	}
 	return exs, nil
 }
