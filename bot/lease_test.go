@@ -314,3 +314,32 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestCutOffReplicaStopsAndAnotherTakesOver: a replica cut off from the
+// database mid-send cannot renew its lease; once its last renewal runs
+// out it cuts the send off, and after the lease runs out in the store
+// another replica delivers every alert once.
+func TestCutOffReplicaStopsAndAnotherTakesOver(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.queue(5)
+	cut := &partitionable{Store: h.store}
+	slow := newGate(0)
+	a := h.replica("a", cut, slow, 300*time.Millisecond, 30*time.Millisecond)
+	done := make(chan DeliverResult, 1)
+	go func() { done <- a.deliverChannel(context.Background(), a.rt.Load(), "team") }()
+	<-slow.began
+	cut.cut.Store(true)
+	r := <-done // the heartbeat cuts the send off once the lease runs out
+	if !errors.Is(r.Err, errLeaseLost) || r.Sent != 0 {
+		t.Fatalf("cut-off replica's delivery = %+v, want no alert sent and errLeaseLost", r)
+	}
+	h.clock.Set(h.clock.Now().Add(time.Second)) // the lease runs out in the store too
+	rest := &recorder{}
+	b := h.replica("b", h.store, rest, time.Minute, time.Second)
+	if r := b.deliverChannel(context.Background(), b.rt.Load(), "team"); r.Err != nil || r.Sent != 5 {
+		t.Fatalf("taking over: %+v, want 5 sent", r)
+	}
+	if got := len(slow.titles()) + len(rest.titles()); got != 5 {
+		t.Errorf("%d alerts delivered, want 5", got)
+	}
+}
