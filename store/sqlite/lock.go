@@ -49,6 +49,13 @@ func OpenWriter(ctx context.Context, path string) (*Store, error) {
 		return nil, errors.Join(err, unlock())
 	}
 	s.unlock = unlock
+	// Holding the writer lock proves that no other process uses the
+	// file, so every lease left in it belongs to a process that is gone
+	// (owners are unique per process): a restart after a crash takes the
+	// work back at once instead of waiting for the leases to run out.
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM leases`); err != nil {
+		return nil, errors.Join(fmt.Errorf("sqlite: %s: clear the leases of a stopped process: %w", path, err), s.Close())
+	}
 	return s, nil
 }
 

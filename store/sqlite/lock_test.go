@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newshound/newshound/store/sqlite"
 )
@@ -126,4 +127,41 @@ func TestOpenWriterFailureReleasesLock(t *testing.T) {
 		t.Fatalf("lock still held after a failed OpenWriter: %v", err)
 	}
 	unlock()
+}
+
+// TestOpenWriterTakesBackLeases checks that a restart after a crash does
+// not wait for the stopped process's leases: the writer lock proves their
+// owner is gone.
+func TestOpenWriterTakesBackLeases(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("LockWriter takes no lock on this system")
+	}
+	path := filepath.Join(t.TempDir(), "newshound.db")
+	now := time.Now()
+	first, err := sqlite.OpenWriter(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := first.Lease(t.Context(), "channel:team", "old@host/1/a", now, now.Add(time.Hour)); !ok || err != nil {
+		t.Fatalf("lease: %v %v", ok, err)
+	}
+	// A reader beside the writer sees the lease and changes nothing.
+	ro, err := sqlite.OpenReadOnly(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro.Close()
+	if ok, _ := first.Lease(t.Context(), "channel:team", "other@host/2/b", now, now.Add(time.Hour)); ok {
+		t.Fatal("another owner took a live lease")
+	}
+	first.Close() // as a crash would leave it: the lease is still in the file
+
+	again, err := sqlite.OpenWriter(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if ok, err := again.Lease(t.Context(), "channel:team", "new@host/3/c", now, now.Add(time.Minute)); !ok || err != nil {
+		t.Errorf("the restarted writer did not get the stopped process's lease: %v %v", ok, err)
+	}
 }
