@@ -270,7 +270,7 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f co
 		return nil
 	}
 	mutes := seen.mutes(ctx)
-	head := digest.NewHeadline(it.Title)
+	head := digest.NewStory(it.Title, it.Body(), it.Link, it.Time())
 	// One row per channel: when several watches posting to the same
 	// channel match, the row goes out at the earliest of their times (an
 	// instant or urgent hit wins over a digest) under that watch.
@@ -334,7 +334,7 @@ type recall struct {
 	rt    *runtime
 	now   time.Time
 	muted map[string]bool
-	sent  map[string][]digest.Headline // by channel
+	sent  map[string][]digest.Story // by channel
 }
 
 // mutes returns the watches and queries muted now.
@@ -359,13 +359,13 @@ func (r *recall) mutes(ctx context.Context) map[string]bool {
 // storyDelivered reports whether the channel already got (sent, not just
 // queued) the same story from another item within the story window.
 // Queued copies are merged into one entry when the digest is built.
-func (r *recall) storyDelivered(ctx context.Context, channel string, h digest.Headline) bool {
+func (r *recall) storyDelivered(ctx context.Context, channel string, h digest.Story) bool {
 	win := r.rt.cfg.StoryWindow.D()
 	if win <= 0 {
 		return false
 	}
 	if r.sent == nil {
-		r.sent = map[string][]digest.Headline{}
+		r.sent = map[string][]digest.Story{}
 	}
 	heads, ok := r.sent[channel]
 	if !ok {
@@ -376,7 +376,7 @@ func (r *recall) storyDelivered(ctx context.Context, channel string, h digest.He
 		}
 		for _, d := range prev {
 			if d.Status == store.StatusSent {
-				heads = append(heads, digest.NewHeadline(d.Title))
+				heads = append(heads, sentStory(d))
 			}
 		}
 		r.sent[channel] = heads
@@ -387,6 +387,17 @@ func (r *recall) storyDelivered(ctx context.Context, channel string, h digest.He
 		}
 	}
 	return false
+}
+
+// sentStory prepares a delivered row for Story.Same: its title and link,
+// and the lead and date its payload kept (rows written before the lead
+// was kept compare by title, link and date).
+func sentStory(d store.Delivery) digest.Story {
+	var e notify.Entry
+	if err := json.Unmarshal(d.Payload, &e); err != nil {
+		return digest.NewStory(d.Title, "", d.Link, time.Time{})
+	}
+	return digest.NewStory(d.Title, e.Lead, d.Link, e.Published)
 }
 
 // entry renders an item and its hit into the outbox payload. The snippet
@@ -418,6 +429,7 @@ func (b *Bot) entry(f config.Feed, it feeds.Item, doc match.Document, h match.Hi
 		Image:     it.Image,
 		Published: it.Time(),
 		Undated:   it.Undated,
+		Lead:      feeds.Snippet(it.Body(), 0, digest.LeadRunes),
 		Terms:     h.Terms,
 		Query:     h.Query,
 		Urgent:    h.Urgent,

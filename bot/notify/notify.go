@@ -48,6 +48,9 @@ type Entry struct {
 	Urgent bool     `json:"urgent,omitempty"`
 	// Also lists other outlets that carried the same story.
 	Also []Source `json:"also,omitempty"`
+	// Lead is the start of the item's text, kept so later copies of the
+	// story can be recognised by it (digest.Story); renderers ignore it.
+	Lead string `json:"lead,omitempty"`
 }
 
 // Message is an alert (one entry) or a digest (several) for one channel.
