@@ -119,8 +119,9 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 			}
 			return c, err
 		},
-		Version: version,
-		Logger:  logger,
+		Version:      version,
+		Logger:       logger,
+		EditInterval: e.editInterval,
 	})
 	if err != nil {
 		logger.Error("starting", "error", err.Error())

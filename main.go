@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -35,6 +36,9 @@ type env struct {
 	// environ lists the environment as NAME=value, to find every secret
 	// in it; nil when it cannot be listed (tests).
 	environ func() []string
+	// editInterval, when set, replaces the one minute between two edits
+	// of an alert (tests).
+	editInterval time.Duration
 }
 
 func main() {

@@ -59,6 +59,10 @@ type Options struct {
 	// 90 days). Items must leave their feeds within it, or they would look
 	// new again.
 	Retention time.Duration
+	// EditInterval is the least time between two edits of one message
+	// (and between an alert and its first edit): later copies of a story
+	// that arrive meanwhile are folded into one edit. Default 1 minute.
+	EditInterval time.Duration
 }
 
 // RetryPolicy bounds how hard one cycle tries to deliver a message part.
@@ -136,6 +140,9 @@ func New(o Options) (*Bot, error) {
 	o.Retry = o.Retry.withDefaults()
 	if o.Owner == "" {
 		o.Owner = "local"
+	}
+	if o.EditInterval <= 0 {
+		o.EditInterval = time.Minute
 	}
 	if o.Retention <= 0 {
 		o.Retention = 90 * 24 * time.Hour

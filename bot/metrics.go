@@ -50,6 +50,7 @@ type Metrics struct {
 	undated    *prometheus.CounterVec
 	repairs    *prometheus.CounterVec
 	skipped    *prometheus.CounterVec
+	grownMsgs  *prometheus.CounterVec
 
 	pollDuration *prometheus.HistogramVec
 	latency      *prometheus.HistogramVec
@@ -116,9 +117,13 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "newshound_watchlist_config_hash",
 			Help: "The watchlist in force: the first 8 bytes of its SHA-256 as a big-endian unsigned integer (0 when unknown).",
 		}),
+		grownMsgs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newshound_story_updates_total",
+			Help: "Changes to alerts of stories other outlets reported later, by channel and kind: edit (the message edited in place), follow_up (a compact follow-up where the channel cannot edit), gone (the message was deleted; its story is no longer edited).",
+		}, []string{"channel", "kind"}),
 		state: newStateCollector(),
 	}
-	for _, c := range []prometheus.Collector{m.polls, m.failures, m.items, m.matches, m.deliveries, m.undated, m.repairs, m.skipped,
+	for _, c := range []prometheus.Collector{m.polls, m.failures, m.items, m.matches, m.deliveries, m.undated, m.repairs, m.skipped, m.grownMsgs,
 		m.pollDuration, m.latency, m.reloads, m.reloadOK, m.configHash, m.state} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("bot: register metrics: %w", err)
@@ -128,6 +133,14 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		m.reloads.WithLabelValues(r)
 	}
 	return m, nil
+}
+
+// grown counts one change to a story's alert.
+func (m *Metrics) grown(channel, kind string) {
+	if m == nil {
+		return
+	}
+	m.grownMsgs.WithLabelValues(channel, kind).Inc()
 }
 
 // attach makes b the source of the store-backed gauges.

@@ -1,0 +1,83 @@
+package slack
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newshound/newshound/bot/notify"
+)
+
+// TestSendRefAndEdit: chat.postMessage gives the message's reference,
+// chat.update edits that channel and ts, message_not_found is ErrGone,
+// and an incoming webhook has no reference to edit by.
+func TestSendRefAndEdit(t *testing.T) {
+	var mu sync.Mutex
+	var updates []url.Values
+	answers := []string{`{"ok":true}`, `{"ok":false,"error":"message_not_found"}`, `{"ok":false,"error":"ratelimited"}`}
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(b))
+		w.Header().Set("Content-Type", "application/json")
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/chat.postMessage"):
+			fmt.Fprint(w, `{"ok":true,"channel":"C9","ts":"1700000000.000200"}`)
+		case strings.HasSuffix(r.URL.Path, "/chat.update"):
+			updates = append(updates, form)
+			fmt.Fprint(w, answers[0])
+			answers = answers[1:]
+		}
+	}))
+	defer api.Close()
+	n, err := New("desk", Config{Channel: "C9", APIURL: api.URL + "/api/"}, Options{Token: "xoxb-1", Pacer: notify.NewPacer(100, time.Millisecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := notify.Message{Header: "반도체: 1 new", Entries: []notify.Entry{{Watch: "반도체", Source: "연합뉴스", Title: "정부, 반도체 특별법 촉구", Link: "https://a.example/1", Published: time.Now()}}}
+	ref, err := n.SendRef(t.Context(), m)
+	if err != nil || ref != "C9 1700000000.000200" {
+		t.Fatalf("SendRef = %q, %v", ref, err)
+	}
+	m.Entries[0].Also = []notify.Source{{Name: "한겨레"}}
+	if err := n.Edit(t.Context(), ref, m); err != nil {
+		t.Fatalf("Edit: %v", err)
+	}
+	if err := n.Edit(t.Context(), ref, m); !errors.Is(err, notify.ErrGone) {
+		t.Errorf("message_not_found: %v, want ErrGone", err)
+	}
+	if err := n.Edit(t.Context(), ref, m); errors.Is(err, notify.ErrGone) {
+		t.Errorf("ratelimited is not gone: %v", err)
+	} else if retry, _ := notify.Retryable(err); !retry {
+		t.Errorf("ratelimited: %v, want retryable", err)
+	}
+	if err := n.Edit(t.Context(), "no-space", m); err == nil {
+		t.Error("a malformed reference was accepted")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(updates) != 3 || updates[0].Get("channel") != "C9" || updates[0].Get("ts") != "1700000000.000200" || !strings.Contains(updates[0].Get("blocks"), "한겨레") {
+		t.Errorf("chat.update requests: %v", updates)
+	}
+
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "ok") }))
+	defer hook.Close()
+	wh, err := New("hook", Config{WebhookURL: hook.URL + "/services/T/B/x"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref, err := wh.SendRef(t.Context(), m); err != nil || ref != "" {
+		t.Errorf("webhook SendRef = %q, %v; want no reference", ref, err)
+	}
+	if err := wh.Edit(t.Context(), "C9 1", m); err == nil || errors.Is(err, notify.ErrGone) {
+		t.Errorf("webhook Edit: %v, want a permanent error", err)
+	}
+}
