@@ -80,7 +80,7 @@ watches:
 	if err != nil || len(sent) != 1 {
 		t.Fatalf("recent: %v %v", sent, err)
 	}
-	if err := h.store.PutMute(t.Context(), store.Mute{Target: StoryMute("team", sent[0].ID), By: "test"}); err != nil {
+	if err := h.store.PutMute(t.Context(), store.Mute{Target: store.StoryMuteTarget("team", sent[0].ID), By: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	it := news("h1", "[속보] 정부, 반도체 특별법 국회 통과 촉구", h.clock.Now())

@@ -440,10 +440,22 @@ func rootOf(rows []sentStory, d store.Delivery) store.Delivery {
 // longer change: it was deleted (404), or its story was muted.
 const goneMessage = "-"
 
-// StoryMute is the mute target that stops a story's edits and follow-ups
-// in a channel: the "Mute story" button of the message carrying row id.
-func StoryMute(channel string, id int64) string {
-	return fmt.Sprintf("story:%s:%d", channel, id)
+// storyMuted reports whether the story of root is muted in the channel:
+// a "Mute story" on any row its message carried.
+func (r *recall) storyMuted(ctx context.Context, channel string, root store.Delivery) bool {
+	mutes := r.mutes(ctx)
+	if mutes[store.StoryMuteTarget(channel, root.ID)] {
+		return true
+	}
+	if root.MessageID == "" {
+		return false
+	}
+	for _, x := range r.rows(ctx, channel) {
+		if x.row.MessageID == root.MessageID && mutes[store.StoryMuteTarget(channel, x.row.ID)] {
+			return true
+		}
+	}
+	return false
 }
 
 // growth decides what a later copy of the story root carried does: it
@@ -452,7 +464,7 @@ func StoryMute(channel string, id int64) string {
 // it is held back: the story is muted, its message is gone, the story
 // window is over, or the one follow-up has been sent.
 func (r *recall) growth(ctx context.Context, rt *runtime, channel string, root store.Delivery) (time.Time, bool) {
-	if root.MessageID == goneMessage || r.mutes(ctx)[StoryMute(channel, root.ID)] {
+	if root.MessageID == goneMessage || r.storyMuted(ctx, channel, root) {
 		return time.Time{}, false
 	}
 	if win := rt.cfg.StoryWindow.D(); root.Sent.IsZero() || r.now.Sub(root.Sent) > win {

@@ -80,6 +80,13 @@ type Mute struct {
 	Created time.Time
 }
 
+// StoryMuteTarget is the Mute.Target that stops the edits and follow-ups
+// of one story in one channel (the "Mute story" button): row is the ID of
+// a row the story's message carried.
+func StoryMuteTarget(channel string, row int64) string {
+	return fmt.Sprintf("story:%s:%d", channel, row)
+}
+
 // Edit is one change made to the watchlist through a command.
 type Edit struct {
 	ID         int64
