@@ -128,6 +128,9 @@ func TestActs(t *testing.T) {
 		}
 	}
 
+	if h := e.run(admin, "history"); !strings.Contains(h.Text, "button mute story in general") || !strings.Contains(h.Text, "button exclude 삼성전자 from chips") {
+		t.Errorf("/news history does not show the button actions: %q", h.Text)
+	}
 	edits, err := e.bot.st.Edits(ctx, 10)
 	if err != nil {
 		t.Fatal(err)

@@ -227,7 +227,12 @@ func (n *Notifier) post(ctx context.Context, edit string, m notify.Message) (str
 		return "", fmt.Errorf("discord: channel %q: wait for rate limit: %w", n.name, err)
 	}
 	if n.session != nil {
-		return n.sendBot(ctx, edit, p)
+		var cs []discordgo.MessageComponent
+		if len(m.Entries) == 1 && m.Entries[0].ID > 0 {
+			// A bot-channel alert of one story carries its buttons.
+			cs = alertComponents(m.Entries[0].ID)
+		}
+		return n.sendBot(ctx, edit, p, cs)
 	}
 	return n.sendWebhook(ctx, edit, p)
 }
@@ -289,7 +294,7 @@ func (n *Notifier) sendWebhook(ctx context.Context, edit string, p Payload) (str
 	return "", notify.Classify(resp.StatusCode, after, err)
 }
 
-func (n *Notifier) sendBot(ctx context.Context, edit string, p Payload) (string, error) {
+func (n *Notifier) sendBot(ctx context.Context, edit string, p Payload, components []discordgo.MessageComponent) (string, error) {
 	var msg *discordgo.Message
 	var err error
 	what := "create message"
@@ -298,17 +303,22 @@ func (n *Notifier) sendBot(ctx context.Context, edit string, p Payload) (string,
 			Content:         p.Content,
 			Embeds:          p.Embeds,
 			AllowedMentions: p.AllowedMentions,
+			Components:      components,
 		}, discordgo.WithContext(ctx))
 	} else {
 		what = "edit message"
 		content, embeds := p.Content, p.Embeds
-		msg, err = n.session.ChannelMessageEditComplex(&discordgo.MessageEdit{
+		me := &discordgo.MessageEdit{
 			ID:              edit,
 			Channel:         n.channelID,
 			Content:         &content,
 			Embeds:          &embeds,
 			AllowedMentions: p.AllowedMentions,
-		}, discordgo.WithContext(ctx))
+		}
+		if components != nil {
+			me.Components = &components
+		}
+		msg, err = n.session.ChannelMessageEditComplex(me, discordgo.WithContext(ctx))
 	}
 	if err == nil {
 		if msg == nil || !isSnowflake(msg.ID) {

@@ -2,9 +2,12 @@ package discord
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/newshound/newshound/bot/notify"
 )
@@ -82,4 +85,52 @@ func TestBotChannelEdit(t *testing.T) {
 		t.Errorf("edit request %s %s", reqs[1].Method, reqs[1].Path)
 	}
 	f.validateAll(t)
+}
+
+// TestBotAlertButtons: a bot-channel alert of one story carries the three
+// buttons (valid against the spec), an edit keeps them.
+func TestBotAlertButtons(t *testing.T) {
+	f := newFakeDiscord(t, canned{status: 200, body: `{"id":"556","channel_id":"123"}`})
+	n := newBot(t, f, newFakeClock())
+	e := koreanEntry(3, 30, 200)
+	e.ID = 41
+	m := notify.Message{Header: "반도체: 1 new", Entries: []notify.Entry{e}}
+	ref, err := n.SendRef(t.Context(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Edit(t.Context(), ref, m); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range f.requests() {
+		for _, want := range []string{`"custom_id":"nh1:ms:41"`, `"custom_id":"nh1:nr:41"`, `"custom_id":"nh1:mw:41"`} {
+			if !strings.Contains(string(r.Body), want) {
+				t.Errorf("%s %s lacks %s: %s", r.Method, r.Path, want, r.Body)
+			}
+		}
+	}
+	f.validateAll(t)
+}
+
+// FuzzParseComponent decodes arbitrary interaction JSON as the endpoint
+// does and parses it as a button click: no panic, and only newshound
+// actions from buttons are accepted.
+func FuzzParseComponent(f *testing.F) {
+	f.Add(`{"type":3,"id":"1","application_id":"2","token":"t","channel_id":"5","member":{"user":{"id":"U"}},"data":{"custom_id":"nh1:ms:9","component_type":2}}`)
+	f.Add(`{"type":3,"data":{"custom_id":"nh1:ex:9:삼성","component_type":2}}`)
+	f.Add(`{"type":3,"data":{"custom_id":"nh1:ms:9","component_type":3,"values":["a"]}}`)
+	f.Add(`{"type":2,"data":{"name":"news"}}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		var i discordgo.Interaction
+		if json.Unmarshal([]byte(body), &i) != nil {
+			return
+		}
+		req, a, err := parseComponent(&i)
+		if err != nil {
+			return
+		}
+		if req.Platform != "discord" || a.Row <= 0 {
+			t.Errorf("accepted %q as %+v %+v", body, req, a)
+		}
+	})
 }

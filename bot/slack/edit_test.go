@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newshound/newshound/bot/command"
 	"github.com/newshound/newshound/bot/notify"
 )
 
@@ -79,5 +80,68 @@ func TestSendRefAndEdit(t *testing.T) {
 	}
 	if err := wh.Edit(t.Context(), "C9 1", m); err == nil || errors.Is(err, notify.ErrGone) {
 		t.Errorf("webhook Edit: %v, want a permanent error", err)
+	}
+}
+
+// FuzzBlockAction feeds arbitrary interaction payloads to the parser of
+// /slack/interactions and Socket Mode: it never panics, and whatever it
+// accepts is a newshound action from a block_actions payload.
+func FuzzBlockAction(f *testing.F) {
+	f.Add(`{"type":"block_actions","user":{"id":"U1","name":"kim"},"channel":{"id":"C1"},"response_url":"https://hooks.slack.com/actions/1","actions":[{"action_id":"newshound_mute_story","block_id":"b","value":"nh1:ms:12"}]}`)
+	f.Add(`{"type":"block_actions","actions":[{"action_id":"other","block_id":"b","value":"x"},{"action_id":"newshound_exclude_0","block_id":"b","value":"nh1:ex:3:삼성전자"}]}`)
+	f.Add(`{"type":"view_submission"}`)
+	f.Add(`{"type":"block_actions","actions":[null]}`)
+	f.Add(`[]`)
+	f.Fuzz(func(t *testing.T, payload string) {
+		req, act, _, err := blockAction([]byte(payload))
+		if err != nil {
+			return
+		}
+		if req.Platform != "slack" || act.Row <= 0 {
+			t.Errorf("accepted %q as %+v %+v", payload, req, act)
+		}
+		if _, perr := command.ParseAction(act.String()); perr != nil {
+			t.Errorf("accepted an action that does not round-trip: %+v", act)
+		}
+	})
+}
+
+// TestAlertButtons: a bot-token alert of one story carries the three
+// buttons with the story's row; a digest and a webhook alert carry none.
+func TestAlertButtons(t *testing.T) {
+	var mu sync.Mutex
+	var posted []string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(b))
+		mu.Lock()
+		posted = append(posted, form.Get("blocks"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"ok":true,"channel":"C9","ts":"1.2"}`)
+	}))
+	defer api.Close()
+	n, err := New("desk", Config{Channel: "C9", APIURL: api.URL + "/api/"}, Options{Token: "xoxb-1", Pacer: notify.NewPacer(100, time.Millisecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := notify.Entry{ID: 77, Watch: "chips", Title: "삼성전자 HBM", Link: "https://a.example/1", Published: time.Now()}
+	if err := n.Send(t.Context(), notify.Message{Header: "chips: 1 new", Entries: []notify.Entry{e}}); err != nil {
+		t.Fatal(err)
+	}
+	e2 := e
+	e2.ID = 78
+	if err := n.Send(t.Context(), notify.Message{Header: "chips: 2 new", Entries: []notify.Entry{e, e2}}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, want := range []string{`"action_id":"newshound_mute_story"`, `"value":"nh1:ms:77"`, `"value":"nh1:nr:77"`, `"value":"nh1:mw:77"`} {
+		if !strings.Contains(posted[0], want) {
+			t.Errorf("alert blocks lack %s: %s", want, posted[0])
+		}
+	}
+	if strings.Contains(posted[1], "newshound_mute_story") {
+		t.Errorf("a digest carries alert buttons: %s", posted[1])
 	}
 }

@@ -185,6 +185,11 @@ func (n *Notifier) send(ctx context.Context, m notify.Message, images bool, edit
 		return "", "", fmt.Errorf("slack: channel %q: waiting to send: %w", n.name, err)
 	}
 	text, blocks := render(m, images)
+	if n.api != nil && len(m.Entries) == 1 && m.Entries[0].ID > 0 {
+		// A bot-token alert of one story carries its buttons; the
+		// interactions endpoint or Socket Mode answers them.
+		blocks = append(blocks, alertActions(m.Entries[0].ID))
+	}
 	var code, ref string
 	var err error
 	switch {
