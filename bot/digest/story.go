@@ -241,7 +241,17 @@ const (
 type Headline struct {
 	shingles []uint64 // sorted, distinct
 	numbers  []number // sorted
+	// opinion is set for a column or editorial ([사설], [정동칼럼]): a
+	// piece of its own, the same story only as an exact copy.
+	opinion bool
 }
+
+// opinionTag matches the section tags of opinion pieces.
+var opinionTag = regexp.MustCompile(`[\[【〔<]\s*[^\]】〕>]{0,20}(?:칼럼|사설|시론|기고|논단|여적|오피니언|세상읽기|기자수첩|데스크|column|opinion|editorial)[^\]】〕>]{0,20}[\]】〕>]`)
+
+// circled are the circled numbers of a series' parts (①, ②): read as
+// "N편", so two parts are told apart by their number.
+var circled = strings.NewReplacer("①", " 1편 ", "②", " 2편 ", "③", " 3편 ", "④", " 4편 ", "⑤", " 5편 ", "⑥", " 6편 ", "⑦", " 7편 ", "⑧", " 8편 ", "⑨", " 9편 ", "⑩", " 10편 ")
 
 // number is a run of digits in a title and the unit that follows it ("3곳",
 // "8743명", "280 billion"); unit 0 is none.
@@ -249,8 +259,8 @@ type number struct{ unit, value uint64 }
 
 // NewHeadline prepares a title for Headline.Same.
 func NewHeadline(title string) Headline {
-	us := textUnits(clean(title))
-	h := Headline{shingles: shingleSet(withoutDates(us))}
+	us := textUnits(clean(circled.Replace(title)))
+	h := Headline{shingles: shingleSet(withoutDates(us)), opinion: opinionTag.MatchString(strings.ToLower(title))}
 	for i, u := range us {
 		if !u.digits {
 			continue
@@ -373,7 +383,7 @@ func (h Headline) sameAt(o Headline, containment, jaccard float64, short int) bo
 		return false
 	}
 	inter := intersect(h.shingles, o.shingles)
-	if min(la, lb) < short {
+	if min(la, lb) < short || h.opinion || o.opinion {
 		return inter == la && inter == lb
 	}
 	return float64(inter) >= containment*float64(min(la, lb)) &&
@@ -504,7 +514,7 @@ func (s Story) sameAt(o Story, titleShare, cross float64, apart time.Duration) b
 	if s.Headline.Same(o.Headline) {
 		return true
 	}
-	if len(s.both) == 0 || len(o.both) == 0 || min(len(s.shingles), len(o.shingles)) < minShingles ||
+	if len(s.both) == 0 || len(o.both) == 0 || min(len(s.shingles), len(o.shingles)) < minShingles || s.opinion || o.opinion ||
 		numbersDiffer(s.numbers, o.numbers) || share(s.shingles, o.shingles) < titleShare {
 		return false
 	}

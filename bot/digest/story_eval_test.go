@@ -229,7 +229,7 @@ func TestStoryRecall(t *testing.T) {
 	// at precision 0.98 on both sets, which the headline, lead, numbers,
 	// dates and links alone do not reach (the missed pairs are rewordings
 	// that share few words: see the log of a failing run).
-	floors := []struct{ precision, recall float64 }{{0.98, 0.55}, {0.94, 0.56}}
+	floors := []struct{ precision, recall float64 }{{0.98, 0.55}, {0.96, 0.56}}
 	for i, p := range all {
 		s := scorePairs(p.ps, p.as, p.bs, Story.Same)
 		if s.recall() < floors[i].recall || s.precision() < floors[i].precision {

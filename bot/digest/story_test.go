@@ -283,6 +283,9 @@ func TestSameStory(t *testing.T) {
 		{"same number, other unit", "5호 태풍 ‘송다’ 북상, 제주 모레까지 비", "[날씨] 태풍 '송다' 북상…제주 모레까지 비 5곳 특보", true},
 		{"range written two ways", "4만~5만원대 ‘24기가 요금제’ 내달 출시", "4~5만원대 24기가 요금제 내달 출시", true},
 		{"English word shingles", "Elon Musk countersues Twitter over $44 billion deal - BBC News", "Twitter sues Elon Musk to force completion of $44 billion deal - Reuters", false},
+		{"columns that share words", "[정동칼럼] 기다릴 만큼 기다렸다", "기다릴 만큼 기다리지 않았나", false},
+		{"a column and its copy", "[사설] 노란봉투법 서둘러야", "[사설] 노란봉투법 서둘러야", true},
+		{"parts of a series", "대선판에 등장한 경제용어 설명서 – ②확장 재정과 금리 인상", "대선판에 등장한 경제용어 설명서 – ③중소기업 납품단가 물가연동제", false},
 		{"English rewording", "U.S. economy shrinks for a second straight quarter - AP", "US economy shrinks for second straight quarter, stoking recession fears - Reuters", true},
 	}
 	for _, tt := range tests {
