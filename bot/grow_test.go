@@ -1,10 +1,19 @@
 package bot
 
 import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/newshound/newshound/bot/notify"
+	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/feeds"
 	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/store/sqlite"
 )
 
 // TestGrowthWithoutEdits: on a channel that cannot edit, a story alerted
@@ -91,5 +100,106 @@ watches:
 	h.cycle()
 	if rec.messages() != 1 {
 		t.Errorf("a muted story grew: %q", rec.titles())
+	}
+}
+
+// editor is a recorder that keeps message references and records edits.
+type editor struct {
+	recorder
+	edits []string // ref: also-reported outlets
+}
+
+func (e *editor) SendRef(ctx context.Context, m notify.Message) (string, error) {
+	if err := e.Send(ctx, m); err != nil {
+		return "", err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return fmt.Sprintf("msg-%d", len(e.got)), nil
+}
+
+func (e *editor) Edit(_ context.Context, ref string, m notify.Message) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var names []string
+	for _, a := range m.Entries[0].Also {
+		names = append(names, a.Name)
+	}
+	e.edits = append(e.edits, ref+": "+strings.Join(names, ", "))
+	return nil
+}
+
+// TestOneEditAcrossReplicas: two replicas sharing one store run their
+// cycles at the same time; the later copy of an alerted story is one
+// edit of the alert's message, made by one of them, and the edit is
+// coalesced with the edit interval.
+func TestOneEditAcrossReplicas(t *testing.T) {
+	cfg, err := config.Parse("w.yaml", []byte(`
+feeds:
+  - {name: yna, url: "https://a.example/rss"}
+  - {name: hani, url: "https://b.example/rss"}
+  - {name: khan, url: "https://c.example/rss"}
+channels: {team: {console: {}}}
+watches:
+  - {name: chips, keywords: [반도체], channels: [team]}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	clk := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
+	st.Now = clk.Now
+	src := &fetcher{items: map[string][]feeds.Item{}, errs: map[string]error{}, stats: map[string]feeds.Stats{}}
+	ed := &editor{}
+	replica := func(owner string) *Bot {
+		b, err := New(Options{
+			Config: cfg, Store: st, Fetcher: src, Owner: owner,
+			Notifiers: func(*config.Config) (map[string]notify.Notifier, error) {
+				return map[string]notify.Notifier{"team": ed}, nil
+			},
+			Now: clk.Now, Sleep: clk.Sleep, Jitter: func(time.Duration) time.Duration { return 0 },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	a, b := replica("a"), replica("b")
+	both := func() {
+		var wg sync.WaitGroup
+		for _, r := range []*Bot{a, b} {
+			wg.Go(func() { r.RunOnce(context.Background()) })
+		}
+		wg.Wait()
+	}
+	post := func(feed, key, title, outlet string) {
+		it := news(key, title, clk.Now())
+		it.FeedTitle = outlet
+		src.set(feed, it)
+	}
+	both()
+	post("yna", "y1", "정부, 반도체 특별법 국회 통과 촉구", "연합뉴스")
+	both()
+	if ed.messages() != 1 {
+		t.Fatalf("alert: %d messages, want 1", ed.messages())
+	}
+	post("hani", "h1", "[속보] 정부, 반도체 특별법 국회 통과 촉구", "한겨레")
+	clk.Set(clk.Now().Add(10 * time.Second))
+	both()
+	post("khan", "k1", "정부 \"반도체 특별법 국회 통과 촉구\"", "경향신문")
+	clk.Set(clk.Now().Add(10 * time.Second))
+	both()
+	if len(ed.edits) != 0 {
+		t.Fatalf("edited within the edit interval: %q", ed.edits)
+	}
+	clk.Set(clk.Now().Add(time.Minute))
+	both()
+	both()
+	if len(ed.edits) != 1 || ed.edits[0] != "msg-1: 한겨레, 경향신문" || ed.messages() != 1 {
+		t.Errorf("edits %q and %d messages; want one edit of msg-1 naming both outlets, no new message", ed.edits, ed.messages())
 	}
 }

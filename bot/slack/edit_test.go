@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -143,5 +144,20 @@ func TestAlertButtons(t *testing.T) {
 	}
 	if strings.Contains(posted[1], "newshound_mute_story") {
 		t.Errorf("a digest carries alert buttons: %s", posted[1])
+	}
+}
+
+// TestActionReplyButtons: a click's reply is ephemeral, never replaces
+// the alert, and shows the exclude: buttons with their action values.
+func TestActionReplyButtons(t *testing.T) {
+	d := newDispatcher(command.RunnerFunc(func(context.Context, command.Request) command.Reply { return command.Reply{} }), HandlerOptions{})
+	c := d.actionReply(command.Reply{Text: "Noted.", Public: true, Buttons: []command.Button{
+		{Label: "exclude: 삼성전자", Value: "nh1:ex:3:삼성전자"}, {Label: "exclude: HBM", Value: "nh1:ex:3:HBM"},
+	}})
+	b := string(c.json())
+	for _, want := range []string{`"response_type":"ephemeral"`, `"replace_original":false`, `"value":"nh1:ex:3:삼성전자"`, `"action_id":"newshound_exclude_1"`, `exclude: HBM`} {
+		if !strings.Contains(b, want) {
+			t.Errorf("reply lacks %s: %s", want, b)
+		}
 	}
 }
