@@ -173,7 +173,13 @@ func (c *Core) Act(ctx context.Context, req Request, a Action) (reply Reply) {
 	title := strings.TrimSpace(row.Title)
 	switch a.Kind {
 	case ActionMuteStory:
-		m := store.Mute{Target: store.StoryMuteTarget(row.Channel, row.ID), By: who(req), Created: c.now()}
+		// A story grows only within story_window, so its mute need not
+		// outlast that.
+		win := cl.cfg.StoryWindow.D()
+		if win <= 0 {
+			win = 24 * time.Hour
+		}
+		m := store.Mute{Target: store.StoryMuteTarget(row.Channel, row.ID), Until: c.now().Add(win), By: who(req), Created: c.now()}
 		if err := c.state().PutMute(ctx, m); err != nil {
 			return c.internal(cl, "muting a story", err)
 		}

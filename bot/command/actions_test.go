@@ -97,8 +97,8 @@ func TestActs(t *testing.T) {
 	for _, m := range mutes {
 		got[m.Target] = m
 	}
-	if m, ok := got[store.StoryMuteTarget("general", row.ID)]; !ok || !m.Until.IsZero() {
-		t.Errorf("story mute = %+v, want one with no end", m)
+	if m, ok := got[store.StoryMuteTarget("general", row.ID)]; !ok || !m.Until.Equal(testNow.Add(24*time.Hour)) {
+		t.Errorf("story mute = %+v, want one for the story window", m)
 	}
 	if m, ok := got["chips"]; !ok || !m.Until.Equal(testNow.Add(time.Hour)) {
 		t.Errorf("watch mute = %+v, want until an hour from now", m)
