@@ -147,16 +147,17 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		p.docs = shared.editorDocs()
 	}
 	b, err := bot.New(bot.Options{
-		Metrics:    metrics,
-		Owner:      owner,
-		Config:     cfg,
-		Store:      st,
-		NewFetcher: newFetcher,
-		Notifiers:  p.notifiers,
-		Load:       load,
-		Version:    version,
-		Logger:     logger,
-		Tick:       e.tick,
+		Metrics:      metrics,
+		Owner:        owner,
+		Config:       cfg,
+		Store:        st,
+		NewFetcher:   newFetcher,
+		Notifiers:    p.notifiers,
+		Load:         load,
+		Version:      version,
+		Logger:       logger,
+		Tick:         e.tick,
+		EditInterval: e.editInterval,
 	})
 	if err != nil {
 		logger.Error("starting", "error", err.Error())

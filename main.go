@@ -40,6 +40,9 @@ type env struct {
 	// tick, when set, is the daemon's scheduling tick (bot.Options.Tick),
 	// shortened by tests; zero is the default.
 	tick time.Duration
+	// editInterval, when set, replaces the one minute between two edits
+	// of an alert (tests).
+	editInterval time.Duration
 }
 
 func main() {

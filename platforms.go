@@ -120,8 +120,11 @@ func (p *platforms) server(ctx context.Context, cfg *config.Config, b *bot.Bot, 
 		h := slack.NewCommandHandler(s, r, slack.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard})
 		p.followUps = append(p.followUps, h)
 		mux.Handle("POST /slack/commands", t.guard.HTTP("slack_command", h))
+		ih := slack.NewInteractionsHandler(s, r, slack.HandlerOptions{Logger: p.logger, Redactor: t.redact, Guard: t.guard})
+		p.followUps = append(p.followUps, ih)
+		mux.Handle("POST /slack/interactions", t.guard.HTTP("slack_interaction", ih))
 	} else {
-		p.logger.Info("SLACK_SIGNING_SECRET not set: /slack/commands disabled")
+		p.logger.Info("SLACK_SIGNING_SECRET not set: /slack/commands and /slack/interactions disabled")
 	}
 	if k := p.secret(discord.EnvPublicKey); k != "" {
 		key, err := discord.ParsePublicKey(k)

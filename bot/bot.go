@@ -68,6 +68,10 @@ type Options struct {
 	// 90 days). Items must leave their feeds within it, or they would look
 	// new again.
 	Retention time.Duration
+	// EditInterval is the least time between two edits of one message
+	// (and between an alert and its first edit): later copies of a story
+	// that arrive meanwhile are folded into one edit. Default 1 minute.
+	EditInterval time.Duration
 }
 
 // RetryPolicy bounds how hard one cycle tries to deliver a message part.
@@ -151,6 +155,9 @@ func New(o Options) (*Bot, error) {
 	}
 	if o.LeaseHeartbeat <= 0 || o.LeaseHeartbeat >= o.LeaseTTL {
 		o.LeaseHeartbeat = o.LeaseTTL / 3
+	}
+	if o.EditInterval <= 0 {
+		o.EditInterval = time.Minute
 	}
 	if o.Retention <= 0 {
 		o.Retention = 90 * 24 * time.Hour

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/newshound/newshound/bot/digest"
@@ -48,8 +51,8 @@ func (b *Bot) deliverChannel(ctx context.Context, rt *runtime, channel string) D
 }
 
 // deliver runs one delivery pass under the channel's lease h.
-func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string, h *holding) DeliverResult {
-	res := DeliverResult{Channel: channel}
+func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string, h *holding) (res DeliverResult) {
+	res = DeliverResult{Channel: channel}
 	n := rt.notifiers[channel]
 	if n == nil {
 		return res
@@ -60,13 +63,30 @@ func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string, h *holdi
 		return res
 	}
 	due = b.recordAccepted(ctx, channel, due)
+	// Later copies of stories already alerted grow those messages; the
+	// rest are new messages.
+	var kids []store.Delivery
+	fresh := due[:0:0]
+	for _, r := range due {
+		if r.Parent != 0 {
+			kids = append(kids, r)
+		} else {
+			fresh = append(fresh, r)
+		}
+	}
+	due = fresh
+	defer func() {
+		if res.Err == nil && len(kids) > 0 {
+			res = b.growAll(ctx, rt, h, channel, n, kids, res)
+		}
+	}()
 	if len(due) == 0 {
 		return res
 	}
 	d := b.compose(rt, channel, due)
 	var parts []part
 	for _, pc := range n.Split(d.Message) {
-		parts = append(parts, part{msg: pc, ids: d.IDs(pc)})
+		parts = append(parts, part{msg: pc, ids: d.IDs(pc), rows: d.Rows})
 	}
 	if len(parts) > 0 {
 		// Rows no part accounts for (a platform that dropped an entry from
@@ -123,6 +143,8 @@ func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string, h *holdi
 type part struct {
 	msg notify.Message
 	ids []int64
+	// rows maps each entry's ID to the rows folded into it.
+	rows map[int64][]int64
 }
 
 // createdOf returns the Created times of the rows with the given ids.
@@ -158,44 +180,106 @@ func (b *Bot) compose(rt *runtime, channel string, due []store.Delivery) digest.
 	return d
 }
 
-// sendPart is the retry loop: the only place that decides whether, and
-// when, a failed send is tried again within this cycle. Every attempt
-// first confirms the channel's lease h with the store, so a replica that
-// lost it stops before it sends; a send under way is cut off when the
+// sendPart sends one part (keeping the message's reference when the part
+// is one story and the channel can edit it) and records its rows as sent.
+func (b *Bot) sendPart(ctx context.Context, h *holding, n notify.Notifier, channel string, p part) error {
+	var ref string
+	err := b.retrying(ctx, h, channel, func(ctx context.Context) error {
+		if ed, ok := n.(notify.Editor); ok && len(p.msg.Entries) == 1 {
+			var err error
+			ref, err = ed.SendRef(ctx, p.msg)
+			return err
+		}
+		return n.Send(ctx, p.msg)
+	})
+	if err != nil {
+		return err
+	}
+	if err := b.recordSent(ctx, channel, p.ids, "", len(p.msg.Entries), time.Now()); err != nil {
+		return err
+	}
+	// Each story's rows keep what carried them: the message to edit when
+	// the part was one story on a channel that edits, else the story's
+	// first row, so a later copy knows which outlets were named.
+	for _, e := range p.msg.Entries {
+		rows := p.rows[e.ID]
+		if len(rows) == 0 {
+			rows = []int64{e.ID}
+		}
+		tag := ref
+		if tag == "" {
+			tag = entryTag(slices.Min(rows))
+		}
+		if err := b.opt.Store.SetMessageID(context.WithoutCancel(ctx), rows, tag); err != nil {
+			// Later copies of the story then come as a follow-up.
+			b.log.Warn("recording the message reference failed", "channel", channel, "error", err.Error())
+		}
+	}
+	return nil
+}
+
+// entryTag is the message reference of rows that went out together as one
+// entry of a message that cannot be edited (a digest, or a channel that
+// does not edit): "entry:" and the story's first row.
+func entryTag(id int64) string { return "entry:" + strconv.FormatInt(id, 10) }
+
+// editable reports whether ref names a platform message that can be
+// edited, not an entryTag or a gone message.
+func editable(ref string) bool {
+	return ref != "" && ref != goneMessage && !strings.HasPrefix(ref, "entry:")
+}
+
+// recordSent records rows a platform accepted as sent, with the reference
+// of the message that carried them when there is one; accepted is when
+// the platform accepted them, for the window in which a crash would make
+// another replica send them again.
+func (b *Bot) recordSent(ctx context.Context, channel string, ids []int64, ref string, entries int, accepted time.Time) error {
+	merr := b.markSent(ctx, ids)
+	b.opt.Metrics.markWindow(time.Since(accepted))
+	if merr != nil {
+		// The platform has it: keep the rows out of every later
+		// pass of this process until the store records them.
+		b.mu.Lock()
+		for _, id := range ids {
+			b.accepted[id] = true
+		}
+		b.mu.Unlock()
+		b.log.Error("delivered but not recorded as sent; will record later, never resend", "channel", channel, "rows", len(ids), "error", merr.Error())
+		return fmt.Errorf("bot: channel %s: %w: %w", channel, errNotRecorded, merr)
+	}
+	if ref != "" {
+		if err := b.opt.Store.SetMessageID(context.WithoutCancel(ctx), ids, ref); err != nil {
+			b.log.Warn("recording the message reference failed", "channel", channel, "error", err.Error())
+		}
+	}
+	b.log.Info("delivered", "channel", channel, "entries", entries, "rows", len(ids))
+	return nil
+}
+
+// retrying is the retry loop: the only place that decides whether, and
+// when, a failed send or edit is tried again within this cycle. A message
+// that is gone (notify.ErrGone) is not retried. Every attempt first
+// confirms the channel's lease h with the store, so a replica that lost
+// it stops before it sends; a send under way is cut off when the
 // heartbeat finds the lease lost (both return an error wrapping
 // errLeaseLost).
-func (b *Bot) sendPart(ctx context.Context, h *holding, n notify.Notifier, channel string, p part) error {
+func (b *Bot) retrying(ctx context.Context, h *holding, channel string, send func(ctx context.Context) error) error {
 	pol := b.opt.Retry
 	for attempt := 1; ; attempt++ {
 		if !h.renew(ctx) {
 			return fmt.Errorf("bot: channel %s: %w", channel, errLeaseLost)
 		}
 		sctx, cancel := context.WithTimeout(h.ctx, sendTimeout)
-		err := n.Send(sctx, p.msg)
+		err := send(sctx)
 		cancel()
 		if err != nil && context.Cause(h.ctx) == errLeaseLost {
 			return fmt.Errorf("bot: channel %s: send cut off: %w: %w", channel, errLeaseLost, err)
 		}
 		if err == nil {
-			accepted := time.Now()
-			merr := b.markSent(ctx, p.ids)
-			b.opt.Metrics.markWindow(time.Since(accepted))
-			if merr != nil {
-				// The platform has it: keep the rows out of every later
-				// pass of this process until the store records them.
-				b.mu.Lock()
-				for _, id := range p.ids {
-					b.accepted[id] = true
-				}
-				b.mu.Unlock()
-				b.log.Error("delivered but not recorded as sent; will record later, never resend", "channel", channel, "rows", len(p.ids), "error", merr.Error())
-				return fmt.Errorf("bot: channel %s: %w: %w", channel, errNotRecorded, merr)
-			}
-			b.log.Info("delivered", "channel", channel, "entries", len(p.msg.Entries), "rows", len(p.ids), "attempt", attempt)
 			return nil
 		}
 		retry, after := notify.Retryable(err)
-		if !retry || attempt >= pol.Attempts || ctx.Err() != nil {
+		if !retry || errors.Is(err, notify.ErrGone) || attempt >= pol.Attempts || ctx.Err() != nil {
 			return fmt.Errorf("bot: channel %s: attempt %d: %w", channel, attempt, err)
 		}
 		wait := backoff(pol.Base, attempt, pol.MaxWait)

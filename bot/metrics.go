@@ -51,6 +51,7 @@ type Metrics struct {
 	undated    *prometheus.CounterVec
 	repairs    *prometheus.CounterVec
 	skipped    *prometheus.CounterVec
+	grownMsgs  *prometheus.CounterVec
 
 	pollDuration *prometheus.HistogramVec
 	latency      *prometheus.HistogramVec
@@ -128,9 +129,13 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help:    "Time from a platform accepting a message to the store recording its rows as sent: the only window in which a crash makes another replica send the message again.",
 			Buckets: []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1},
 		}),
+		grownMsgs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newshound_story_updates_total",
+			Help: "Changes to alerts of stories other outlets reported later, by channel and kind: edit (the message edited in place), follow_up (a compact follow-up where the channel cannot edit), gone (the message was deleted; its story is no longer edited).",
+		}, []string{"channel", "kind"}),
 		state: newStateCollector(),
 	}
-	for _, c := range []prometheus.Collector{m.polls, m.failures, m.items, m.matches, m.deliveries, m.undated, m.repairs, m.skipped,
+	for _, c := range []prometheus.Collector{m.polls, m.failures, m.items, m.matches, m.deliveries, m.undated, m.repairs, m.skipped, m.grownMsgs,
 		m.pollDuration, m.latency, m.reloads, m.reloadOK, m.configHash, m.leasesLost, m.unrecorded, m.state} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("bot: register metrics: %w", err)
@@ -143,6 +148,14 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		m.leasesLost.WithLabelValues(k)
 	}
 	return m, nil
+}
+
+// grown counts one change to a story's alert.
+func (m *Metrics) grown(channel, kind string) {
+	if m == nil {
+		return
+	}
+	m.grownMsgs.WithLabelValues(channel, kind).Inc()
 }
 
 // attach makes b the source of the store-backed gauges.

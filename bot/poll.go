@@ -270,12 +270,13 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f co
 		return nil
 	}
 	mutes := seen.mutes(ctx)
-	head := digest.NewHeadline(it.Title)
+	head := digest.NewStory(it.Title, it.Body(), it.Link, it.Time())
 	// One row per channel: when several watches posting to the same
 	// channel match, the row goes out at the earliest of their times (an
 	// instant or urgent hit wins over a digest) under that watch.
 	var out []store.Delivery
 	byChannel := map[string]int{}
+	grown := map[string]bool{} // channels where the item grows an earlier story
 	for _, h := range hits {
 		if mutes[h.Watch] || mutes[h.Query] {
 			b.log.Info("match muted", "feed", f.Name, "watch", h.Watch, "query", h.Query, "title", it.Title)
@@ -293,6 +294,9 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f co
 			due = s.Due(now, h.Urgent)
 		}
 		for _, ch := range w.Channels {
+			if grown[ch] {
+				continue
+			}
 			if i, ok := byChannel[ch]; ok {
 				if due.Before(out[i].Due) || h.Urgent && !out[i].Urgent {
 					out[i].Watch, out[i].Payload = h.Watch, payload
@@ -303,12 +307,7 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f co
 				out[i].Urgent = out[i].Urgent || h.Urgent
 				continue
 			}
-			if seen.storyDelivered(ctx, ch, head) {
-				b.log.Info("same story already delivered; held back", "feed", f.Name, "channel", ch, "title", it.Title)
-				continue
-			}
-			byChannel[ch] = len(out)
-			out = append(out, store.Delivery{
+			row := store.Delivery{
 				Channel: ch,
 				ItemKey: f.Name + "\x00" + it.Key,
 				Watch:   h.Watch,
@@ -320,7 +319,20 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f co
 				Status:  store.StatusPending,
 				Created: now,
 				Due:     due,
-			})
+			}
+			if root, ok := seen.deliveredStory(ctx, ch, head); ok {
+				grown[ch] = true
+				if parentDue, grow := seen.growth(ctx, rt, ch, root); grow {
+					row.Parent, row.Due = root.ID, parentDue
+					out = append(out, row)
+					b.log.Info("same story already delivered; it grows", "feed", f.Name, "channel", ch, "title", it.Title, "parent", root.ID)
+				} else {
+					b.log.Info("same story already delivered; held back", "feed", f.Name, "channel", ch, "title", it.Title)
+				}
+				continue
+			}
+			byChannel[ch] = len(out)
+			out = append(out, row)
 		}
 	}
 	return out
@@ -334,7 +346,13 @@ type recall struct {
 	rt    *runtime
 	now   time.Time
 	muted map[string]bool
-	sent  map[string][]digest.Headline // by channel
+	sent  map[string][]sentStory // by channel
+}
+
+// sentStory is a row sent within the story window with its story.
+type sentStory struct {
+	row   store.Delivery
+	story digest.Story
 }
 
 // mutes returns the watches and queries muted now.
@@ -356,37 +374,132 @@ func (r *recall) mutes(ctx context.Context) map[string]bool {
 	return r.muted
 }
 
-// storyDelivered reports whether the channel already got (sent, not just
-// queued) the same story from another item within the story window.
-// Queued copies are merged into one entry when the digest is built.
-func (r *recall) storyDelivered(ctx context.Context, channel string, h digest.Headline) bool {
+// deliveredStory returns the row that first brought the same story to
+// the channel (sent, not just queued) within the story window: the row
+// whose message later copies grow. Queued copies are merged into one
+// entry when the digest is built.
+func (r *recall) deliveredStory(ctx context.Context, channel string, h digest.Story) (store.Delivery, bool) {
 	win := r.rt.cfg.StoryWindow.D()
 	if win <= 0 {
-		return false
+		return store.Delivery{}, false
 	}
-	if r.sent == nil {
-		r.sent = map[string][]digest.Headline{}
-	}
-	heads, ok := r.sent[channel]
-	if !ok {
-		prev, err := r.b.opt.Store.Since(ctx, channel, r.now.Add(-win))
-		if err != nil {
-			r.b.log.Warn("story lookup failed", "channel", channel, "error", err.Error())
-			return false
+	rows := r.rows(ctx, channel)
+	for _, prev := range rows {
+		if prev.row.Status != store.StatusSent || !h.Same(prev.story) {
+			continue
 		}
-		for _, d := range prev {
-			if d.Status == store.StatusSent {
-				heads = append(heads, digest.NewHeadline(d.Title))
+		return rootOf(rows, prev.row), true
+	}
+	return store.Delivery{}, false
+}
+
+// rows returns the channel's rows of the story window, read once per
+// poll.
+func (r *recall) rows(ctx context.Context, channel string) []sentStory {
+	if r.sent == nil {
+		r.sent = map[string][]sentStory{}
+	}
+	rows, ok := r.sent[channel]
+	if ok {
+		return rows
+	}
+	prev, err := r.b.opt.Store.Since(ctx, channel, r.now.Add(-r.rt.cfg.StoryWindow.D()))
+	if err != nil {
+		r.b.log.Warn("story lookup failed", "channel", channel, "error", err.Error())
+		return nil
+	}
+	for _, d := range prev {
+		rows = append(rows, sentStory{row: d, story: storyOf(d)})
+	}
+	r.sent[channel] = rows
+	return rows
+}
+
+// rootOf returns the row whose message d's story lives in: d's parent
+// when d grew a story, and of the rows one message carried, the first.
+func rootOf(rows []sentStory, d store.Delivery) store.Delivery {
+	if d.Parent != 0 {
+		for _, x := range rows {
+			if x.row.ID == d.Parent {
+				return x.row
 			}
 		}
-		r.sent[channel] = heads
+		return store.Delivery{ID: d.Parent, MessageID: goneMessage} // older than the window
 	}
-	for _, prev := range heads {
-		if h.Same(prev) {
+	if d.MessageID != "" {
+		for _, x := range rows {
+			if x.row.MessageID == d.MessageID && x.row.Parent == 0 && x.row.ID < d.ID {
+				return x.row
+			}
+		}
+	}
+	return d
+}
+
+// goneMessage is the message reference of a story whose message may no
+// longer change: it was deleted (404), or its story was muted.
+const goneMessage = "-"
+
+// storyMuted reports whether the story of root is muted in the channel:
+// a "Mute story" on any row its message carried.
+func (r *recall) storyMuted(ctx context.Context, channel string, root store.Delivery) bool {
+	mutes := r.mutes(ctx)
+	if mutes[store.StoryMuteTarget(channel, root.ID)] {
+		return true
+	}
+	if root.MessageID == "" {
+		return false
+	}
+	for _, x := range r.rows(ctx, channel) {
+		if x.row.MessageID == root.MessageID && mutes[store.StoryMuteTarget(channel, x.row.ID)] {
 			return true
 		}
 	}
 	return false
+}
+
+// growth decides what a later copy of the story root carried does: it
+// grows root's message (an edit, or a compact follow-up where the channel
+// cannot edit), due when the channel may change that message again; or
+// it is held back: the story is muted, its message is gone, the story
+// window is over, or the one follow-up has been sent.
+func (r *recall) growth(ctx context.Context, rt *runtime, channel string, root store.Delivery) (time.Time, bool) {
+	if root.MessageID == goneMessage || r.storyMuted(ctx, channel, root) {
+		return time.Time{}, false
+	}
+	if win := rt.cfg.StoryWindow.D(); root.Sent.IsZero() || r.now.Sub(root.Sent) > win {
+		return time.Time{}, false
+	}
+	_, editor := rt.notifiers[channel].(notify.Editor)
+	canEdit := editor && editable(root.MessageID)
+	last := root.Sent
+	for _, x := range r.rows(ctx, channel) {
+		if x.row.Parent != root.ID || x.row.Status != store.StatusSent {
+			continue
+		}
+		if !canEdit {
+			return time.Time{}, false // the one follow-up went out
+		}
+		if x.row.Sent.After(last) {
+			last = x.row.Sent
+		}
+	}
+	due := last.Add(r.b.opt.EditInterval)
+	if due.Before(r.now) {
+		due = r.now
+	}
+	return due, true
+}
+
+// storyOf prepares a delivered row for Story.Same: its title and link,
+// and the lead and date its payload kept (rows written before the lead
+// was kept compare by title, link and date).
+func storyOf(d store.Delivery) digest.Story {
+	var e notify.Entry
+	if err := json.Unmarshal(d.Payload, &e); err != nil {
+		return digest.NewStory(d.Title, "", d.Link, time.Time{})
+	}
+	return digest.NewStory(d.Title, e.Lead, d.Link, e.Published)
 }
 
 // entry renders an item and its hit into the outbox payload. The snippet
@@ -418,6 +531,7 @@ func (b *Bot) entry(f config.Feed, it feeds.Item, doc match.Document, h match.Hi
 		Image:     it.Image,
 		Published: it.Time(),
 		Undated:   it.Undated,
+		Lead:      feeds.Snippet(it.Body(), 0, digest.LeadRunes),
 		Terms:     h.Terms,
 		Query:     h.Query,
 		Urgent:    h.Urgent,

@@ -84,6 +84,29 @@ func (d *Doc) AddKeyword(watch, q string) error {
 	})
 }
 
+// AddExclude appends query q to the exclude list of watch (creating the
+// list when the watch has none).
+func (d *Doc) AddExclude(watch, q string) error {
+	if err := checkScalar("query", q); err != nil {
+		return err
+	}
+	w, err := d.watch(watch)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(d.values(mapValue(w, "exclude")), q) {
+		return fmt.Errorf("%w: watch %q already excludes %q", ErrDuplicate, watch, q)
+	}
+	if err := d.appendString(w, "exclude", q); err != nil {
+		return fmt.Errorf("config: add exclusion to watch %q: %w", watch, err)
+	}
+	return d.verify(func() bool {
+		w, err := d.watch(watch)
+		ex := d.values(mapValue(w, "exclude"))
+		return err == nil && len(ex) > 0 && ex[len(ex)-1] == q
+	})
+}
+
 // RemoveKeyword removes query q from the keywords of watch, and from its
 // urgent list when it is there too.
 func (d *Doc) RemoveKeyword(watch, q string) error {

@@ -63,6 +63,13 @@ type Delivery struct {
 	Attempts    int
 	LastError   string
 	Sent        time.Time
+	// Parent is, for a later copy of a story already alerted in the
+	// channel, the ID of the row whose message the copy grows (an edit,
+	// or a follow-up where the platform cannot edit); 0 otherwise.
+	Parent int64
+	// MessageID is the platform's reference to the message that carried
+	// the row ("" when unknown); SetMessageID records it.
+	MessageID string
 }
 
 // Mute silences a watch or a query until a time (zero: until unmuted).
@@ -71,6 +78,13 @@ type Mute struct {
 	Until   time.Time
 	By      string
 	Created time.Time
+}
+
+// StoryMuteTarget is the Mute.Target that stops the edits and follow-ups
+// of one story in one channel (the "Mute story" button): row is the ID of
+// a row the story's message carried.
+func StoryMuteTarget(channel string, row int64) string {
+	return fmt.Sprintf("story:%s:%d", channel, row)
 }
 
 // Edit is one change made to the watchlist through a command.
@@ -156,6 +170,11 @@ type OutboxReader interface {
 	// Since returns deliveries (pending or sent) of a channel ("" for all)
 	// created at or after t, for story de-duplication, oldest first.
 	Since(ctx context.Context, channel string, t time.Time) ([]Delivery, error)
+	// Delivery returns the delivery with the given ID, or ErrNotFound.
+	Delivery(ctx context.Context, id int64) (Delivery, error)
+	// Children returns the deliveries (pending or sent) whose Parent is
+	// id, by ascending ID.
+	Children(ctx context.Context, id int64) ([]Delivery, error)
 }
 
 // Outbox is the outbox of deliveries: what is due to which channel, and
@@ -167,7 +186,8 @@ type Outbox interface {
 	// Enqueue adds pending deliveries. A delivery whose (Channel, ItemKey)
 	// already exists, pending or sent, is skipped. It returns the inserted
 	// deliveries with their IDs set, in input order; IDs increase in input
-	// order. Status, Attempts, LastError and Sent of the input are ignored.
+	// order. Status, Attempts, LastError, Sent and MessageID of the input
+	// are ignored; Parent is kept.
 	Enqueue(ctx context.Context, ds []Delivery) ([]Delivery, error)
 	// MarkSent moves deliveries from pending to sent. It is idempotent: a
 	// delivery already sent keeps its first Sent time.
@@ -179,6 +199,9 @@ type Outbox interface {
 	// Reschedule sets the Due time of pending deliveries and clears their
 	// NextAttempt, so they may be tried at due (e.g. "digest now").
 	Reschedule(ctx context.Context, ids []int64, due time.Time) error
+	// SetMessageID records the platform's reference to the message that
+	// carried deliveries (pending or sent); "" forgets it.
+	SetMessageID(ctx context.Context, ids []int64, messageID string) error
 }
 
 // Mutes keeps the mutes of watches and queries. The general contract of

@@ -48,6 +48,15 @@ type Reply struct {
 	// Public asks for a message visible to the channel instead of an
 	// ephemeral one.
 	Public bool
+	// Buttons are one-click follow-ups shown under the reply (button
+	// actions only).
+	Buttons []Button
+}
+
+// Actor runs button clicks; *Core is one. Platform handlers of buttons
+// depend on this interface only.
+type Actor interface {
+	Act(ctx context.Context, req Request, a Action) Reply
 }
 
 // Runner executes commands. Platform handlers depend on this interface

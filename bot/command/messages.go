@@ -111,6 +111,13 @@ var messages = map[string][2]string{
 	"st_config":    {"watchlist errors (the last good version keeps running):\n%s", "워치리스트 오류(마지막 정상 버전으로 동작 중):\n%s"},
 	"st_config_ok": {"watchlist: ok", "워치리스트: 정상"},
 	"st_removed":   {"channel not in the watchlist", "워치리스트에 없는 채널"},
+
+	// Button actions.
+	"action_unknown":           {"That alert is no longer known here.", "이 알림은 더 이상 찾을 수 없습니다."},
+	"action_muted_story":       {"Muted this story in %s: no more updates of it.", "%s에서 이 기사 묶음을 음소거했습니다. 더는 갱신하지 않습니다."},
+	"action_not_relevant":      {"Noted as not relevant to %s. Exclude one of its words from the watch?", "%s에 맞지 않는 기사로 기록했습니다. 이 단어를 워치에서 제외할까요?"},
+	"action_not_relevant_none": {"Noted as not relevant to %s.", "%s에 맞지 않는 기사로 기록했습니다."},
+	"action_excluded":          {"%s is excluded from %s.", "%s을(를) %s에서 제외합니다."},
 }
 
 // help is the reply to "help", one line per command word.

@@ -46,7 +46,7 @@ func (d Digest) IDs(part notify.Message) []int64 {
 // story is one entry with the copies folded into it.
 type story struct {
 	entry notify.Entry
-	heads []Headline
+	heads []Story
 	rows  []int64
 	order int // position of the kept entry in the input
 }
@@ -77,13 +77,13 @@ func Build(entries []notify.Entry, maxItems func(watch string) int) Digest {
 	var stories []*story
 	for _, i := range idx {
 		e := entries[i]
-		h := NewHeadline(e.Title)
+		h := NewStory(e.Title, e.Lead, e.Link, e.Published)
 		if s := findStory(stories, e, h); s != nil {
 			s.add(e, h)
 			continue
 		}
 		e.Also = slices.Clone(e.Also)
-		stories = append(stories, &story{entry: e, heads: []Headline{h}, rows: []int64{e.ID}, order: i})
+		stories = append(stories, &story{entry: e, heads: []Story{h}, rows: []int64{e.ID}, order: i})
 	}
 
 	byWatch := map[string][]*story{}
@@ -131,8 +131,8 @@ func Build(entries []notify.Entry, maxItems func(watch string) int) Digest {
 }
 
 // findStory returns the story an entry belongs to: one with a copy of
-// the same story by title or the same link.
-func findStory(stories []*story, e notify.Entry, h Headline) *story {
+// the same story (Story.Same: title, lead, link and time).
+func findStory(stories []*story, e notify.Entry, h Story) *story {
 	for _, s := range stories {
 		if e.Link != "" && e.Link == s.entry.Link {
 			return s
@@ -147,7 +147,7 @@ func findStory(stories []*story, e notify.Entry, h Headline) *story {
 }
 
 // add folds a copy into the story.
-func (s *story) add(e notify.Entry, h Headline) {
+func (s *story) add(e notify.Entry, h Story) {
 	s.heads = append(s.heads, h)
 	s.rows = append(s.rows, e.ID)
 	s.entry.Urgent = s.entry.Urgent || e.Urgent

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNormalize(t *testing.T) {
@@ -73,8 +74,8 @@ func readPairs(t *testing.T) []labelledPair {
 			continue
 		}
 		cols := strings.Split(line, "\t")
-		if len(cols) != 3 || (cols[0] != "same" && cols[0] != "diff") {
-			t.Fatalf("story_pairs.tsv:%d: want label(same|diff), title_a, title_b", n)
+		if len(cols) != 5 || (cols[0] != "same" && cols[0] != "diff") {
+			t.Fatalf("story_pairs.tsv:%d: want label(same|diff), title_a, title_b, link_a, link_b", n)
 		}
 		ps = append(ps, labelledPair{cols[0] == "same", cols[1], cols[2]})
 	}
@@ -282,6 +283,9 @@ func TestSameStory(t *testing.T) {
 		{"same number, other unit", "5호 태풍 ‘송다’ 북상, 제주 모레까지 비", "[날씨] 태풍 '송다' 북상…제주 모레까지 비 5곳 특보", true},
 		{"range written two ways", "4만~5만원대 ‘24기가 요금제’ 내달 출시", "4~5만원대 24기가 요금제 내달 출시", true},
 		{"English word shingles", "Elon Musk countersues Twitter over $44 billion deal - BBC News", "Twitter sues Elon Musk to force completion of $44 billion deal - Reuters", false},
+		{"columns that share words", "[정동칼럼] 기다릴 만큼 기다렸다", "기다릴 만큼 기다리지 않았나", false},
+		{"a column and its copy", "[사설] 노란봉투법 서둘러야", "[사설] 노란봉투법 서둘러야", true},
+		{"parts of a series", "대선판에 등장한 경제용어 설명서 – ②확장 재정과 금리 인상", "대선판에 등장한 경제용어 설명서 – ③중소기업 납품단가 물가연동제", false},
 		{"English rewording", "U.S. economy shrinks for a second straight quarter - AP", "US economy shrinks for second straight quarter, stoking recession fears - Reuters", true},
 	}
 	for _, tt := range tests {
@@ -315,4 +319,63 @@ func BenchmarkSameStory(b *testing.B) {
 // sameStory compares two titles as the digest does.
 func sameStory(a, b string) bool {
 	return NewHeadline(a).Same(NewHeadline(b))
+}
+
+func TestStorySame(t *testing.T) {
+	day := time.Date(2022, 7, 30, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		a, b Story
+		want bool
+	}{
+		{"same link, tracking ignored",
+			NewStory("가나다", "", "https://www.example.com/a/1?utm_source=rss", day),
+			NewStory("라마바", "", "http://example.com/a/1/", day), true},
+		{"reworded, words in the lead",
+			NewStory("‘흠뻑쇼’ 무대 철거 노동자 추락사", "강원 강릉에서 열린 가수 싸이의 흠뻑쇼 무대 철거 작업을 하던 외국인 노동자가 추락해 숨졌다.", "https://a.example/1", day),
+			NewStory("강릉 ‘흠뻑쇼’ 무대 철거 외국인 작업자 추락사…싸이 측 “애도”", "싸이 흠뻑쇼 무대 철거 현장에서 20대 외국인 노동자가 추락해 숨졌다.", "https://b.example/2", day.Add(time.Hour)), true},
+		{"reworded, no lead",
+			NewStory("‘흠뻑쇼’ 무대 철거 노동자 추락사", "", "https://a.example/1", day),
+			NewStory("흠뻑쇼 무대 철거하던 외국인 작업자 숨져…소속사 “애도”", "", "https://b.example/2", day), false},
+		{"reworded, lead names the story",
+			NewStory("‘흠뻑쇼’ 무대 철거 노동자 추락사", "강원 강릉에서 열린 싸이 흠뻑쇼 무대 철거 작업을 하던 외국인 노동자가 추락해 숨졌다.", "https://a.example/1", day),
+			NewStory("흠뻑쇼 무대 철거하던 외국인 작업자 숨져…소속사 “애도”", "싸이 흠뻑쇼 무대 철거 노동자 추락 사고에 소속사가 애도를 표했다.", "https://b.example/2", day), true},
+		{"copies two days apart",
+			NewStory("정부, 반도체 특별법 국회 통과 촉구", "", "", day),
+			NewStory("정부, 반도체 특별법 국회 통과 촉구", "", "", day.Add(MaxApart+time.Minute)), false},
+		{"undated copy",
+			NewStory("정부, 반도체 특별법 국회 통과 촉구", "", "", day),
+			NewStory("정부, 반도체 특별법 국회 통과 촉구", "", "", time.Time{}), true},
+		{"daily columns of one day",
+			NewStory("오늘의 인사 - 2022년 8월 1일", "", "", day),
+			NewStory("오늘의 부고 - 2022년 8월 1일", "", "", day), false},
+		{"another week, same lead",
+			NewStory("한시련 2022년 7월 1주차 넷플릭스 화면해설 프로그램 안내", "한시련이 넷플릭스 화면해설 프로그램을 안내합니다.", "https://a.example/1", day),
+			NewStory("한시련 2022년 7월 2주차 넷플릭스 화면해설 프로그램 안내", "한시련이 넷플릭스 화면해설 프로그램을 안내합니다.", "https://a.example/2", day), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.a.Same(tt.b); got != tt.want {
+				t.Errorf("Same = %v, want %v", got, tt.want)
+			}
+			if got := tt.b.Same(tt.a); got != tt.want {
+				t.Errorf("Same is not symmetric")
+			}
+		})
+	}
+}
+
+func TestCanonicalLink(t *testing.T) {
+	tests := map[string]string{
+		"https://www.khan.co.kr/a/1/?utm_campaign=rss&utm_source=khan": "khan.co.kr/a/1",
+		"https://news.joins.com/article/1?cloc=rss-news":               "news.joins.com/article/1",
+		"http://x.example/view?id=7&ref=rss#top":                       "x.example/view?id=7",
+		"not a link":                                                   "",
+		"":                                                             "",
+	}
+	for in, want := range tests {
+		if got := canonicalLink(in); got != want {
+			t.Errorf("canonicalLink(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

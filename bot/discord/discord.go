@@ -171,69 +171,174 @@ func (n *Notifier) Split(m notify.Message) []notify.Message { return n.r.split(m
 // retry_after), 5xx and network errors, and notify.Permanent on other
 // statuses or a part that does not fit one message.
 func (n *Notifier) Send(ctx context.Context, m notify.Message) error {
-	p := n.r.render(m)
-	if !fits(p) {
-		return notify.Permanent(fmt.Errorf("discord: channel %q: message exceeds Discord's limits (Split it first)", n.name))
-	}
-	if p.Content == "" && len(p.Embeds) == 0 {
-		return notify.Permanent(fmt.Errorf("discord: channel %q: empty message", n.name))
-	}
-	if err := n.global.Wait(ctx); err != nil {
-		return fmt.Errorf("discord: channel %q: wait for rate limit: %w", n.name, err)
-	}
-	if err := n.pacer.Wait(ctx); err != nil {
-		return fmt.Errorf("discord: channel %q: wait for rate limit: %w", n.name, err)
-	}
-	if n.session != nil {
-		return n.sendBot(ctx, p)
-	}
-	return n.sendWebhook(ctx, p)
+	_, err := n.SendRef(ctx, m)
+	return err
 }
 
-func (n *Notifier) sendWebhook(ctx context.Context, p Payload) error {
+var _ notify.Editor = (*Notifier)(nil)
+
+// SendRef is Send returning the posted message's ID (a webhook posts with
+// wait=true, so Discord answers with the message), or "" when Discord
+// named none.
+func (n *Notifier) SendRef(ctx context.Context, m notify.Message) (string, error) {
+	return n.post(ctx, "", m)
+}
+
+// Edit replaces the message with ID ref (from SendRef) by m: PATCH
+// /webhooks/{id}/{token}/messages/{ref} for a webhook, the channel
+// message edit for a bot channel, after the pacers. A message Discord no
+// longer has (404) returns notify.ErrGone; other failures are classified
+// as for Send.
+func (n *Notifier) Edit(ctx context.Context, ref string, m notify.Message) error {
+	if !isSnowflake(ref) {
+		return notify.Permanent(fmt.Errorf("discord: channel %q: message reference %q is not a message ID", n.name, ref))
+	}
+	_, err := n.post(ctx, ref, m)
+	return err
+}
+
+// isSnowflake reports whether s is a Discord ID: 1 to 20 digits.
+func isSnowflake(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// post sends m as a new message (edit "") or as the new content of the
+// message edit, and returns the message's ID.
+func (n *Notifier) post(ctx context.Context, edit string, m notify.Message) (string, error) {
+	p := n.r.render(m)
+	if !fits(p) {
+		return "", notify.Permanent(fmt.Errorf("discord: channel %q: message exceeds Discord's limits (Split it first)", n.name))
+	}
+	if p.Content == "" && len(p.Embeds) == 0 {
+		return "", notify.Permanent(fmt.Errorf("discord: channel %q: empty message", n.name))
+	}
+	if err := n.global.Wait(ctx); err != nil {
+		return "", fmt.Errorf("discord: channel %q: wait for rate limit: %w", n.name, err)
+	}
+	if err := n.pacer.Wait(ctx); err != nil {
+		return "", fmt.Errorf("discord: channel %q: wait for rate limit: %w", n.name, err)
+	}
+	if n.session != nil {
+		var cs []discordgo.MessageComponent
+		if len(m.Entries) == 1 && m.Entries[0].ID > 0 {
+			// A bot-channel alert of one story carries its buttons.
+			cs = alertComponents(m.Entries[0].ID)
+		}
+		return n.sendBot(ctx, edit, p, cs)
+	}
+	return n.sendWebhook(ctx, edit, p)
+}
+
+// messageURL is the webhook's URL for editing the message id: the path
+// of the webhook followed by /messages/{id}, its query kept (thread_id)
+// but wait dropped.
+func (n *Notifier) messageURL(id string) (string, error) {
+	u, err := url.Parse(n.webhook)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Del("wait")
+	u.RawQuery = q.Encode()
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/messages/" + id
+	u.RawPath = ""
+	return u.String(), nil
+}
+
+func (n *Notifier) sendWebhook(ctx context.Context, edit string, p Payload) (string, error) {
 	body, err := json.Marshal(p)
 	if err != nil {
-		return notify.Permanent(fmt.Errorf("discord: channel %q: encode message: %w", n.name, err))
+		return "", notify.Permanent(fmt.Errorf("discord: channel %q: encode message: %w", n.name, err))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.webhook, bytes.NewReader(body))
+	method, target, what := http.MethodPost, n.webhook, "post to webhook"
+	if edit != "" {
+		method, what = http.MethodPatch, "edit webhook message"
+		if target, err = n.messageURL(edit); err != nil {
+			return "", notify.Permanent(n.redact(fmt.Errorf("discord: channel %q: %s: %w", n.name, what, err)))
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
 	if err != nil {
-		return notify.Permanent(n.redact(fmt.Errorf("discord: channel %q: build request: %w", n.name, err)))
+		return "", notify.Permanent(n.redact(fmt.Errorf("discord: channel %q: build request: %w", n.name, err)))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", userAgent)
 	resp, err := n.client.Do(req)
 	if err != nil {
-		return notify.Classify(0, 0, n.redact(fmt.Errorf("discord: channel %q: post to webhook: %w", n.name, err)))
+		return "", notify.Classify(0, 0, n.redact(fmt.Errorf("discord: channel %q: %s: %w", n.name, what, err)))
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	after := n.observe(resp.StatusCode, resp.Header, data)
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return nil
+		var msg struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(data, &msg) != nil || !isSnowflake(msg.ID) {
+			msg.ID = ""
+		}
+		return msg.ID, nil
 	}
-	err = n.redact(fmt.Errorf("discord: channel %q: webhook returned %s: %s", n.name, resp.Status, excerpt(data)))
-	return notify.Classify(resp.StatusCode, after, err)
+	err = n.redact(fmt.Errorf("discord: channel %q: %s returned %s: %s", n.name, what, resp.Status, excerpt(data)))
+	if edit != "" && resp.StatusCode == http.StatusNotFound {
+		return "", fmt.Errorf("%w: %w", notify.ErrGone, err)
+	}
+	return "", notify.Classify(resp.StatusCode, after, err)
 }
 
-func (n *Notifier) sendBot(ctx context.Context, p Payload) error {
-	_, err := n.session.ChannelMessageSendComplex(n.channelID, &discordgo.MessageSend{
-		Content:         p.Content,
-		Embeds:          p.Embeds,
-		AllowedMentions: p.AllowedMentions,
-	}, discordgo.WithContext(ctx))
+func (n *Notifier) sendBot(ctx context.Context, edit string, p Payload, components []discordgo.MessageComponent) (string, error) {
+	var msg *discordgo.Message
+	var err error
+	what := "create message"
+	if edit == "" {
+		msg, err = n.session.ChannelMessageSendComplex(n.channelID, &discordgo.MessageSend{
+			Content:         p.Content,
+			Embeds:          p.Embeds,
+			AllowedMentions: p.AllowedMentions,
+			Components:      components,
+		}, discordgo.WithContext(ctx))
+	} else {
+		what = "edit message"
+		content, embeds := p.Content, p.Embeds
+		me := &discordgo.MessageEdit{
+			ID:              edit,
+			Channel:         n.channelID,
+			Content:         &content,
+			Embeds:          &embeds,
+			AllowedMentions: p.AllowedMentions,
+		}
+		if components != nil {
+			me.Components = &components
+		}
+		msg, err = n.session.ChannelMessageEditComplex(me, discordgo.WithContext(ctx))
+	}
 	if err == nil {
-		return nil
+		if msg == nil || !isSnowflake(msg.ID) {
+			return "", nil
+		}
+		return msg.ID, nil
 	}
 	var rl *discordgo.RateLimitError
 	var rest *discordgo.RESTError
 	switch {
 	case errors.As(err, &rl):
-		return notify.Retry(n.redact(fmt.Errorf("discord: channel %q: rate limited, retry after %s", n.name, rl.RetryAfter)), rl.RetryAfter)
+		return "", notify.Retry(n.redact(fmt.Errorf("discord: channel %q: rate limited, retry after %s", n.name, rl.RetryAfter)), rl.RetryAfter)
 	case errors.As(err, &rest) && rest.Response != nil:
-		err = n.redact(fmt.Errorf("discord: channel %q: create message returned %s: %s", n.name, rest.Response.Status, excerpt(rest.ResponseBody)))
-		return notify.Classify(rest.Response.StatusCode, 0, err)
+		err = n.redact(fmt.Errorf("discord: channel %q: %s returned %s: %s", n.name, what, rest.Response.Status, excerpt(rest.ResponseBody)))
+		if edit != "" && rest.Response.StatusCode == http.StatusNotFound {
+			return "", fmt.Errorf("%w: %w", notify.ErrGone, err)
+		}
+		return "", notify.Classify(rest.Response.StatusCode, 0, err)
 	}
-	return notify.Classify(0, 0, n.redact(fmt.Errorf("discord: channel %q: create message: %w", n.name, err)))
+	return "", notify.Classify(0, 0, n.redact(fmt.Errorf("discord: channel %q: %s: %w", n.name, what, err)))
 }
 
 // observe applies Discord's rate-limit answer to the pacers and returns

@@ -123,6 +123,8 @@ var schemaRoutes = []struct {
 	{"POST", regexp.MustCompile(`/channels/[^/]+/messages$`), schemaCreateMessage},
 	{"POST", regexp.MustCompile(`/interactions/[^/]+/[^/]+/callback$`), schemaCallback},
 	{"PATCH", regexp.MustCompile(`/webhooks/[^/]+/[^/]+/messages/@original$`), schemaEditOriginal},
+	{"PATCH", regexp.MustCompile(`/webhooks/[^/]+/[^/]+/messages/[0-9]+$`), schemaEditWebhookMsg},
+	{"PATCH", regexp.MustCompile(`/channels/[^/]+/messages/[0-9]+$`), schemaEditMessage},
 	{"PUT", regexp.MustCompile(`/applications/[^/]+/guilds/[^/]+/commands$`), schemaBulkGuildCommand},
 	{"PUT", regexp.MustCompile(`/applications/[^/]+/commands$`), schemaBulkCommand},
 	{"POST", regexp.MustCompile(`/webhooks/[^/]+/[^/]+$`), schemaExecuteWebhook},

@@ -63,6 +63,10 @@ type dispatcher struct {
 // handle returns; a slow command is answered later by a goroutine. ctx
 // bounds the command and its follow-up.
 func (d *dispatcher) handle(ctx context.Context, i *discordgo.Interaction, respond func(*discordgo.InteractionResponse) error) {
+	if i != nil && i.Type == discordgo.InteractionMessageComponent {
+		d.handleComponent(ctx, i, respond)
+		return
+	}
 	req, problem := parseInteraction(i)
 	if problem != "" {
 		d.respond(i, respond, d.message(command.Reply{Text: problem}))
@@ -70,9 +74,15 @@ func (d *dispatcher) handle(ctx context.Context, i *discordgo.Interaction, respo
 	}
 	word, _, _ := strings.Cut(req.Text, " ")
 	d.logger.Info("discord command", "user", req.User, "command", word)
+	d.answer(ctx, i, respond, func(ctx context.Context) command.Reply { return d.runner.Run(ctx, req) })
+}
+
+// answer runs run and responds with its reply within deferAfter, or
+// defers and follows up when it comes.
+func (d *dispatcher) answer(ctx context.Context, i *discordgo.Interaction, respond func(*discordgo.InteractionResponse) error, run func(context.Context) command.Reply) {
 	ctx, cancel := context.WithTimeout(ctx, followupWindow)
 	done := make(chan command.Reply, 1)
-	go d.run(ctx, req, done)
+	go d.run(ctx, run, done)
 	timer := time.NewTimer(d.deferAfter)
 	defer timer.Stop()
 	select {
@@ -97,11 +107,11 @@ func (d *dispatcher) handle(ctx context.Context, i *discordgo.Interaction, respo
 
 // run runs one command and sends its reply to done, or an internal-error
 // reply if the command panics.
-func (d *dispatcher) run(ctx context.Context, req command.Request, done chan<- command.Reply) {
+func (d *dispatcher) run(ctx context.Context, run func(context.Context) command.Reply, done chan<- command.Reply) {
 	rep := command.Reply{Text: notify.InternalErrorText}
 	defer func() { done <- rep }()
 	defer d.guard.Recover("discord_command_run", nil)
-	rep = d.runner.Run(ctx, req)
+	rep = run(ctx)
 }
 
 func (d *dispatcher) respond(i *discordgo.Interaction, respond func(*discordgo.InteractionResponse) error, r *discordgo.InteractionResponse) {
@@ -115,7 +125,11 @@ func (d *dispatcher) respond(i *discordgo.Interaction, respond func(*discordgo.I
 // then also posted as a follow-up message visible to the channel.
 func (d *dispatcher) followUp(ctx context.Context, i *discordgo.Interaction, rep command.Reply) {
 	text := d.replyText(rep)
-	_, err := d.rest.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &text, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+	edit := &discordgo.WebhookEdit{Content: &text, AllowedMentions: noMentions()}
+	if cs := replyComponents(rep.Buttons); cs != nil {
+		edit.Components = &cs
+	}
+	_, err := d.rest.InteractionResponseEdit(i, edit, discordgo.WithContext(ctx))
 	if err == nil && rep.Public {
 		_, err = d.rest.FollowupMessageCreate(i, true, &discordgo.WebhookParams{Content: text, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
 	}
@@ -136,7 +150,7 @@ func (d *dispatcher) replyText(rep command.Reply) string {
 // message answers at once: ephemeral unless the reply is public, and
 // never mentioning anyone.
 func (d *dispatcher) message(rep command.Reply) *discordgo.InteractionResponse {
-	data := &discordgo.InteractionResponseData{Content: d.replyText(rep), AllowedMentions: noMentions()}
+	data := &discordgo.InteractionResponseData{Content: d.replyText(rep), AllowedMentions: noMentions(), Components: replyComponents(rep.Buttons)}
 	if !rep.Public {
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
@@ -349,7 +363,7 @@ func (d *dispatcher) onInteraction(ctx context.Context) func(*discordgo.Session,
 				d.respond(i, respond, d.message(command.Reply{Text: notify.InternalErrorText}))
 			}
 		})
-		if ic == nil || ic.Interaction == nil || ic.Type != discordgo.InteractionApplicationCommand {
+		if ic == nil || ic.Interaction == nil || (ic.Type != discordgo.InteractionApplicationCommand && ic.Type != discordgo.InteractionMessageComponent) {
 			return
 		}
 		i = ic.Interaction

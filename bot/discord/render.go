@@ -106,6 +106,11 @@ func (r renderer) embed(e notify.Entry) *discordgo.MessageEmbed {
 		// The timestamp is when the bot first saw the item: say so.
 		footer += " · undated: time first seen"
 	}
+	if !e.LastSeen.IsZero() && !e.Published.IsZero() {
+		// The timestamp shows when the story was first seen; the footer
+		// how far it has spread since.
+		footer += " · first seen " + e.Published.UTC().Format("01-02 15:04") + " · last seen " + e.LastSeen.UTC().Format("01-02 15:04 UTC")
+	}
 	if f := plainTrunc(footer, maxFooter); f != "" {
 		em.Footer = &discordgo.MessageEmbedFooter{Text: f}
 	}

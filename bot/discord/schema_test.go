@@ -21,6 +21,8 @@ const (
 	schemaCreateMessage    = "/paths/~1channels~1{channel_id}~1messages/post/requestBody/content/application~1json/schema"
 	schemaCallback         = "/paths/~1interactions~1{interaction_id}~1{interaction_token}~1callback/post/requestBody/content/application~1json/schema"
 	schemaEditOriginal     = "/paths/~1webhooks~1{webhook_id}~1{webhook_token}~1messages~1@original/patch/requestBody/content/application~1json/schema"
+	schemaEditWebhookMsg   = "/paths/~1webhooks~1{webhook_id}~1{webhook_token}~1messages~1{message_id}/patch/requestBody/content/application~1json/schema"
+	schemaEditMessage      = "/paths/~1channels~1{channel_id}~1messages~1{message_id}/patch/requestBody/content/application~1json/schema"
 	schemaBulkGuildCommand = "/paths/~1applications~1{application_id}~1guilds~1{guild_id}~1commands/put/requestBody/content/application~1json/schema"
 	schemaBulkCommand      = "/paths/~1applications~1{application_id}~1commands/put/requestBody/content/application~1json/schema"
 	schemaLocale           = "/components/schemas/AvailableLocalesEnum"
@@ -52,7 +54,7 @@ func (s *specSchemas) load() {
 		return
 	}
 	s.byPtr = map[string]*jsonschema.Schema{}
-	for _, p := range []string{schemaExecuteWebhook, schemaCreateMessage, schemaCallback, schemaEditOriginal, schemaBulkGuildCommand, schemaBulkCommand, schemaLocale} {
+	for _, p := range []string{schemaExecuteWebhook, schemaCreateMessage, schemaCallback, schemaEditOriginal, schemaEditWebhookMsg, schemaEditMessage, schemaBulkGuildCommand, schemaBulkCommand, schemaLocale} {
 		loc := "https://discord.example/openapi.json#" + strings.NewReplacer("{", "%7B", "}", "%7D").Replace(p)
 		sch, err := c.Compile(loc)
 		if err != nil {

@@ -134,7 +134,9 @@ var malformed = []struct {
 	{"group word alone", `{"type":2,` + interactionHead + `"data":{"name":"news","options":[{"name":"feed","type":1}]}}`, 200, unknownCommandText, ""},
 	{"other command", `{"type":2,` + interactionHead + `"data":{"name":"weather","options":[{"name":"list","type":1}]}}`, 200, unknownCommandText, ""},
 	{"data null", `{"type":2,` + interactionHead + `"data":null}`, 200, unknownCommandText, ""},
-	{"component", `{"type":3,` + interactionHead + `"data":{"custom_id":"x","component_type":2}}`, 200, unknownCommandText, ""},
+	{"component", `{"type":3,` + interactionHead + `"data":{"custom_id":"x","component_type":2}}`, 200, foreignButtonText, ""},
+	{"forged action", `{"type":3,` + interactionHead + `"data":{"custom_id":"nh1:ms:0","component_type":2}}`, 200, foreignButtonText, ""},
+	{"select menu", `{"type":3,` + interactionHead + `"data":{"custom_id":"nh1:ms:1","component_type":3}}`, 200, foreignButtonText, ""},
 	{"unknown type", `{"type":99,` + interactionHead + `"data":{"name":"news"}}`, 200, unknownCommandText, ""},
 	{"too long query", `{"type":2,` + interactionHead + `"data":{"name":"news","options":[{"name":"add","type":1,"options":[{"name":"query","type":3,"value":"` + strings.Repeat("가", 201) + `"}]}]}}`, 200, "The query option is too long", ""},
 	{"number value", `{"type":2,` + interactionHead + `"data":{"name":"news","options":[{"name":"add","type":1,"options":[{"name":"query","type":4,"value":5}]}]}}`, 200, "ok", "add"},
@@ -188,7 +190,7 @@ func TestMalformedInteractionsGateway(t *testing.T) {
 			continue
 		}
 		text := tc.text
-		if i.Type != discordgo.InteractionApplicationCommand {
+		if i.Type != discordgo.InteractionApplicationCommand && i.Type != discordgo.InteractionMessageComponent {
 			text = "" // the gateway ignores other interaction types
 		}
 		cases = append(cases, gatewayCase{tc.name, &discordgo.InteractionCreate{Interaction: &i}, text, tc.runs})

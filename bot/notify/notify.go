@@ -48,6 +48,13 @@ type Entry struct {
 	Urgent bool     `json:"urgent,omitempty"`
 	// Also lists other outlets that carried the same story.
 	Also []Source `json:"also,omitempty"`
+	// LastSeen, when set, is when the latest other outlet carried the
+	// story: a message that grew as outlets reported it shows its spread
+	// as "first seen Published · last seen LastSeen".
+	LastSeen time.Time `json:"last_seen,omitzero"`
+	// Lead is the start of the item's text, kept so later copies of the
+	// story can be recognised by it (digest.Story); renderers ignore it.
+	Lead string `json:"lead,omitempty"`
 }
 
 // Message is an alert (one entry) or a digest (several) for one channel.
@@ -74,6 +81,25 @@ type Notifier interface {
 	// RetryAfter. It must not wait for rate limits longer than ctx allows.
 	Send(ctx context.Context, m Message) error
 }
+
+// Editor is a Notifier that can keep a reference to a message it posted
+// and edit that message in place later, so a story alerted once grows as
+// more outlets report it instead of being posted again.
+type Editor interface {
+	Notifier
+	// SendRef is Send returning the platform's reference to the message
+	// it posted; "" when this channel cannot edit what it posts (a Slack
+	// incoming webhook), and the bot then sends a compact follow-up.
+	SendRef(ctx context.Context, m Message) (string, error)
+	// Edit replaces the message ref refers to with m (one part). It
+	// returns an error wrapping ErrGone when the message no longer exists
+	// or may no longer be edited, and otherwise fails like Send.
+	Edit(ctx context.Context, ref string, m Message) error
+}
+
+// ErrGone reports that a message cannot be edited any more: it was
+// deleted, or the platform no longer allows edits of it.
+var ErrGone = errors.New("the message no longer exists")
 
 // Error is a delivery failure with the retry advice of the platform.
 type Error struct {

@@ -173,6 +173,9 @@ type commandReply struct {
 	// Blocks show the reply (a rich_text block); Text is then the
 	// notification's text.
 	Blocks *slack.Blocks `json:"blocks,omitempty"`
+	// ReplaceOriginal, when set, says whether a response_url post
+	// replaces the message it came from (false for button replies).
+	ReplaceOriginal *bool `json:"replace_original,omitempty"`
 }
 
 func (c commandReply) json() []byte {

@@ -124,13 +124,48 @@ func (n *Notifier) Split(m notify.Message) []notify.Message { return split(m) }
 // sent once more without them. Errors never contain the webhook URL or
 // token.
 func (n *Notifier) Send(ctx context.Context, m notify.Message) error {
-	code, err := n.send(ctx, m, true)
+	_, err := n.SendRef(ctx, m)
+	return err
+}
+
+var _ notify.Editor = (*Notifier)(nil)
+
+// SendRef is Send returning the message's reference ("channel-id ts")
+// when it was posted with chat.postMessage; an incoming webhook returns
+// "", since its messages cannot be edited.
+func (n *Notifier) SendRef(ctx context.Context, m notify.Message) (string, error) {
+	code, ref, err := n.send(ctx, m, true, "")
 	if code == "invalid_blocks" && hasImage(m) {
 		n.log.WarnContext(ctx, "slack rejected blocks; sending without images",
 			"channel", n.name, "error", err)
-		_, err = n.send(ctx, m, false)
+		_, ref, err = n.send(ctx, m, false, "")
+	}
+	return ref, err
+}
+
+// Edit replaces the message ref (from SendRef) with m through
+// chat.update, after the channel's pace. A message Slack no longer has or
+// no longer lets the bot edit returns notify.ErrGone; other failures are
+// classified as for Send.
+func (n *Notifier) Edit(ctx context.Context, ref string, m notify.Message) error {
+	if n.api == nil {
+		return notify.Permanent(n.errorf("an incoming webhook cannot edit messages"))
+	}
+	if _, _, ok := strings.Cut(ref, " "); !ok {
+		return notify.Permanent(n.errorf("message reference %q is not \"channel ts\"", ref))
+	}
+	code, _, err := n.send(ctx, m, true, ref)
+	if code == "invalid_blocks" && hasImage(m) {
+		_, _, err = n.send(ctx, m, false, ref)
 	}
 	return err
+}
+
+// goneCodes are the chat.update error codes after which the message can
+// never be edited: it or its channel is gone, or edits are closed.
+var goneCodes = map[string]bool{
+	"message_not_found": true, "channel_not_found": true, "cant_update_message": true,
+	"edit_window_closed": true, "is_archived": true,
 }
 
 func hasImage(m notify.Message) bool {
@@ -143,23 +178,32 @@ func hasImage(m notify.Message) bool {
 }
 
 // send posts once and returns Slack's error code, when it gave one, with
-// the classified error.
-func (n *Notifier) send(ctx context.Context, m notify.Message, images bool) (string, error) {
+// the classified error, and the posted message's reference. A non-empty
+// edit is the reference of a message to replace (chat.update).
+func (n *Notifier) send(ctx context.Context, m notify.Message, images bool, edit string) (string, string, error) {
 	if err := n.pacer.Wait(ctx); err != nil {
-		return "", fmt.Errorf("slack: channel %q: waiting to send: %w", n.name, err)
+		return "", "", fmt.Errorf("slack: channel %q: waiting to send: %w", n.name, err)
 	}
 	text, blocks := render(m, images)
-	var code string
+	if n.api != nil && len(m.Entries) == 1 && m.Entries[0].ID > 0 {
+		// A bot-token alert of one story carries its buttons; the
+		// interactions endpoint or Socket Mode answers them.
+		blocks = append(blocks, alertActions(m.Entries[0].ID))
+	}
+	var code, ref string
 	var err error
-	if n.webhook != "" {
+	switch {
+	case n.webhook != "":
 		code, err = n.postWebhook(ctx, text, blocks)
-	} else {
-		code, err = n.postMessage(ctx, text, blocks)
+	case edit != "":
+		code, err = n.updateMessage(ctx, edit, text, blocks)
+	default:
+		code, ref, err = n.postMessage(ctx, text, blocks)
 	}
 	if err == nil {
-		n.log.DebugContext(ctx, "slack message sent", "channel", n.name, "entries", len(m.Entries))
+		n.log.DebugContext(ctx, "slack message sent", "channel", n.name, "entries", len(m.Entries), "edit", edit != "")
 	}
-	return code, err
+	return code, ref, err
 }
 
 type webhookPayload struct {
@@ -183,7 +227,7 @@ func (n *Notifier) postWebhook(ctx context.Context, text string, blocks []slack.
 		if !ok {
 			d = defaultRetryAfter
 		}
-		return code, n.rateLimited(ctx, d)
+		return code, n.rateLimited(d)
 	}
 	return code, notify.Classify(status, 0, n.errorf("webhook answered %d %s", status, code))
 }
@@ -194,37 +238,63 @@ var retryableCodes = map[string]bool{
 	"service_unavailable": true, "request_timeout": true,
 }
 
-func (n *Notifier) postMessage(ctx context.Context, text string, blocks []slack.Block) (string, error) {
-	_, _, err := n.api.PostMessageContext(ctx, n.channel,
+func (n *Notifier) postMessage(ctx context.Context, text string, blocks []slack.Block) (string, string, error) {
+	channel, ts, err := n.api.PostMessageContext(ctx, n.channel,
 		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...),
 		slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
+	if err == nil {
+		if channel == "" || ts == "" {
+			return "", "", nil // posted, but nothing to edit it by
+		}
+		return "", channel + " " + ts, nil
+	}
+	code, err := n.apiError("chat.postMessage", err)
+	return code, "", err
+}
+
+// updateMessage replaces the message ref ("channel ts") with chat.update.
+func (n *Notifier) updateMessage(ctx context.Context, ref, text string, blocks []slack.Block) (string, error) {
+	channel, ts, _ := strings.Cut(ref, " ")
+	_, _, _, err := n.api.UpdateMessageContext(ctx, channel, ts,
+		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+	if err == nil {
+		return "", nil
+	}
+	var resp slack.SlackErrorResponse
+	if errors.As(err, &resp) && goneCodes[resp.Err] {
+		return resp.Err, fmt.Errorf("%w: %w", notify.ErrGone, n.errorf("chat.update: %w", err))
+	}
+	return n.apiError("chat.update", err)
+}
+
+// apiError classifies a Web API failure of method and returns Slack's
+// error code when it gave one that is not worth retrying.
+func (n *Notifier) apiError(method string, err error) (string, error) {
 	var (
 		rle  *slack.RateLimitedError
 		sce  slack.StatusCodeError
 		resp slack.SlackErrorResponse
 	)
 	switch {
-	case err == nil:
-		return "", nil
 	case errors.As(err, &rle):
-		return "", n.rateLimited(ctx, min(rle.RetryAfter, notify.MaxRetryAfter))
+		return "", n.rateLimited(min(rle.RetryAfter, notify.MaxRetryAfter))
 	case errors.As(err, &sce) && sce.Code == http.StatusTooManyRequests:
-		return "", n.rateLimited(ctx, defaultRetryAfter)
+		return "", n.rateLimited(defaultRetryAfter)
 	case errors.As(err, &sce):
-		return "", notify.Classify(sce.Code, 0, n.errorf("chat.postMessage: %w", err))
+		return "", notify.Classify(sce.Code, 0, n.errorf("%s: %w", method, err))
 	case errors.As(err, &resp) && !retryableCodes[resp.Err]:
-		return resp.Err, notify.Permanent(n.errorf("chat.postMessage: %w", err))
+		return resp.Err, notify.Permanent(n.errorf("%s: %w", method, err))
 	case errors.As(err, &resp):
-		return "", notify.Retry(n.errorf("chat.postMessage: %w", err), 0)
+		return "", notify.Retry(n.errorf("%s: %w", method, err), 0)
 	default: // no answer: a network failure or timeout
-		return "", notify.Classify(0, 0, n.errorf("chat.postMessage: %w", err))
+		return "", notify.Classify(0, 0, n.errorf("%s: %w", method, err))
 	}
 }
 
 // rateLimited holds the channel for d and reports a retryable error.
-func (n *Notifier) rateLimited(ctx context.Context, d time.Duration) error {
+func (n *Notifier) rateLimited(d time.Duration) error {
 	n.pacer.Block(n.now().Add(d))
-	n.log.WarnContext(ctx, "slack rate limited", "channel", n.name, "retry_after", d)
+	n.log.Warn("slack rate limited", "channel", n.name, "retry_after", d)
 	return notify.Classify(http.StatusTooManyRequests, d, n.errorf("rate limited (429), retry after %s", d))
 }
 

@@ -152,10 +152,16 @@ func metaLine(e notify.Entry, loc *time.Location, also int) string {
 	}
 	if !e.Published.IsZero() {
 		when := e.Published.In(loc).Format("2006-01-02 15:04 MST")
+		if e.Undated || !e.LastSeen.IsZero() {
+			when = "first seen " + when
+		}
 		if e.Undated {
-			when = "first seen " + when + " (undated)"
+			when += " (undated)"
 		}
 		parts = append(parts, when)
+	}
+	if !e.LastSeen.IsZero() {
+		parts = append(parts, "last seen "+e.LastSeen.In(loc).Format("2006-01-02 15:04 MST"))
 	}
 	if len(e.Also) > 0 && also > 0 {
 		var names []string

@@ -84,7 +84,23 @@ func handleSocketEvent(ctx context.Context, client acker, d *dispatcher, evt soc
 		}
 		go d.socketCommand(ctx, client, envelope, req, cmd.ResponseURL)
 		envelope = "" // the goroutine acknowledges it
-	case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive:
+	case socketmode.EventTypeInteractive:
+		// A button: acknowledge at once, then answer the clicker through
+		// the interaction's response_url.
+		if evt.Request == nil {
+			return
+		}
+		d.ack(ctx, client, evt.Request.EnvelopeID, nil)
+		req, act, responseURL, err := blockAction(evt.Request.Payload)
+		if err != nil {
+			d.log.InfoContext(ctx, "slack interaction ignored", "reason", err.Error())
+			return
+		}
+		go func() {
+			defer d.guard.Recover("slack_socket_action", nil)
+			d.act(ctx, req, act, responseURL)
+		}()
+	case socketmode.EventTypeEventsAPI:
 		// Not used by newshound; acknowledge so Slack does not resend.
 		if evt.Request != nil {
 			d.ack(ctx, client, evt.Request.EnvelopeID, nil)

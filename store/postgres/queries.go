@@ -164,12 +164,12 @@ func (s *Store) Enqueue(ctx context.Context, ds []store.Delivery) ([]store.Deliv
 			d.Created = norm(s.stamp(d.Created))
 			d.Due, d.NextAttempt = norm(d.Due), norm(d.NextAttempt)
 			err := tx.QueryRow(ctx, `INSERT INTO deliveries
-				(channel, item_key, watch, feed, title, link, urgent, payload, status, created, due, next_attempt)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+				(channel, item_key, watch, feed, title, link, urgent, payload, status, created, due, next_attempt, parent)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 				ON CONFLICT (channel, item_key) DO NOTHING
 				RETURNING id`,
 				d.Channel, []byte(d.ItemKey), d.Watch, d.Feed, d.Title, d.Link, d.Urgent, d.Payload,
-				d.Status, pgTime(d.Created), pgTime(d.Due), pgTime(d.NextAttempt)).Scan(&d.ID)
+				d.Status, pgTime(d.Created), pgTime(d.Due), pgTime(d.NextAttempt), d.Parent).Scan(&d.ID)
 			if errors.Is(err, pgx.ErrNoRows) {
 				continue // a duplicate
 			}
@@ -188,14 +188,14 @@ func (s *Store) Enqueue(ctx context.Context, ds []store.Delivery) ([]store.Deliv
 
 // deliveryColumns lists the columns scanDelivery reads, in order.
 const deliveryColumns = `id, channel, item_key, watch, feed, title, link, urgent, payload,
-	status, created, due, next_attempt, attempts, last_error, sent`
+	status, created, due, next_attempt, attempts, last_error, sent, parent, message_id`
 
 func scanDelivery(row pgx.CollectableRow) (store.Delivery, error) {
 	var d store.Delivery
 	var key []byte
 	var created, due, next, sent *time.Time
 	err := row.Scan(&d.ID, &d.Channel, &key, &d.Watch, &d.Feed, &d.Title, &d.Link, &d.Urgent, &d.Payload,
-		&d.Status, &created, &due, &next, &d.Attempts, &d.LastError, &sent)
+		&d.Status, &created, &due, &next, &d.Attempts, &d.LastError, &sent, &d.Parent, &d.MessageID)
 	d.ItemKey = string(key)
 	d.Created, d.Due, d.NextAttempt, d.Sent = fromPG(created), fromPG(due), fromPG(next), fromPG(sent)
 	return d, err
@@ -255,6 +255,35 @@ func (s *Store) deliveries(ctx context.Context, op, q, channel, order string, ar
 		return nil, fmt.Errorf("postgres: %s: %w", op, err)
 	}
 	return ds, nil
+}
+
+// Delivery returns the delivery with the given ID, or store.ErrNotFound.
+func (s *Store) Delivery(ctx context.Context, id int64) (store.Delivery, error) {
+	ds, err := s.deliveries(ctx, "delivery", `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1`, "", "", id)
+	if err != nil {
+		return store.Delivery{}, err
+	}
+	if len(ds) == 0 {
+		return store.Delivery{}, store.ErrNotFound
+	}
+	return ds[0], nil
+}
+
+// Children returns the deliveries whose parent is id, by ascending ID.
+func (s *Store) Children(ctx context.Context, id int64) ([]store.Delivery, error) {
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE parent = $1 AND parent <> 0`
+	return s.deliveries(ctx, "children", q, "", " ORDER BY id", id)
+}
+
+// SetMessageID records the message reference of deliveries.
+func (s *Store) SetMessageID(ctx context.Context, ids []int64, messageID string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE deliveries SET message_id = $2 WHERE id = ANY($1)`, ids, txt(messageID)); err != nil {
+		return fmt.Errorf("postgres: set message id: %w", err)
+	}
+	return nil
 }
 
 // limitClause returns a LIMIT clause, or nothing for limit <= 0.

@@ -131,12 +131,12 @@ func (s *Store) Enqueue(ctx context.Context, ds []store.Delivery) ([]store.Deliv
 			d.Created = norm(s.stamp(d.Created))
 			d.Due, d.NextAttempt = norm(d.Due), norm(d.NextAttempt)
 			err := tx.QueryRowContext(ctx, `INSERT INTO deliveries
-				(channel, item_key, watch, feed, title, link, urgent, payload, status, created, due, next_attempt)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				(channel, item_key, watch, feed, title, link, urgent, payload, status, created, due, next_attempt, parent)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (channel, item_key) DO NOTHING
 				RETURNING id`,
 				d.Channel, d.ItemKey, d.Watch, d.Feed, d.Title, d.Link, d.Urgent, d.Payload,
-				d.Status, millis(d.Created), millis(d.Due), millis(d.NextAttempt)).Scan(&d.ID)
+				d.Status, millis(d.Created), millis(d.Due), millis(d.NextAttempt), d.Parent).Scan(&d.ID)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue // a duplicate
 			}
@@ -155,13 +155,13 @@ func (s *Store) Enqueue(ctx context.Context, ds []store.Delivery) ([]store.Deliv
 
 // deliveryColumns lists the columns scanDelivery reads, in order.
 const deliveryColumns = `id, channel, item_key, watch, feed, title, link, urgent, payload,
-	status, created, due, next_attempt, attempts, last_error, sent`
+	status, created, due, next_attempt, attempts, last_error, sent, parent, message_id`
 
 func scanDelivery(row scanner) (store.Delivery, error) {
 	var d store.Delivery
 	var created, due, next, sent sql.NullInt64
 	err := row.Scan(&d.ID, &d.Channel, &d.ItemKey, &d.Watch, &d.Feed, &d.Title, &d.Link, &d.Urgent, &d.Payload,
-		&d.Status, &created, &due, &next, &d.Attempts, &d.LastError, &sent)
+		&d.Status, &created, &due, &next, &d.Attempts, &d.LastError, &sent, &d.Parent, &d.MessageID)
 	d.Created, d.Due, d.NextAttempt, d.Sent = fromMillis(created), fromMillis(due), fromMillis(next), fromMillis(sent)
 	return d, err
 }
@@ -217,6 +217,39 @@ func (s *Store) Recent(ctx context.Context, channel string, limit int) ([]store.
 func (s *Store) Since(ctx context.Context, channel string, t time.Time) ([]store.Delivery, error) {
 	q := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE created >= ?`
 	return s.deliveries(ctx, "since", q, channel, " ORDER BY created, id", millis(t).Int64)
+}
+
+// Delivery returns the delivery with the given ID, or store.ErrNotFound.
+func (s *Store) Delivery(ctx context.Context, id int64) (store.Delivery, error) {
+	d, err := scanDelivery(s.r.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Delivery{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.Delivery{}, fmt.Errorf("sqlite: delivery %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// Children returns the deliveries whose parent is id, by ascending ID.
+func (s *Store) Children(ctx context.Context, id int64) ([]store.Delivery, error) {
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE parent = ? AND parent <> 0`
+	return s.deliveries(ctx, "children", q, "", " ORDER BY id", id)
+}
+
+// SetMessageID records the message reference of deliveries.
+func (s *Store) SetMessageID(ctx context.Context, ids []int64, messageID string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return fmt.Errorf("sqlite: set message id: %w", err)
+	}
+	if _, err := s.w.ExecContext(ctx, `UPDATE deliveries SET message_id = ? WHERE id IN (SELECT value FROM json_each(?))`, messageID, string(list)); err != nil {
+		return fmt.Errorf("sqlite: set message id: %w", err)
+	}
+	return nil
 }
 
 // deliveries runs query q, restricted to channel unless it is "" and

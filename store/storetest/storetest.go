@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Reschedule", testReschedule},
 		{"Recent", testRecent},
 		{"Since", testSince},
+		{"Messages", testMessages},
 		{"Mutes", testMutes},
 		{"Edits", testEdits},
 		{"Meta", testMeta},
@@ -328,6 +329,55 @@ func testMarkSent(t *testing.T, s store.Store) {
 	if sent := recent(t, s, "slack", 1)[0]; sent.ID != ds[2].ID || sent.Sent.Before(before) || sent.Sent.After(time.Now()) {
 		t.Errorf("MarkSent with zero time: newest %d sent at %v, want %d stamped now", sent.ID, sent.Sent, ds[2].ID)
 	}
+}
+
+// testMessages checks the columns of living alerts: Parent round-trips
+// through Enqueue, SetMessageID records a message reference on pending
+// and sent rows, Delivery reads one row and Children the rows of a parent.
+func testMessages(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	alert := enqueue(t, s, delivery("discord", "a", t0))[0]
+	if alert.Parent != 0 || alert.MessageID != "" {
+		t.Fatalf("new row: parent %d message %q, want 0 and none", alert.Parent, alert.MessageID)
+	}
+	check(t, s.MarkSent(ctx, []int64{alert.ID}, t0))
+	check(t, s.SetMessageID(ctx, []int64{alert.ID, 1 << 50}, "1234567890123456789"))
+	got, err := s.Delivery(ctx, alert.ID)
+	check(t, err)
+	if got.MessageID != "1234567890123456789" || got.Status != store.StatusSent {
+		t.Errorf("Delivery after SetMessageID: message %q status %q", got.MessageID, got.Status)
+	}
+	if _, err := s.Delivery(ctx, 1<<50); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Delivery of an unknown ID: %v, want ErrNotFound", err)
+	}
+
+	edit := delivery("discord", "b", t0.Add(time.Minute))
+	edit.Parent = alert.ID
+	other := delivery("discord", "c", t0.Add(time.Minute))
+	added := enqueue(t, s, edit, other)
+	if added[0].Parent != alert.ID || added[1].Parent != 0 {
+		t.Fatalf("Enqueue returned parents %d, %d; want %d, 0", added[0].Parent, added[1].Parent, alert.ID)
+	}
+	kids, err := s.Children(ctx, alert.ID)
+	check(t, err)
+	assertDeliveries(t, "Children", kids, added[:1])
+	if kids, err := s.Children(ctx, 0); err != nil || len(kids) != 0 {
+		t.Errorf("Children(0) = %d rows, %v; want none", len(kids), err)
+	}
+	assertDeliveries(t, "PendingAll with a child", pendingAll(t, s, "discord"), added)
+
+	// A pending row takes a reference too, and "" forgets it.
+	check(t, s.SetMessageID(ctx, []int64{added[1].ID}, "C1:1700000000.000100"))
+	got, err = s.Delivery(ctx, added[1].ID)
+	check(t, err)
+	if got.MessageID != "C1:1700000000.000100" || got.Status != store.StatusPending {
+		t.Errorf("pending row after SetMessageID: message %q status %q", got.MessageID, got.Status)
+	}
+	check(t, s.SetMessageID(ctx, []int64{alert.ID}, ""))
+	if got, _ := s.Delivery(ctx, alert.ID); got.MessageID != "" {
+		t.Errorf("SetMessageID(\"\") left %q", got.MessageID)
+	}
+	check(t, s.SetMessageID(ctx, nil, "x"))
 }
 
 func testMarkFailed(t *testing.T, s store.Store) {

@@ -1,0 +1,296 @@
+package digest
+
+import (
+	"bufio"
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// corpusDir holds the real feeds the labelled pairs come from.
+const corpusDir = "../../../shared/feeds/korean/knews-rss"
+
+// corpusItem is one item of the shared Korean feeds.
+type corpusItem struct {
+	title, lead, link string
+	published         time.Time
+}
+
+// unescape undoes the entity escaping of the re-serialised feeds, some
+// of whose titles were escaped twice.
+func unescape(s string) string {
+	for range 3 {
+		s = html.UnescapeString(s)
+	}
+	return strings.ReplaceAll(s, "\u00a0", " ")
+}
+
+// loadCorpus reads every item of the shared Korean feeds by link (the
+// first copy of each link), or skips the test when they are absent. The
+// files are read once per test binary: a scan of 5 MB is slow under -race.
+func loadCorpus(t testing.TB) map[string]corpusItem {
+	t.Helper()
+	c, err := corpusOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c == nil {
+		t.Skip("../shared/feeds/korean/knews-rss is absent: the labelled pairs need their leads and dates")
+	}
+	return c
+}
+
+var corpusOnce = sync.OnceValues(func() (map[string]corpusItem, error) {
+	files, _ := filepath.Glob(corpusDir + "/*.xml")
+	more, _ := filepath.Glob(corpusDir + "/*/*.xml")
+	files = append(files, more...)
+	if len(files) == 0 {
+		return nil, nil
+	}
+	out := map[string]corpusItem{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		rest := string(data)
+		for {
+			_, after, ok := strings.Cut(rest, "<item>")
+			if !ok {
+				break
+			}
+			item, tail, _ := strings.Cut(after, "</item>")
+			rest = tail
+			it := corpusItem{title: xmlField(item, "title"), link: xmlField(item, "link"), lead: xmlField(item, "content:encoded")}
+			if it.lead == "" {
+				it.lead = xmlField(item, "description")
+			}
+			if p, err := time.Parse(time.RFC3339, xmlField(item, "pubDate")); err == nil {
+				it.published = p
+			}
+			if _, ok := out[it.link]; !ok && it.link != "" {
+				out[it.link] = it
+			}
+		}
+	}
+	return out, nil
+})
+
+// xmlField returns the unescaped text of the first <name> element of the
+// (re-serialised, regular) item.
+func xmlField(item, name string) string {
+	_, after, ok := strings.Cut(item, "<"+name+">")
+	if !ok {
+		return ""
+	}
+	text, _, _ := strings.Cut(after, "</"+name+">")
+	text = strings.TrimSuffix(strings.TrimPrefix(text, "<![CDATA["), "]]>")
+	return unescape(text)
+}
+
+// storyPair is a labelled pair with the items' links ("" when the item
+// is not in the corpus: its title alone is compared).
+type storyPair struct {
+	same         bool
+	a, b         string
+	linkA, linkB string
+}
+
+func readStoryPairs(t testing.TB, name string) []storyPair {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var ps []storyPair
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		c := strings.Split(line, "\t")
+		if len(c) != 5 || (c[0] != "same" && c[0] != "diff") {
+			t.Fatalf("%s:%d: want label(same|diff), title_a, title_b, link_a, link_b", name, n)
+		}
+		p := storyPair{same: c[0] == "same", a: c[1], b: c[2], linkA: c[3], linkB: c[4]}
+		if p.linkA == "-" {
+			p.linkA = ""
+		}
+		if p.linkB == "-" {
+			p.linkB = ""
+		}
+		ps = append(ps, p)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}
+
+// corpusStory prepares a labelled title with what the corpus has of its item.
+func corpusStory(corpus map[string]corpusItem, title, link string) Story {
+	it, ok := corpus[link]
+	if !ok {
+		return NewStory(title, "", "", time.Time{})
+	}
+	return NewStory(title, it.lead, it.link, it.published)
+}
+
+// score is precision and recall of a predicate over labelled pairs.
+type score struct{ tp, fp, fn, tn int }
+
+func (s score) precision() float64 {
+	if s.tp+s.fp == 0 {
+		return 1
+	}
+	return float64(s.tp) / float64(s.tp+s.fp)
+}
+
+func (s score) recall() float64 {
+	if s.tp+s.fn == 0 {
+		return 0
+	}
+	return float64(s.tp) / float64(s.tp+s.fn)
+}
+
+func (s score) String() string {
+	return fmt.Sprintf("precision %.3f recall %.3f (tp %d, false merges %d, missed %d)", s.precision(), s.recall(), s.tp, s.fp, s.fn)
+}
+
+func scorePairs(ps []storyPair, as, bs []Story, same func(a, b Story) bool) score {
+	var s score
+	for i, p := range ps {
+		got := same(as[i], bs[i])
+		switch {
+		case got && p.same:
+			s.tp++
+		case got:
+			s.fp++
+		case p.same:
+			s.fn++
+		default:
+			s.tn++
+		}
+	}
+	return s
+}
+
+// TestStoryRecall measures Story.Same against Headline.Same on both
+// labelled sets, with the table its thresholds were chosen from, and
+// fails below the recall and precision Story.Same reaches now.
+func TestStoryRecall(t *testing.T) {
+	corpus := loadCorpus(t)
+	sets := []string{"story_pairs.tsv", "story_pairs2.tsv"}
+	type prepared struct {
+		ps     []storyPair
+		as, bs []Story
+	}
+	var all []prepared
+	for _, name := range sets {
+		ps := readStoryPairs(t, name)
+		p := prepared{ps: ps, as: make([]Story, len(ps)), bs: make([]Story, len(ps))}
+		found, nsame := 0, 0
+		for i, x := range ps {
+			p.as[i], p.bs[i] = corpusStory(corpus, x.a, x.linkA), corpusStory(corpus, x.b, x.linkB)
+			for _, l := range []string{x.linkA, x.linkB} {
+				if _, ok := corpus[l]; ok {
+					found++
+				}
+			}
+			if x.same {
+				nsame++
+			}
+		}
+		t.Logf("%s: %d pairs (%d same, %d diff), %d of %d items found in the corpus", name, len(ps), nsame, len(ps)-nsame, found, 2*len(ps))
+		all = append(all, p)
+	}
+	t.Logf("%-26s %-18s %s", "set", "method", "result")
+	for i, p := range all {
+		t.Logf("%-26s %-18s %v", sets[i], "headline only", scorePairs(p.ps, p.as, p.bs, func(a, b Story) bool { return a.Headline.Same(b.Headline) }))
+		t.Logf("%-26s %-18s %v", sets[i], "Story.Same", scorePairs(p.ps, p.as, p.bs, Story.Same))
+	}
+	for _, ts := range []float64{0.3, minTitleShare, 0.45} {
+		for _, c := range []float64{0.55, minCross, 0.65, 0.7} {
+			line := fmt.Sprintf("title share >= %.2f, cross >= %.2f:", ts, c)
+			for _, p := range all {
+				line += fmt.Sprintf("  %v", scorePairs(p.ps, p.as, p.bs, func(a, b Story) bool { return a.sameAt(b, ts, c, MaxApart) }))
+			}
+			t.Log(line)
+		}
+	}
+	// The floors are what Story.Same reaches now; the aim is recall 0.80
+	// at precision 0.98 on both sets, which the headline, lead, numbers,
+	// dates and links alone do not reach (the missed pairs are rewordings
+	// that share few words: see the log of a failing run).
+	floors := []struct{ precision, recall float64 }{{0.98, 0.55}, {0.96, 0.56}}
+	for i, p := range all {
+		s := scorePairs(p.ps, p.as, p.bs, Story.Same)
+		if s.recall() < floors[i].recall || s.precision() < floors[i].precision {
+			t.Errorf("%s: %v: want recall at least %.2f at precision at least %.2f", sets[i], s, floors[i].recall, floors[i].precision)
+			for j, x := range p.ps {
+				if got := p.as[j].Same(p.bs[j]); got != x.same {
+					t.Logf("  wrong (same=%v): %q | %q", x.same, x.a, x.b)
+				}
+			}
+		}
+	}
+}
+
+// TestStoryBackgroundMergeRate checks how often two distinct real items
+// (every pair of items of the shared Korean feeds with distinct titles
+// and links) are the same Story: at most 0.01% of pairs. Most merges
+// there are true copies (one story in several outlets over five days),
+// so the ceiling bounds rather than measures false merges.
+func TestStoryBackgroundMergeRate(t *testing.T) {
+	corpus := loadCorpus(t)
+	seen := map[string]bool{}
+	var stories []Story
+	for _, it := range corpus {
+		if n := Normalize(it.title); n != "" && !seen[n] {
+			seen[n] = true
+			stories = append(stories, NewStory(it.title, it.lead, it.link, it.published))
+		}
+	}
+	if len(stories) < 500 {
+		t.Fatalf("%d distinct items: want at least 500", len(stories))
+	}
+	// Only titles that share a shingle can be the same story (the links
+	// are distinct): compare those, count all pairs.
+	byShingle := map[uint64][]int{}
+	for i, s := range stories {
+		for _, h := range s.shingles {
+			byShingle[h] = append(byShingle[h], i)
+		}
+	}
+	same, headline := 0, 0
+	pairs := len(stories) * (len(stories) - 1) / 2
+	for i, s := range stories {
+		done := map[int]bool{}
+		for _, h := range s.shingles {
+			for _, j := range byShingle[h] {
+				if j <= i || done[j] {
+					continue
+				}
+				done[j] = true
+				if s.Same(stories[j]) {
+					same++
+					if s.Headline.Same(stories[j].Headline) {
+						headline++
+					}
+				}
+			}
+		}
+	}
+	rate := float64(same) / float64(pairs)
+	t.Logf("Story.Same: %d of %d pairs (%.4f%%) over %d items; %d by the headline alone", same, pairs, 100*rate, len(stories), headline)
+	if rate > 0.0001 {
+		t.Errorf("Story.Same merge rate %.4f%%: want at most 0.01%%", 100*rate)
+	}
+}
