@@ -24,11 +24,22 @@ type fakeGateway struct {
 	srv    *httptest.Server
 	closed chan struct{}
 	conns  atomic.Int32
+	// event is the interaction the gateway sends ("" is /news help).
+	event string
+	// posts receives each REST POST's path and body (interaction
+	// responses among them) when set.
+	posts chan [2]string
 }
 
 func newFakeGateway(t *testing.T) *fakeGateway {
 	t.Helper()
-	g := &fakeGateway{closed: make(chan struct{})}
+	return startFakeGateway(t, &fakeGateway{})
+}
+
+// startFakeGateway serves g, whose event and posts may be set.
+func startFakeGateway(t *testing.T, g *fakeGateway) *fakeGateway {
+	t.Helper()
+	g.closed = make(chan struct{})
 	up := websocket.Upgrader{}
 	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -43,6 +54,10 @@ func newFakeGateway(t *testing.T) *fakeGateway {
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(map[string]string{"url": "ws" + strings.TrimPrefix(g.srv.URL, "http") + "/ws"})
 		default: // command registration, interaction responses
+			if g.posts != nil && r.Method == http.MethodPost {
+				b, _ := io.ReadAll(r.Body)
+				g.posts <- [2]string{r.URL.Path, string(b)}
+			}
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write([]byte("[]"))
 		}
@@ -86,8 +101,12 @@ func (g *fakeGateway) serveWS(t *testing.T, up websocket.Upgrader, w http.Respon
 	if !send(`{"op":11}`) {
 		return
 	}
-	if !send(`{"op":0,"s":2,"t":"INTERACTION_CREATE","d":{"id":"i1","application_id":"app1","type":2,"token":"itok","guild_id":"g1","channel_id":"c1",` +
-		`"member":{"user":{"id":"u1","username":"someone"}},"data":{"id":"d1","name":"news","type":1,"options":[{"name":"help","type":1}]}}}`) {
+	event := g.event
+	if event == "" {
+		event = `{"id":"i1","application_id":"app1","type":2,"token":"itok","guild_id":"g1","channel_id":"c1",` +
+			`"member":{"user":{"id":"u1","username":"someone"}},"data":{"id":"d1","name":"news","type":1,"options":[{"name":"help","type":1}]}}`
+	}
+	if !send(`{"op":0,"s":2,"t":"INTERACTION_CREATE","d":` + event + `}`) {
 		return
 	}
 	for { // until the client sends its close frame
@@ -158,5 +177,79 @@ func TestGatewayWaitsForCommands(t *testing.T) {
 	}
 	if !r.finished.Load() {
 		t.Error("RunGateway returned before the command finished")
+	}
+}
+
+// actingRunner takes button clicks and records them.
+type actingRunner struct {
+	acts chan command.Action
+	reqs chan command.Request
+}
+
+func (r *actingRunner) Run(context.Context, command.Request) command.Reply {
+	return command.Reply{Text: "not a command test"}
+}
+
+func (r *actingRunner) Act(_ context.Context, req command.Request, a command.Action) command.Reply {
+	r.reqs <- req
+	r.acts <- a
+	return command.Reply{Text: "Muted this story here."}
+}
+
+// TestGatewayButton clicks Mute story over the gateway: the core gets the
+// action with who clicked where, and the clicker alone gets the reply as
+// the interaction's response.
+func TestGatewayButton(t *testing.T) {
+	value := command.Action{Kind: command.ActionMuteStory, Row: 42}.String()
+	g := startFakeGateway(t, &fakeGateway{
+		event: `{"id":"i2","application_id":"app1","type":3,"token":"ctok","guild_id":"g1","channel_id":"c1",` +
+			`"member":{"user":{"id":"u1","username":"someone"},"roles":["r1"]},"message":{"id":"m1","channel_id":"c1"},` +
+			`"data":{"custom_id":"` + value + `","component_type":2}}`,
+		posts: make(chan [2]string, 8),
+	})
+	r := &actingRunner{acts: make(chan command.Action, 1), reqs: make(chan command.Request, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	returned := make(chan error, 1)
+	go func() {
+		returned <- RunGateway(ctx, "bot-token", "app1", "g1", r, HandlerOptions{APIURL: g.srv.URL + "/api/v9", DeferAfter: time.Hour})
+	}()
+	select {
+	case a := <-r.acts:
+		if a.Kind != command.ActionMuteStory || a.Row != 42 {
+			t.Errorf("action = %+v", a)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the click never reached the core")
+	}
+	if req := <-r.reqs; req.Platform != Platform || req.User != "u1" || req.ChannelID != "c1" || len(req.Roles) != 1 {
+		t.Errorf("request = %+v", req)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case p := <-g.posts:
+			if !strings.Contains(p[0], "/interactions/i2/ctok/callback") {
+				continue
+			}
+			var resp struct {
+				Type int `json:"type"`
+				Data struct {
+					Content string `json:"content"`
+					Flags   int    `json:"flags"`
+				} `json:"data"`
+			}
+			if err := json.Unmarshal([]byte(p[1]), &resp); err != nil {
+				t.Fatalf("response %s: %v", p[1], err)
+			}
+			if resp.Type != 4 || resp.Data.Flags&64 == 0 || !strings.Contains(resp.Data.Content, "Muted this story here.") {
+				t.Errorf("response = %s, want an ephemeral message with the reply", p[1])
+			}
+			cancel()
+			<-returned
+			return
+		case <-deadline:
+			t.Fatal("the clicker got no response")
+		}
 	}
 }

@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -116,4 +117,70 @@ func TestSocketModeBadToken(t *testing.T) {
 	if err := RunSocketMode(ctx, "", "xoxb-bot", &recordingRunner{}, HandlerOptions{APIURL: srv.URL, Logger: log}); err == nil {
 		t.Error("RunSocketMode without an app token = nil")
 	}
+}
+
+// actingRunner is a runner that also takes button clicks.
+type actingRunner struct {
+	recordingRunner
+	acts chan command.Action
+}
+
+func (r *actingRunner) Act(_ context.Context, req command.Request, a command.Action) command.Reply {
+	r.mu.Lock()
+	r.reqs = append(r.reqs, req)
+	r.mu.Unlock()
+	r.acts <- a
+	return command.Reply{Text: "Muted this story here."}
+}
+
+// TestSocketModeButton clicks Mute story over Socket Mode: the envelope is
+// acknowledged, the core gets the action with who clicked where, and the
+// reply goes to the clicker through the interaction's response_url.
+func TestSocketModeButton(t *testing.T) {
+	replies := make(chan []byte, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		replies <- b
+	}))
+	defer hook.Close()
+	value := command.Action{Kind: command.ActionMuteStory, Row: 42}.String()
+	payload := `{"type":"block_actions","user":{"id":"U7","name":"kim"},"channel":{"id":"C42","name":"news"},` +
+		`"response_url":"` + hook.URL + `/actions/T1/1/x","actions":[{"action_id":"newshound_mute_story","block_id":"newshound_alert","type":"button","value":"` + value + `"}]}`
+	srv, acks := fakeSocketSlack(t, `{"envelope_id":"e2","type":"interactive","accepts_response_payload":false,"payload":`+payload+`}`)
+	r := &actingRunner{acts: make(chan command.Action, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log, _ := testLogger()
+	done := make(chan error, 1)
+	go func() { done <- RunSocketMode(ctx, appToken, "xoxb-bot", r, HandlerOptions{APIURL: srv.URL, Logger: log}) }()
+
+	select {
+	case b := <-acks:
+		if !strings.Contains(string(b), `"envelope_id":"e2"`) {
+			t.Errorf("ack = %s", b)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the click was not acknowledged")
+	}
+	select {
+	case a := <-r.acts:
+		if a.Kind != command.ActionMuteStory || a.Row != 42 {
+			t.Errorf("action = %+v", a)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the core got no action")
+	}
+	if calls := r.calls(); len(calls) != 1 || calls[0].User != "U7" || calls[0].ChannelID != "C42" || calls[0].Platform != Platform {
+		t.Errorf("request = %+v", calls)
+	}
+	select {
+	case b := <-replies:
+		if !strings.Contains(string(b), "Muted this story here.") || !strings.Contains(string(b), `"response_type":"ephemeral"`) {
+			t.Errorf("reply = %s", b)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reply to the clicker")
+	}
+	cancel()
+	<-done
 }
