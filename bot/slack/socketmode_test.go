@@ -152,7 +152,9 @@ func TestSocketModeButton(t *testing.T) {
 	defer cancel()
 	log, _ := testLogger()
 	done := make(chan error, 1)
-	go func() { done <- RunSocketMode(ctx, appToken, "xoxb-bot", r, HandlerOptions{APIURL: srv.URL, Logger: log}) }()
+	go func() {
+		done <- RunSocketMode(ctx, appToken, "xoxb-bot", r, HandlerOptions{APIURL: srv.URL, Logger: log})
+	}()
 
 	select {
 	case b := <-acks:
