@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"html"
@@ -25,6 +26,7 @@ type feedServer struct {
 	// items by path; each item is title, link, guid, pubDate.
 	feeds    map[string][]rssItem
 	euckr    map[string]bool
+	titles   map[string]string   // channel title per path; default 테스트 뉴스
 	inm      map[string][]string // If-None-Match seen per path
 	requests map[string]int
 	srv      *httptest.Server
@@ -33,7 +35,7 @@ type feedServer struct {
 type rssItem struct{ title, link, guid, date, desc string }
 
 func newFeedServer(t *testing.T) *feedServer {
-	fs := &feedServer{t: t, feeds: map[string][]rssItem{}, euckr: map[string]bool{}, inm: map[string][]string{}, requests: map[string]int{}}
+	fs := &feedServer{t: t, feeds: map[string][]rssItem{}, euckr: map[string]bool{}, titles: map[string]string{}, inm: map[string][]string{}, requests: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/500.xml", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "boom", 500) })
 	mux.HandleFunc("/garbage.xml", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "<html><body>not a feed") })
@@ -66,6 +68,7 @@ func (fs *feedServer) serve(w http.ResponseWriter, r *http.Request) {
 		fs.t.Errorf("User-Agent = %q", ua)
 	}
 	enc := fs.euckr[r.URL.Path]
+	title := cmp.Or(fs.titles[r.URL.Path], "테스트 뉴스")
 	fs.mu.Unlock()
 	if !ok {
 		http.NotFound(w, r)
@@ -76,7 +79,7 @@ func (fs *feedServer) serve(w http.ResponseWriter, r *http.Request) {
 	if enc {
 		decl = "EUC-KR"
 	}
-	fmt.Fprintf(&b, `<?xml version="1.0" encoding="%s"?><rss version="2.0"><channel><title>테스트 뉴스</title><link>%s</link>`, decl, fs.srv.URL)
+	fmt.Fprintf(&b, `<?xml version="1.0" encoding="%s"?><rss version="2.0"><channel><title>%s</title><link>%s</link>`, decl, html.EscapeString(title), fs.srv.URL)
 	for _, it := range items {
 		fmt.Fprintf(&b, "<item><title>%s</title><link>%s</link><guid>%s</guid><pubDate>%s</pubDate><description>%s</description></item>",
 			html.EscapeString(it.title), html.EscapeString(it.link), it.guid, it.date, html.EscapeString(it.desc))

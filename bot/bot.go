@@ -62,6 +62,9 @@ type Options struct {
 	// 90 days). Items must leave their feeds within it, or they would look
 	// new again.
 	Retention time.Duration
+	// Chart draws a report's chart from the data stored with it (nil:
+	// reports go without a chart).
+	Chart func(data []byte) (*notify.Image, error)
 }
 
 // RetryPolicy bounds how hard one cycle tries to deliver a message part.
@@ -120,6 +123,9 @@ type Bot struct {
 	// accepted holds outbox rows a platform accepted but the store failed
 	// to mark sent; they are never sent again by this process.
 	accepted map[int64]bool
+
+	// surgeMu serializes surge checks of concurrent polls.
+	surgeMu sync.Mutex
 }
 
 // New validates the options and builds the first runtime from o.Config.

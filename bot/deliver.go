@@ -63,7 +63,8 @@ func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string) DeliverR
 		return res
 	}
 	due = b.recordAccepted(ctx, channel, due)
-	if len(due) == 0 {
+	due, ok := b.deliverSpecial(ctx, rt, channel, n, due, &res)
+	if !ok || len(due) == 0 {
 		return res
 	}
 	d := b.compose(rt, channel, due)

@@ -61,6 +61,33 @@ type Message struct {
 	More int
 	// Location is the watchlist timezone for displaying times.
 	Location *time.Location
+	// Kind is KindSurge or KindReport for those messages, "" for an
+	// alert or a digest (told apart by their number of entries).
+	Kind string
+	// Text is the body of a report, plain text (several lines); renderers
+	// escape it like feed text.
+	Text string
+	// Image is a chart sent with a report where the channel can carry a
+	// file; it belongs to the first part of a split message.
+	Image *Image
+}
+
+// Kinds of message besides alerts and digests.
+const (
+	// KindSurge is a surge alert: a topic suddenly spreading; its
+	// entries are the top stories.
+	KindSurge = "surge"
+	// KindReport is a report of the last days: Text, and Image when a
+	// chart was drawn.
+	KindReport = "report"
+)
+
+// Image is a file attached to a message.
+type Image struct {
+	Name string // file name, such as "report.png"
+	Type string // media type, such as "image/png"
+	Alt  string // a short description
+	Data []byte
 }
 
 // Notifier delivers messages to one configured channel.

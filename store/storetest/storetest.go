@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LeaseErrors", testLeaseErrors},
 		{"ConcurrentLease", testConcurrentLease},
 		{"Prune", testPrune},
+		{"Matches", testMatches},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
