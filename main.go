@@ -62,6 +62,7 @@ func cmds() map[string]cmdFunc {
 		"fetch":   cmdFetch,
 		"match":   cmdMatch,
 		"status":  cmdStatus,
+		"report":  cmdReport,
 		"feeds":   cmdFeeds,
 		"version": cmdVersion,
 		"help":    cmdHelp,

@@ -62,9 +62,6 @@ type Options struct {
 	// 90 days). Items must leave their feeds within it, or they would look
 	// new again.
 	Retention time.Duration
-	// Chart draws a report's chart from the data stored with it (nil:
-	// reports go without a chart).
-	Chart func(data []byte) (*notify.Image, error)
 }
 
 // RetryPolicy bounds how hard one cycle tries to deliver a message part.
@@ -126,6 +123,9 @@ type Bot struct {
 
 	// surgeMu serializes surge checks of concurrent polls.
 	surgeMu sync.Mutex
+	// reportSlots holds, per scheduled report, the last time handled
+	// (under mu), so the daemon reads the store only when a time passes.
+	reportSlots map[string]time.Time
 }
 
 // New validates the options and builds the first runtime from o.Config.
@@ -157,6 +157,8 @@ func New(o Options) (*Bot, error) {
 		sending:  map[string]bool{},
 		lastFail: map[string]string{},
 		accepted: map[int64]bool{},
+
+		reportSlots: map[string]time.Time{},
 	}
 	rt, err := b.build(o.Config, nil)
 	if err != nil {

@@ -139,6 +139,7 @@ func (b *Bot) cycle(ctx context.Context, rt *runtime, fs []config.Feed, forced b
 		})
 	}
 	wg.Wait()
+	b.scheduleReports(ctx, rt, b.opt.Now())
 	res.Deliveries = b.deliverAll(ctx, rt)
 	res.Backlog = b.backlog(ctx, rt, &res)
 	return res
@@ -216,6 +217,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		rt := b.rt.Load()
 		now := b.opt.Now()
 		b.prune(ctx, now)
+		b.scheduleReports(ctx, rt, now)
 		for _, f := range rt.cfg.Feeds {
 			if !b.feedDue(ctx, f.Name, now) || !b.claim(b.polling, f.Name) {
 				continue

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/bot/notify"
+	"github.com/newshound/newshound/chart"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/trend"
@@ -237,8 +238,8 @@ func (b *Bot) specialMessage(rt *runtime, channel string, r store.Delivery) (not
 	for i := range msg.Entries {
 		msg.Entries[i].ID = r.ID
 	}
-	if len(sp.Chart) > 0 && b.opt.Chart != nil {
-		img, err := b.opt.Chart(sp.Chart)
+	if len(sp.Chart) > 0 {
+		img, err := ReportImage(sp.Chart)
 		if err != nil {
 			b.log.Warn("drawing the report chart failed; sending the text alone", "channel", channel, "error", err.Error())
 		} else {
@@ -246,4 +247,17 @@ func (b *Bot) specialMessage(rt *runtime, channel string, r store.Delivery) (not
 		}
 	}
 	return msg, nil
+}
+
+// ReportImage draws a report's chart from its stored data as a PNG.
+func ReportImage(data []byte) (*notify.Image, error) {
+	var d chart.Data
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, fmt.Errorf("chart data: %w", err)
+	}
+	png, err := chart.PNG(d)
+	if err != nil {
+		return nil, err
+	}
+	return &notify.Image{Name: "report.png", Type: "image/png", Alt: d.Title, Data: png}, nil
 }

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -185,7 +184,14 @@ func (n *Notifier) Send(ctx context.Context, m notify.Message) error {
 		return fmt.Errorf("discord: channel %q: wait for rate limit: %w", n.name, err)
 	}
 	if n.session != nil {
-		return n.sendBot(ctx, p)
+		return n.sendBot(ctx, p, botFiles(m.Image))
+	}
+	if m.Image != nil && len(m.Image.Data) > 0 {
+		body, ct, err := multipartBody(p, m.Image)
+		if err != nil {
+			return notify.Permanent(fmt.Errorf("discord: channel %q: encode message: %w", n.name, err))
+		}
+		return n.postWebhook(ctx, body, ct)
 	}
 	return n.sendWebhook(ctx, p)
 }
@@ -195,31 +201,15 @@ func (n *Notifier) sendWebhook(ctx context.Context, p Payload) error {
 	if err != nil {
 		return notify.Permanent(fmt.Errorf("discord: channel %q: encode message: %w", n.name, err))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.webhook, bytes.NewReader(body))
-	if err != nil {
-		return notify.Permanent(n.redact(fmt.Errorf("discord: channel %q: build request: %w", n.name, err)))
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	resp, err := n.client.Do(req)
-	if err != nil {
-		return notify.Classify(0, 0, n.redact(fmt.Errorf("discord: channel %q: post to webhook: %w", n.name, err)))
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	after := n.observe(resp.StatusCode, resp.Header, data)
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return nil
-	}
-	err = n.redact(fmt.Errorf("discord: channel %q: webhook returned %s: %s", n.name, resp.Status, excerpt(data)))
-	return notify.Classify(resp.StatusCode, after, err)
+	return n.postWebhook(ctx, body, "application/json")
 }
 
-func (n *Notifier) sendBot(ctx context.Context, p Payload) error {
+func (n *Notifier) sendBot(ctx context.Context, p Payload, files []*discordgo.File) error {
 	_, err := n.session.ChannelMessageSendComplex(n.channelID, &discordgo.MessageSend{
 		Content:         p.Content,
 		Embeds:          p.Embeds,
 		AllowedMentions: p.AllowedMentions,
+		Files:           files,
 	}, discordgo.WithContext(ctx))
 	if err == nil {
 		return nil

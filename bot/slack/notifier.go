@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -151,9 +150,13 @@ func (n *Notifier) send(ctx context.Context, m notify.Message, images bool) (str
 	text, blocks := render(m, images)
 	var code string
 	var err error
-	if n.webhook != "" {
+	switch {
+	case n.webhook != "":
+		// A webhook carries no file: a report goes as text only.
 		code, err = n.postWebhook(ctx, text, blocks)
-	} else {
+	case m.Image != nil && len(m.Image.Data) > 0:
+		code, err = n.sendWithImage(ctx, m, text, blocks)
+	default:
 		code, err = n.postMessage(ctx, text, blocks)
 	}
 	if err == nil {
@@ -198,27 +201,10 @@ func (n *Notifier) postMessage(ctx context.Context, text string, blocks []slack.
 	_, _, err := n.api.PostMessageContext(ctx, n.channel,
 		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...),
 		slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
-	var (
-		rle  *slack.RateLimitedError
-		sce  slack.StatusCodeError
-		resp slack.SlackErrorResponse
-	)
-	switch {
-	case err == nil:
+	if err == nil {
 		return "", nil
-	case errors.As(err, &rle):
-		return "", n.rateLimited(ctx, min(rle.RetryAfter, notify.MaxRetryAfter))
-	case errors.As(err, &sce) && sce.Code == http.StatusTooManyRequests:
-		return "", n.rateLimited(ctx, defaultRetryAfter)
-	case errors.As(err, &sce):
-		return "", notify.Classify(sce.Code, 0, n.errorf("chat.postMessage: %w", err))
-	case errors.As(err, &resp) && !retryableCodes[resp.Err]:
-		return resp.Err, notify.Permanent(n.errorf("chat.postMessage: %w", err))
-	case errors.As(err, &resp):
-		return "", notify.Retry(n.errorf("chat.postMessage: %w", err), 0)
-	default: // no answer: a network failure or timeout
-		return "", notify.Classify(0, 0, n.errorf("chat.postMessage: %w", err))
 	}
+	return n.apiError(ctx, "chat.postMessage", err)
 }
 
 // rateLimited holds the channel for d and reports a retryable error.
