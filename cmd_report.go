@@ -89,7 +89,8 @@ func cmdReport(ctx context.Context, args []string, e env) int {
 		return 1
 	}
 	defer st.Close()
-	r, err := report.Build(ctx, st, names, time.Now(), days, cfg.Location)
+	from, to := report.Period(time.Now(), days, cfg.Location, false)
+	r, err := report.Build(ctx, st, names, from, to, cfg.Location)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newshound report: %v\n", err)
 		return 1

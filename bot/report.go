@@ -123,17 +123,17 @@ func (b *Bot) scheduleReport(ctx context.Context, rt *runtime, s reportSchedule,
 	if perr == nil && last >= slot.UnixMilli() {
 		return nil
 	}
-	if err := b.queueReport(ctx, rt, s.channels, s.watches, slot, s.days(), "report\x00"+s.key+"\x00"+strconv.FormatInt(slot.UnixMilli(), 10)); err != nil {
+	from, to := report.Period(slot, s.days(), rt.cfg.Location, true)
+	if err := b.queueReport(ctx, rt, s.channels, s.watches, from, to, s.key+"\x00"+strconv.FormatInt(slot.UnixMilli(), 10)); err != nil {
 		return err
 	}
 	return b.opt.Store.SetMeta(ctx, metaKey, strconv.FormatInt(slot.UnixMilli(), 10))
 }
 
-// queueReport builds the report of watches over days days before to and
-// queues it for each channel under the outbox key key (after
-// reportKeyPrefix).
-func (b *Bot) queueReport(ctx context.Context, rt *runtime, channels, watches []string, to time.Time, days int, key string) error {
-	r, err := report.Build(ctx, b.opt.Store, watches, to, days, rt.cfg.Location)
+// queueReport builds the report of watches over [from, to) and queues it
+// for each channel under the outbox key key (after reportKeyPrefix).
+func (b *Bot) queueReport(ctx context.Context, rt *runtime, channels, watches []string, from, to time.Time, key string) error {
+	r, err := report.Build(ctx, b.opt.Store, watches, from, to, rt.cfg.Location)
 	if err != nil {
 		return err
 	}
@@ -159,13 +159,14 @@ func (b *Bot) queueReport(ctx context.Context, rt *runtime, channels, watches []
 	}
 	for _, d := range ins {
 		b.opt.Metrics.queued(d.Channel)
-		b.log.Info("report queued", "channel", d.Channel, "watches", len(watches), "days", days)
+		b.log.Info("report queued", "channel", d.Channel, "watches", len(watches), "days", len(r.Days))
 	}
 	return nil
 }
 
 // SendReport builds the report of watches (every watch posting to the
-// channel when none is given) over the last days days, queues it for the
+// channel when none is given) over the last days days (today the last),
+// queues it for the
 // channel and delivers the channel now, through the outbox like every
 // alert. It returns how many rows were sent.
 func (b *Bot) SendReport(ctx context.Context, channel string, watches []string, days int) (int, error) {
@@ -185,7 +186,8 @@ func (b *Bot) SendReport(ctx context.Context, channel string, watches []string, 
 	}
 	now := b.opt.Now()
 	key := "now\x00" + channel + "\x00" + strconv.FormatInt(now.UnixNano(), 10)
-	if err := b.queueReport(ctx, rt, []string{channel}, watches, now, days, key); err != nil {
+	from, to := report.Period(now, days, rt.cfg.Location, false)
+	if err := b.queueReport(ctx, rt, []string{channel}, watches, from, to, key); err != nil {
 		return 0, fmt.Errorf("bot: report: %w", err)
 	}
 	for !b.claim(b.sending, channel) {

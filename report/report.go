@@ -31,16 +31,16 @@ const (
 type Report struct {
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
-	// Days are the report's days, oldest first: each 24 hours ending at
-	// To, 48 hours before To, and so on, dated by their middle.
+	// Days are the calendar days of the report in its time zone, oldest
+	// first; the last one may be cut short at To.
 	Days    []Day   `json:"days"`
 	Watches []Watch `json:"watches"`
 }
 
-// Day is one day of the report.
+// Day is one calendar day of the report.
 type Day struct {
 	Start time.Time `json:"start"`
-	Date  string    `json:"date"` // YYYY-MM-DD of the day's middle in the report's time zone
+	Date  string    `json:"date"` // YYYY-MM-DD in the report's time zone
 }
 
 // Watch is one watch's part of a report.
@@ -73,23 +73,42 @@ type Outlets struct {
 	Matches int    `json:"matches"`
 }
 
-// Build reports the given watches (in that order) over the days whole
-// days before to: each day is the 24 hours ending at to, 24 hours before
-// it, and so on. loc dates the days (nil: UTC).
-func Build(ctx context.Context, src store.Matches, watches []string, to time.Time, days int, loc *time.Location) (Report, error) {
-	if days < MinDays || days > MaxDays {
-		return Report{}, fmt.Errorf("report: %d days: must be from %d to %d", days, MinDays, MaxDays)
-	}
+// Period is the span of a report of days calendar days in loc at now.
+// A scheduled report (complete) covers the days before now's day, whole:
+// a weekly report on Monday morning covers Monday to Sunday of the week
+// before, so every match is in exactly one report. Otherwise the last
+// day is now's own day, up to now.
+func Period(now time.Time, days int, loc *time.Location, complete bool) (from, to time.Time) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	span := time.Duration(days) * 24 * time.Hour
-	r := Report{From: to.Add(-span).UTC(), To: to.UTC()}
-	for i := range days {
-		start := r.From.Add(time.Duration(i) * 24 * time.Hour)
-		r.Days = append(r.Days, Day{Start: start, Date: start.Add(12 * time.Hour).In(loc).Format(time.DateOnly)})
+	local := now.In(loc)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	if complete {
+		return midnight.AddDate(0, 0, -days), midnight
 	}
-	ms, err := src.MatchesBetween(ctx, "", r.From.Add(-span), r.To)
+	return midnight.AddDate(0, 0, 1-days), now
+}
+
+// Build reports the given watches (in that order) over [from, to), from
+// being a midnight in loc (see Period), a day at a time. The change is
+// measured against the span of the same length before from.
+func Build(ctx context.Context, src store.Matches, watches []string, from, to time.Time, loc *time.Location) (Report, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	if !to.After(from) {
+		return Report{}, fmt.Errorf("report: empty period %v to %v", from, to)
+	}
+	r := Report{From: from.UTC(), To: to.UTC()}
+	local := from.In(loc)
+	for d := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc); d.Before(to); d = d.AddDate(0, 0, 1) {
+		r.Days = append(r.Days, Day{Start: d.UTC(), Date: d.Format(time.DateOnly)})
+		if len(r.Days) > MaxDays {
+			return Report{}, fmt.Errorf("report: more than %d days", MaxDays)
+		}
+	}
+	ms, err := src.MatchesBetween(ctx, "", from.Add(-to.Sub(from)), to)
 	if err != nil {
 		return Report{}, fmt.Errorf("report: %w", err)
 	}
@@ -101,6 +120,15 @@ func Build(ctx context.Context, src store.Matches, watches []string, to time.Tim
 		r.Watches = append(r.Watches, r.watch(name, byWatch[name]))
 	}
 	return r, nil
+}
+
+// dayOf is the index of the day t falls in.
+func (r Report) dayOf(t time.Time) int {
+	i, _ := slices.BinarySearchFunc(r.Days, t, func(d Day, t time.Time) int { return d.Start.Compare(t) })
+	if i == len(r.Days) || !r.Days[i].Start.Equal(t) {
+		i--
+	}
+	return max(i, 0)
 }
 
 // watch builds one watch's part from its matches of both periods.
@@ -127,7 +155,7 @@ func (r Report) watch(name string, ms []store.Match) Watch {
 	}
 	perOutlet := map[string]int{}
 	w.Matches = items(cur, func(m store.Match) {
-		w.PerDay[min(int(m.At.Sub(r.From)/(24*time.Hour)), len(r.Days)-1)]++
+		w.PerDay[r.dayOf(m.At)]++
 		perOutlet[cmp.Or(m.Source, m.Feed)]++
 	})
 	w.PrevMatches = items(prev, func(store.Match) {})

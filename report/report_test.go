@@ -27,7 +27,8 @@ func build(t *testing.T, ms []store.Match, watches ...string) Report {
 	if err := st.RecordMatches(t.Context(), ms); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Build(t.Context(), st, watches, to, 7, kst)
+	from, end := Period(to, 7, kst, true)
+	r, err := Build(t.Context(), st, watches, from, end, kst)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestBuild(t *testing.T) {
 	}
 	r := build(t, ms, "ai", "chips", "quiet")
 	if len(r.Days) != 7 || r.Days[0].Date != "2026-11-23" || r.Days[6].Date != "2026-11-29" {
-		t.Fatalf("days = %+v, want 11-23 … 11-29 (each dated by its middle)", r.Days)
+		t.Fatalf("days = %+v, want Monday 11-23 … Sunday 11-29: the week before the Monday report", r.Days)
 	}
 	ai := r.Watches[0]
 	if want := []int{0, 0, 0, 0, 3, 0, 1}; !slices.Equal(ai.PerDay, want) {
@@ -133,10 +134,35 @@ func TestParseSince(t *testing.T) {
 }
 
 func TestBuildLimits(t *testing.T) {
-	for _, days := range []int{0, 91} {
-		if _, err := Build(t.Context(), nil, nil, to, days, nil); err == nil {
-			t.Errorf("Build with %d days: no error", days)
-		}
+	if _, err := Build(t.Context(), nil, nil, to, to, nil); err == nil {
+		t.Error("Build of an empty period: no error")
+	}
+	if _, err := Build(t.Context(), nil, nil, to.AddDate(0, 0, -91), to, nil); err == nil {
+		t.Error("Build of 92 days: no error")
+	}
+}
+
+func TestPeriod(t *testing.T) {
+	from, end := Period(to, 7, kst, true)
+	if want := time.Date(2026, 11, 23, 0, 0, 0, 0, kst); !from.Equal(want) || !end.Equal(want.AddDate(0, 0, 7)) {
+		t.Errorf("complete week = %v – %v, want Monday 11-23 to Monday 11-30, midnight", from, end)
+	}
+	from, end = Period(to, 7, kst, false)
+	if want := time.Date(2026, 11, 24, 0, 0, 0, 0, kst); !from.Equal(want) || !end.Equal(to) {
+		t.Errorf("last 7 days = %v – %v, want 11-24 midnight to now", from, end)
+	}
+	from, end = Period(to, 1, kst, true)
+	if want := time.Date(2026, 11, 29, 0, 0, 0, 0, kst); !from.Equal(want) || !end.Equal(want.AddDate(0, 0, 1)) {
+		t.Errorf("complete day = %v – %v, want yesterday", from, end)
+	}
+	// A DST change: days are calendar days, not 24 hours.
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip(err)
+	}
+	from, end = Period(time.Date(2026, 11, 2, 9, 0, 0, 0, ny), 7, ny, true)
+	if from.In(ny).Hour() != 0 || end.In(ny).Hour() != 0 || end.Sub(from) != 7*24*time.Hour+time.Hour {
+		t.Errorf("week over the end of DST = %v – %v", from, end)
 	}
 }
 
