@@ -96,3 +96,18 @@ func TestParseReportAt(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseReportAt(f *testing.F) {
+	for _, s := range []string{"Mon 09:00", "09:00", "sun 23:59", "MON 09:00", "월 09:00", "Mon 24:00", " ", "Mon  09:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		day, weekly, clock, err := ParseReportAt(s)
+		if err != nil {
+			return
+		}
+		if clock < 0 || clock >= 24*time.Hour || day < time.Sunday || day > time.Saturday || !weekly && day != 0 {
+			t.Errorf("ParseReportAt(%q) = %v, %v, %v", s, day, weekly, clock)
+		}
+	})
+}
