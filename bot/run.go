@@ -11,6 +11,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/feeds"
+	"github.com/newshound/newshound/store"
 )
 
 // defaultTick is how often the daemon looks for due feeds and
@@ -285,6 +286,14 @@ func (b *Bot) prune(ctx context.Context, now time.Time) {
 		return
 	}
 	b.log.Info("pruned old state", "rows", n, "retention", b.opt.Retention)
+	m, err := b.opt.Store.PruneMatches(ctx, now.Add(-max(b.opt.Retention, store.MatchRetention)))
+	if err != nil {
+		b.log.Warn("pruning old matches failed", "error", err.Error())
+		return
+	}
+	if m > 0 {
+		b.log.Info("pruned old matches", "rows", m)
+	}
 }
 
 func (b *Bot) feedDue(ctx context.Context, feed string, now time.Time) bool {

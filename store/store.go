@@ -233,7 +233,14 @@ type Matches interface {
 	// or after from and before to, oldest first (by At, then in recording
 	// order).
 	MatchesBetween(ctx context.Context, watch string, from, to time.Time) ([]Match, error)
+	// PruneMatches deletes the matches found before before and returns
+	// how many; a zero before deletes nothing.
+	PruneMatches(ctx context.Context, before time.Time) (int64, error)
 }
+
+// MatchRetention is how long matches are worth keeping: a report of the
+// longest period (90 days) compared with the 90 days before it.
+const MatchRetention = 181 * 24 * time.Hour
 
 // Leases lets several replicas sharing the database divide work.
 type Leases interface {

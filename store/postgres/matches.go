@@ -59,3 +59,15 @@ func (s *Store) MatchesBetween(ctx context.Context, watch string, from, to time.
 	}
 	return ms, nil
 }
+
+// PruneMatches deletes the matches found before before.
+func (s *Store) PruneMatches(ctx context.Context, before time.Time) (int64, error) {
+	if before.IsZero() {
+		return 0, nil
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM matches WHERE at < $1`, pgTime(before))
+	if err != nil {
+		return 0, fmt.Errorf("postgres: prune matches: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

@@ -57,3 +57,23 @@ func (s *Store) MatchesBetween(ctx context.Context, watch string, from, to time.
 	}
 	return ms, nil
 }
+
+// PruneMatches deletes the matches found before before.
+func (s *Store) PruneMatches(ctx context.Context, before time.Time) (int64, error) {
+	if before.IsZero() {
+		return 0, nil
+	}
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM matches WHERE at < ?`, before.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune matches: %w", err)
+	}
+	return n, nil
+}

@@ -67,6 +67,24 @@ func testMatches(t *testing.T, s store.Store) {
 		t.Errorf("MatchesBetween of an unknown watch = %+v, want none", got)
 	}
 
+	// PruneMatches: a zero time deletes nothing; then what was found
+	// before the time goes, the rest stays.
+	n, err := s.PruneMatches(ctx, time.Time{})
+	check(t, err)
+	if n != 0 {
+		t.Errorf("PruneMatches(zero) deleted %d", n)
+	}
+	n, err = s.PruneMatches(ctx, t0)
+	check(t, err)
+	if n != 2 {
+		t.Errorf("PruneMatches(t0) deleted %d, want the 2 matches of t0-1h", n)
+	}
+	got, err = s.MatchesBetween(ctx, "", t0.Add(-24*time.Hour), t0.Add(24*time.Hour))
+	check(t, err)
+	if len(got) != 2 {
+		t.Errorf("after pruning: %d matches, want 2 (at t0 and t0+2h)", len(got))
+	}
+
 	// A zero At is stamped with the store's clock.
 	before := time.Now().Add(-time.Second)
 	check(t, s.RecordMatches(ctx, []store.Match{m("stamp", "q", "f", "k", time.Time{})}))
