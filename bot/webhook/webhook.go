@@ -42,7 +42,8 @@ const (
 	maxHeader  = 500
 	maxTitle   = 1000
 	maxSnippet = 2000
-	// maxReportText bounds the text of a report (runes).
+	// maxReportText bounds the text of a report in one body (UTF-16
+	// code units, at most as many runes); a longer report is split.
 	maxReportText = 20000
 	maxName       = 200 // watch, source, an also name
 	maxQuery      = 1000
@@ -178,6 +179,9 @@ func buildVersion() string {
 // bytes, keeping entries in order and losing none. Parts are headed
 // "header (i/n)".
 func (n *Notifier) Split(m notify.Message) []notify.Message {
+	if m.Text != "" {
+		return notify.TextParts(m, maxReportText, func(i, k int) string { return fmt.Sprintf("%s (%d/%d)", m.Header, i, k) })
+	}
 	overhead := len(mustJSON(n.body(notify.Message{Channel: m.Channel, Header: m.Header + " (999/999)", More: m.More}, time.Time{})))
 	size := func(e notify.Entry) int { return len(mustJSON(story(e))) + 1 }
 	fits := func(g []notify.Entry, total int) bool { return len(g) <= MaxStories && overhead+total <= MaxBody }
