@@ -166,13 +166,25 @@ func metaKey(target string) string { return "surge:" + target }
 // window ago is not checked again. When the watch as a whole surges, its
 // queries are not reported separately. Check changes nothing: call Record
 // once a surge's alert is queued.
+//
+// It reads only the windows it compares (the current one and the same
+// window on each of the BaselineDays days before), each with one window
+// before it, so that a story that began just before a window is not new
+// in it; a busy watch costs the same as a quiet one per window.
 func (d *Detector) Check(ctx context.Context, watch string, queries []string, set Settings) ([]Surge, error) {
 	now := d.now()
 	set = set.withDefaults()
-	from := now.Add(-time.Duration(BaselineDays)*24*time.Hour - set.Window)
-	ms, err := d.Store.MatchesBetween(ctx, watch, from, now)
-	if err != nil {
-		return nil, fmt.Errorf("trend: watch %s: %w", watch, err)
+	windows := make([][]store.Match, BaselineDays+1) // 0: the current window; d: d days before
+	for i := range windows {
+		end := now.Add(-time.Duration(i) * 24 * time.Hour)
+		ms, err := d.Store.MatchesBetween(ctx, watch, end.Add(-2*set.Window), end)
+		if err != nil {
+			return nil, fmt.Errorf("trend: watch %s: %w", watch, err)
+		}
+		windows[i] = ms
+		if i == 0 && items(ms, end.Add(-set.Window)) < set.MinStories {
+			return nil, nil // too few items for enough stories: no baseline needed
+		}
 	}
 	targets := []string{""}
 	if len(queries) > 1 {
@@ -180,16 +192,7 @@ func (d *Detector) Check(ctx context.Context, watch string, queries []string, se
 	}
 	var out []Surge
 	for _, q := range targets {
-		sel := ms
-		if q != "" {
-			sel = nil
-			for _, m := range ms {
-				if m.Query == q {
-					sel = append(sel, m)
-				}
-			}
-		}
-		s, ok := evaluate(watch, q, sel, now, set)
+		s, ok := evaluate(watch, q, windows, now, set)
 		if !ok {
 			continue
 		}
@@ -206,6 +209,17 @@ func (d *Detector) Check(ctx context.Context, watch string, queries []string, se
 		}
 	}
 	return out, nil
+}
+
+// items counts the distinct items matched at or after from.
+func items(ms []store.Match, from time.Time) int {
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if !m.At.Before(from) {
+			seen[m.Feed+"\x00"+m.ItemKey] = true
+		}
+	}
+	return len(seen)
 }
 
 // Record notes that s was alerted, so its target is quiet for a window.
@@ -246,35 +260,34 @@ func (s Settings) withDefaults() Settings {
 	return s
 }
 
-// evaluate decides on one target's matches (oldest first, covering the
-// baseline days and the current window). A story counts in the window
-// where its first copy appeared, so a story that keeps spreading is new
-// only once.
-func evaluate(watch, query string, ms []store.Match, now time.Time, set Settings) (Surge, bool) {
-	stories := Stories(ms)
-	cur := now.Add(-set.Window)
-	var current []Story
-	perDay := make([]int, BaselineDays)
-	for _, s := range stories {
-		if !s.First.Before(cur) {
-			current = append(current, s)
-			continue
-		}
-		// Day d (1..BaselineDays) covers [now-d·24h-window, now-d·24h).
-		for d := 1; d <= BaselineDays; d++ {
-			end := now.Add(-time.Duration(d) * 24 * time.Hour)
-			if !s.First.Before(end.Add(-set.Window)) && s.First.Before(end) {
-				perDay[d-1]++
-				break
+// evaluate decides on one target (query, or "" for every match) from
+// the windows Check read: windows[i] holds the matches of the two windows
+// ending i days before now, oldest first. A story counts in the window
+// where its first copy appeared.
+func evaluate(watch, query string, windows [][]store.Match, now time.Time, set Settings) (Surge, bool) {
+	newIn := func(i int) []Story {
+		end := now.Add(-time.Duration(i) * 24 * time.Hour)
+		var sel []store.Match
+		for _, m := range windows[i] {
+			if query == "" || m.Query == query {
+				sel = append(sel, m)
 			}
 		}
+		var out []Story
+		for _, s := range Stories(sel) {
+			if !s.First.Before(end.Add(-set.Window)) && s.First.Before(end) {
+				out = append(out, s)
+			}
+		}
+		return out
 	}
+	current := newIn(0)
 	if len(current) < set.MinStories {
 		return Surge{}, false
 	}
 	total := 0
-	for _, n := range perDay {
-		total += n
+	for i := 1; i <= BaselineDays; i++ {
+		total += len(newIn(i))
 	}
 	base := max(float64(total)/BaselineDays, Floor)
 	factor := float64(len(current)) / base

@@ -209,3 +209,48 @@ func TestStoriesFoldCopies(t *testing.T) {
 		t.Errorf("Outlets = %d, want 3", n)
 	}
 }
+
+// BenchmarkCheckBusyWatch measures one Check of a watch with 300 new
+// stories a day (each carried by two outlets) for two weeks, in the
+// middle of a burst, so that every window is read and clustered.
+func BenchmarkCheckBusyWatch(b *testing.B) {
+	st, err := sqlite.Open(context.Background(), sqlite.MemoryPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var ms []store.Match
+	n := 0
+	for at := start; at.Before(start.Add(15 * 24 * time.Hour)); at = at.Add(288 * time.Second) {
+		n++
+		for j, o := range []string{"yna", "edaily"} {
+			ms = append(ms, store.Match{Watch: "ai", Query: "트럼프", Feed: o, Source: o, ItemKey: fmt.Sprintf("%d-%d", n, j),
+				Title: fmt.Sprintf("사건 %d호 보도 트럼프 속보 %d번째 발표", n, n*7919), At: at})
+		}
+	}
+	if err := st.RecordMatches(context.Background(), ms); err != nil {
+		b.Fatal(err)
+	}
+	now := start.Add(15 * 24 * time.Hour)
+	d := &Detector{Store: st, Now: func() time.Time { return now }}
+	b.Run("windows", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := d.Check(context.Background(), "ai", []string{"트럼프", "관세"}, Settings{Factor: 100, MinStories: 5, Window: time.Hour}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The baseline: clustering every match of the 14 days at once, as a
+	// Check that read the whole span would.
+	b.Run("whole-span", func(b *testing.B) {
+		all, err := st.MatchesBetween(context.Background(), "ai", now.Add(-14*24*time.Hour-time.Hour), now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(all)), "matches")
+		for b.Loop() {
+			Stories(all)
+		}
+	})
+}
