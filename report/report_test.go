@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -176,4 +177,33 @@ func FuzzParseSince(f *testing.F) {
 			t.Errorf("ParseSince(%q) = %d, outside the limits", s, d)
 		}
 	})
+}
+
+// BenchmarkBuild90Days measures a 90-day report of a watch with 300
+// stories a day (two outlets each), compared with its previous 90 days.
+func BenchmarkBuild90Days(b *testing.B) {
+	st, err := sqlite.Open(b.Context(), sqlite.MemoryPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	start := to.AddDate(0, 0, -180)
+	var ms []store.Match
+	n := 0
+	for at := start; at.Before(to); at = at.Add(288 * time.Second) {
+		n++
+		for j, o := range []string{"yna", "edaily"} {
+			ms = append(ms, m("ai", "트럼프", o, fmt.Sprintf("%d-%d", n, j), fmt.Sprintf("사건 %d호 보도 트럼프 속보 %d번째 발표", n, n*7919), at))
+		}
+	}
+	if err := st.RecordMatches(b.Context(), ms); err != nil {
+		b.Fatal(err)
+	}
+	from, end := Period(to, 90, kst, true)
+	b.ReportMetric(float64(len(ms)), "matches")
+	for b.Loop() {
+		if _, err := Build(b.Context(), st, []string{"ai"}, from, end, kst); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -53,8 +53,15 @@ type Story struct {
 	Matches int
 }
 
-// Stories groups matches into stories: the same link, or headlines that
-// digest.Headline.Same deems the same story. A match found by several
+// StoryHorizon is how long after its first copy a match can still join a
+// story; a copy later than that starts a new one. It bounds the work of
+// grouping a long period to the stories of a day at a time, the default
+// story_window of the watchlist.
+const StoryHorizon = 24 * time.Hour
+
+// Stories groups matches (oldest first) into stories: the same link, or
+// headlines that digest.Headline.Same deems the same story, within
+// StoryHorizon of the story's first copy. A match found by several
 // queries counts once. Stories are returned in order of their first copy.
 func Stories(ms []store.Match) []Story {
 	type group struct {
@@ -68,7 +75,11 @@ func Stories(ms []store.Match) []Story {
 		h := digest.NewHeadline(m.Title)
 		var g *group
 	find:
-		for _, c := range gs {
+		for i := len(gs) - 1; i >= 0; i-- {
+			c := gs[i]
+			if c.First.Before(m.At.Add(-StoryHorizon)) {
+				break // groups are in order of their first copy
+			}
 			if c.items[item] || m.Link != "" && m.Link == c.Link {
 				g = c
 				break
