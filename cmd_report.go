@@ -30,7 +30,7 @@ func cmdReport(ctx context.Context, args []string, e env) int {
 	fs := newFlagSet("report", e)
 	path := fs.String("config", "watchlist.yaml", "watchlist `file`")
 	state := fs.String("state", "newshound.db", "SQLite `file` the daemon writes (ignored when the watchlist sets store.postgres)")
-	var watches feedList
+	var watches watchList
 	fs.Var(&watches, "watch", "report only the watch `name`d (repeat it or separate names with commas; default every watch)")
 	since := fs.String("since", "7d", "how far back: `7d`, 2w or 24h (whole days, at most 90d)")
 	pngPath := fs.String("png", "", "write the chart as a PNG `file`")
@@ -120,6 +120,22 @@ func cmdReport(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(out, "\nChart written to %s\n", *pngPath)
 	}
 	return 0
+}
+
+// watchList is the --watch flag: names, repeated or separated by commas.
+type watchList []string
+
+func (l *watchList) String() string { return strings.Join(*l, ",") }
+
+func (l *watchList) Set(v string) error {
+	for name := range strings.SplitSeq(v, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return fmt.Errorf("empty watch name in %q", v)
+		}
+		*l = append(*l, name)
+	}
+	return nil
 }
 
 // reportWatches returns the watches to report, in watchlist order: the
