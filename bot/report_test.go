@@ -21,15 +21,19 @@ channels:
 watches:
   - name: policy
     keywords: [트럼프]
-    channels: [team, weekly]
+    channels: [team]
     digest: {every: 1h}
     report: {at: "09:00"}
+  - name: policy-week
+    keywords: [트럼프]
+    channels: [weekly]
 `
 
-// TestScheduledReports moves a fake clock over a week: the watch's daily
-// report goes to its channels once a day at 09:00 KST, the channel's
-// weekly report once on Monday, each once, with the chart; a schedule
-// seen for the first time sends nothing for the past.
+// TestScheduledReports moves a fake clock from Thursday to Monday: the
+// watch's daily report goes to its channel at 09:00 KST, once, with the
+// chart; the channel's weekly report once on Monday, of the week before;
+// a schedule seen for the first time sends nothing for the past, and
+// times missed while the bot was down are not made up.
 func TestScheduledReports(t *testing.T) {
 	h := newHarness(t, reportWatchlist)
 	kst := time.FixedZone("KST", 9*3600)
@@ -74,24 +78,19 @@ func TestScheduledReports(t *testing.T) {
 	if _, err := png.Decode(bytes.NewReader(r.Image.Data)); err != nil {
 		t.Errorf("chart: %v", err)
 	}
-	// Saturday to Monday 09:00: two more daily reports, one weekly.
-	for d := 28; d <= 30; d++ {
-		at(d, 9, 30)
-		h.cycle()
-		h.cycle()
+	// Monday 09:30, the bot having been down over the weekend: the
+	// latest daily report (Sunday's) and the weekly one; the missed daily
+	// reports of the weekend are not made up.
+	at(30, 9, 30)
+	h.cycle()
+	h.cycle()
+	if got := reports("team"); len(got) != 2 || !strings.HasPrefix(got[1].Header, "Report 11/29 (일): 1 watch") {
+		t.Errorf("daily reports to team by Monday = %d (last %q), want 2, the last of Sunday", len(got), got[len(got)-1].Header)
 	}
-	if n := len(reports("team")); n != 4 {
-		t.Errorf("daily reports to team by Monday: %d, want 4", n)
-	}
-	weekly := reports("weekly")
-	var week []notify.Message
-	for _, m := range weekly {
-		if strings.Contains(m.Header, "–") {
-			week = append(week, m)
-		}
-	}
-	if len(week) != 1 || !strings.HasPrefix(week[0].Header, "Report 11/23 (월) – 11/29 (일): 1 watch") {
-		t.Errorf("weekly reports = %+v, want one of Monday 11/23 to Sunday 11/29", week)
+	week := reports("weekly")
+	if len(week) != 1 || !strings.HasPrefix(week[0].Header, "Report 11/23 (월) – 11/29 (일): 1 watch") ||
+		!strings.Contains(week[0].Text, "■ policy-week: 1 matches") {
+		t.Errorf("weekly reports = %+v, want one of Monday 11/23 to Sunday 11/29 of policy-week", week)
 	}
 }
 
