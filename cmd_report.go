@@ -61,7 +61,7 @@ func cmdReport(ctx context.Context, args []string, e env) int {
 		}
 	} else {
 		var check watchlistStatus
-		if cfg, check = statusConfig(*path, cfgEnv, true); cfg == nil {
+		if cfg, check = statusConfig(*path, cfgEnv, false); cfg == nil {
 			for _, msg := range check.Errors {
 				fmt.Fprintln(e.stderr, msg)
 			}

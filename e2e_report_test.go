@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -19,7 +20,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/newshound/newshound/chart"
@@ -34,6 +37,11 @@ type reportFixture struct {
 }
 
 func newReportFixture(t *testing.T, channels string, lookup func(string) (string, bool)) *reportFixture {
+	return newReportFixtureWith(t, channels, "", lookup)
+}
+
+// newReportFixtureWith is newReportFixture with extra top-level keys.
+func newReportFixtureWith(t *testing.T, channels, extra string, lookup func(string) (string, bool)) *reportFixture {
 	t.Helper()
 	fs := newFeedServer(t)
 	fs.titles["/yna.xml"], fs.titles["/hani.xml"] = "연합뉴스", "한겨레"
@@ -50,7 +58,8 @@ channels:
 watches:
   - {name: 트럼프-정책, keywords: [트럼프], channels: [out]}
   - {name: chips, keywords: [반도체], channels: [out]}
-`, fs.url("/yna.xml"), fs.url("/hani.xml"), channels))
+%s
+`, fs.url("/yna.xml"), fs.url("/hani.xml"), channels, extra))
 	f.run(t, 0, "run", "--once")
 	fs.set("/yna.xml", item(1, "트럼프, 한국산 반도체에 관세 25% 부과 발표"), item(2, "트럼프 대통령 방한 일정 확정"))
 	fs.set("/hani.xml", item(3, "트럼프, 한국산 반도체에 관세 25% 부과 발표 - 한겨레"), item(4, "HBM 반도체 수출 사상 최대"))
@@ -348,4 +357,67 @@ func validateDiscord(t *testing.T, body []byte) {
 	if err := sch.Validate(v); err != nil {
 		t.Errorf("payload_json does not match Discord's spec: %v\n%s", err, body)
 	}
+}
+
+// TestReportPostgres runs the daemon and the report against PostgreSQL
+// (a fresh schema), as with SQLite.
+func TestReportPostgres(t *testing.T) {
+	t.Parallel()
+	dsn := freshPGSchema(t)
+	f := newReportFixtureWith(t, "  out: {console: {}}", `store: {postgres: "${DATABASE_URL}"}`, func(k string) (string, bool) {
+		if k == "DATABASE_URL" {
+			return dsn, true
+		}
+		return "", false
+	})
+	out, _ := f.run(t, 0, "report", "--watch", "트럼프-정책", "--png", filepath.Join(f.dir, "pg.png"))
+	if !strings.Contains(out, "■ 트럼프-정책: 3 matches, 2 stories") || strings.Contains(out, "■ chips") {
+		t.Errorf("report from PostgreSQL:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, "s.db")); err == nil {
+		t.Error("a SQLite file was written although the watchlist sets store.postgres")
+	}
+}
+
+// freshPGSchema makes a schema of its own in the test database (removed
+// when the test ends) and returns a DSN that uses it, or skips the test
+// when PostgreSQL is not reachable.
+func freshPGSchema(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("NEWSHOUND_TEST_PG_DSN")
+	if base == "" {
+		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Skipf("postgres not reachable (set NEWSHOUND_TEST_PG_DSN): %v", err)
+	}
+	defer conn.Close(context.Background())
+	schema := "newshound_e2e_" + strings.ToLower(rand.Text()[:12])
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
