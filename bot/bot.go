@@ -126,6 +126,9 @@ type Bot struct {
 	// reportSlots holds, per scheduled report, the last time handled
 	// (under mu), so the daemon reads the store only when a time passes.
 	reportSlots map[string]time.Time
+	// reportRetry holds, per scheduled report that failed, when to try
+	// again (under mu), so a store failure is not retried every tick.
+	reportRetry map[string]time.Time
 }
 
 // New validates the options and builds the first runtime from o.Config.
@@ -159,6 +162,7 @@ func New(o Options) (*Bot, error) {
 		accepted: map[int64]bool{},
 
 		reportSlots: map[string]time.Time{},
+		reportRetry: map[string]time.Time{},
 	}
 	rt, err := b.build(o.Config, nil)
 	if err != nil {

@@ -32,6 +32,8 @@ var (
 	pollResults     = []string{"ok", "not_modified", "error"}
 	deliveryResults = []string{"sent", "failed"}
 	reloadResults   = []string{"ok", "error"}
+	trendKinds      = []string{"surge", "report"}
+	trendResults    = []string{"queued", "error"}
 )
 
 // Metrics are the bot's Prometheus metrics. A nil *Metrics records nothing.
@@ -56,6 +58,7 @@ type Metrics struct {
 	reloads      *prometheus.CounterVec
 	reloadOK     prometheus.Gauge
 	configHash   prometheus.Gauge
+	trends       *prometheus.CounterVec
 	state        *stateCollector
 }
 
@@ -116,10 +119,14 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "newshound_watchlist_config_hash",
 			Help: "The watchlist in force: the first 8 bytes of its SHA-256 as a big-endian unsigned integer (0 when unknown).",
 		}),
+		trends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newshound_trend_events_total",
+			Help: "Surge alerts and reports by result: queued (in the outbox of every channel), or error (a check or a report that failed; it is tried again).",
+		}, []string{"kind", "result"}),
 		state: newStateCollector(),
 	}
 	for _, c := range []prometheus.Collector{m.polls, m.failures, m.items, m.matches, m.deliveries, m.undated, m.repairs, m.skipped,
-		m.pollDuration, m.latency, m.reloads, m.reloadOK, m.configHash, m.state} {
+		m.pollDuration, m.latency, m.reloads, m.reloadOK, m.configHash, m.trends, m.state} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("bot: register metrics: %w", err)
 		}
@@ -127,7 +134,24 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	for _, r := range reloadResults {
 		m.reloads.WithLabelValues(r)
 	}
+	for _, k := range trendKinds {
+		for _, r := range trendResults {
+			m.trends.WithLabelValues(k, r)
+		}
+	}
 	return m, nil
+}
+
+// trend counts a surge alert or report queued (err nil) or failed.
+func (m *Metrics) trend(kind string, err error) {
+	if m == nil {
+		return
+	}
+	result := "queued"
+	if err != nil {
+		result = "error"
+	}
+	m.trends.WithLabelValues(kind, result).Inc()
 }
 
 // attach makes b the source of the store-backed gauges.

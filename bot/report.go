@@ -94,13 +94,17 @@ func (b *Bot) scheduleReports(ctx context.Context, rt *runtime, now time.Time) {
 			continue
 		}
 		b.mu.Lock()
-		done := b.reportSlots[s.key].Equal(slot)
+		done := b.reportSlots[s.key].Equal(slot) || now.Before(b.reportRetry[s.key])
 		b.mu.Unlock()
 		if done {
 			continue
 		}
 		if err := b.scheduleReport(ctx, rt, s, slot); err != nil {
-			b.log.Error("scheduling a report failed; trying again", "report", s.key, "error", err.Error())
+			b.opt.Metrics.trend("report", err)
+			b.log.Error("scheduling a report failed; trying again in a minute", "report", s.key, "error", err.Error())
+			b.mu.Lock()
+			b.reportRetry[s.key] = now.Add(time.Minute)
+			b.mu.Unlock()
 			continue
 		}
 		b.mu.Lock()
@@ -157,6 +161,9 @@ func (b *Bot) queueReport(ctx context.Context, rt *runtime, channels, watches []
 	if err != nil {
 		return err
 	}
+	if len(ins) > 0 {
+		b.opt.Metrics.trend("report", nil)
+	}
 	for _, d := range ins {
 		b.opt.Metrics.queued(d.Channel)
 		b.log.Info("report queued", "channel", d.Channel, "watches", len(watches), "days", len(r.Days))
@@ -188,6 +195,7 @@ func (b *Bot) SendReport(ctx context.Context, channel string, watches []string, 
 	key := "now\x00" + channel + "\x00" + strconv.FormatInt(now.UnixNano(), 10)
 	from, to := report.Period(now, days, rt.cfg.Location, false)
 	if err := b.queueReport(ctx, rt, []string{channel}, watches, from, to, key); err != nil {
+		b.opt.Metrics.trend("report", err)
 		return 0, fmt.Errorf("bot: report: %w", err)
 	}
 	for !b.claim(b.sending, channel) {

@@ -92,6 +92,10 @@ func TestScheduledReports(t *testing.T) {
 		!strings.Contains(week[0].Text, "■ policy-week: 1 matches") {
 		t.Errorf("weekly reports = %+v, want one of Monday 11/23 to Sunday 11/29 of policy-week", week)
 	}
+	m := gather(t, h.reg, "newshound_trend_events_total")
+	if m["report,queued"].value != 3 || m["report,error"].value != 0 || m["surge,queued"].value != 0 {
+		t.Errorf("newshound_trend_events_total = %+v, want 3 reports queued", m)
+	}
 }
 
 // TestReportRetriedUntilSent checks that a report that fails is kept and

@@ -73,6 +73,7 @@ func (b *Bot) checkSurges(ctx context.Context, rt *runtime, seen *recall, found 
 		set := trend.Settings{Factor: w.Surge.Factor, MinStories: w.Surge.MinStories, Window: w.Surge.Window.D()}
 		surges, err := det.Check(ctx, name, append(slices.Clone(w.Keywords), w.Urgent...), set)
 		if err != nil {
+			b.opt.Metrics.trend("surge", err)
 			b.log.Error("surge check failed", "watch", name, "error", err.Error())
 			continue
 		}
@@ -80,7 +81,9 @@ func (b *Bot) checkSurges(ctx context.Context, rt *runtime, seen *recall, found 
 			if s.Query != "" && mutes[s.Query] {
 				continue
 			}
-			if err := b.queueSurge(ctx, w, s); err != nil {
+			err := b.queueSurge(ctx, w, s)
+			b.opt.Metrics.trend("surge", err)
+			if err != nil {
 				b.log.Error("queueing a surge alert failed", "watch", name, "error", err.Error())
 				continue
 			}
