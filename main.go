@@ -66,6 +66,7 @@ func cmds() map[string]cmdFunc {
 		"fetch":     cmdFetch,
 		"match":     cmdMatch,
 		"status":    cmdStatus,
+		"report":    cmdReport,
 		"feeds":     cmdFeeds,
 		"watchlist": cmdWatchlist,
 		"version":   cmdVersion,

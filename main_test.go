@@ -26,9 +26,9 @@ type feedServer struct {
 	// items by path; each item is title, link, guid, pubDate.
 	feeds    map[string][]rssItem
 	euckr    map[string]bool
+	titles   map[string]string   // channel title per path; default 테스트 뉴스
 	inm      map[string][]string // If-None-Match seen per path
 	requests map[string]int
-	titles   map[string]string // channel title by path; default 테스트 뉴스
 	srv      *httptest.Server
 }
 

@@ -130,6 +130,15 @@ type Bot struct {
 	// accepted holds outbox rows a platform accepted but the store failed
 	// to mark sent; they are never sent again by this process.
 	accepted map[int64]bool
+
+	// surgeMu serializes surge checks of concurrent polls.
+	surgeMu sync.Mutex
+	// reportSlots holds, per scheduled report, the last time handled
+	// (under mu), so the daemon reads the store only when a time passes.
+	reportSlots map[string]time.Time
+	// reportRetry holds, per scheduled report that failed, when to try
+	// again (under mu), so a store failure is not retried every tick.
+	reportRetry map[string]time.Time
 }
 
 // New validates the options and builds the first runtime from o.Config.
@@ -170,6 +179,9 @@ func New(o Options) (*Bot, error) {
 		sending:  map[string]bool{},
 		lastFail: map[string]string{},
 		accepted: map[int64]bool{},
+
+		reportSlots: map[string]time.Time{},
+		reportRetry: map[string]time.Time{},
 	}
 	rt, err := b.build(o.Config, nil)
 	if err != nil {

@@ -63,6 +63,11 @@ func (b *Bot) deliver(ctx context.Context, rt *runtime, channel string, h *holdi
 		return res
 	}
 	due = b.recordAccepted(ctx, channel, due)
+	// Surge alerts and reports go out as messages of their own.
+	due, ok := b.deliverSpecial(ctx, rt, h, channel, n, due, &res)
+	if !ok {
+		return res
+	}
 	// Later copies of stories already alerted grow those messages; the
 	// rest are new messages.
 	var kids []store.Delivery
@@ -197,6 +202,9 @@ func (b *Bot) sendPart(ctx context.Context, h *holding, n notify.Notifier, chann
 	}
 	if err := b.recordSent(ctx, channel, p.ids, "", len(p.msg.Entries), time.Now()); err != nil {
 		return err
+	}
+	if p.msg.Kind != "" {
+		return nil // a surge alert or report: no story grows from it
 	}
 	// Each story's rows keep what carried them: the message to edit when
 	// the part was one story on a channel that edits, else the story's

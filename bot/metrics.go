@@ -33,6 +33,8 @@ var (
 	pollResults     = []string{"ok", "not_modified", "error"}
 	deliveryResults = []string{"sent", "failed"}
 	reloadResults   = []string{"ok", "error"}
+	trendKinds      = []string{"surge", "report"}
+	trendResults    = []string{"queued", "error"}
 )
 
 // Metrics are the bot's Prometheus metrics. A nil *Metrics records nothing.
@@ -60,6 +62,7 @@ type Metrics struct {
 	configHash   prometheus.Gauge
 	leasesLost   *prometheus.CounterVec
 	unrecorded   prometheus.Histogram
+	trends       *prometheus.CounterVec
 	state        *stateCollector
 }
 
@@ -133,10 +136,14 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "newshound_story_updates_total",
 			Help: "Changes to alerts of stories other outlets reported later, by channel and kind: edit (the message edited in place), follow_up (a compact follow-up where the channel cannot edit), gone (the message was deleted; its story is no longer edited).",
 		}, []string{"channel", "kind"}),
+		trends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newshound_trend_events_total",
+			Help: "Surge alerts and reports by result: queued (in the outbox of every channel), or error (a check or a report that failed; it is tried again).",
+		}, []string{"kind", "result"}),
 		state: newStateCollector(),
 	}
 	for _, c := range []prometheus.Collector{m.polls, m.failures, m.items, m.matches, m.deliveries, m.undated, m.repairs, m.skipped, m.grownMsgs,
-		m.pollDuration, m.latency, m.reloads, m.reloadOK, m.configHash, m.leasesLost, m.unrecorded, m.state} {
+		m.pollDuration, m.latency, m.reloads, m.reloadOK, m.configHash, m.leasesLost, m.unrecorded, m.trends, m.state} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("bot: register metrics: %w", err)
 		}
@@ -147,6 +154,11 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	for _, k := range leaseKinds {
 		m.leasesLost.WithLabelValues(k)
 	}
+	for _, k := range trendKinds {
+		for _, r := range trendResults {
+			m.trends.WithLabelValues(k, r)
+		}
+	}
 	return m, nil
 }
 
@@ -156,6 +168,18 @@ func (m *Metrics) grown(channel, kind string) {
 		return
 	}
 	m.grownMsgs.WithLabelValues(channel, kind).Inc()
+}
+
+// trend counts a surge alert or report queued (err nil) or failed.
+func (m *Metrics) trend(kind string, err error) {
+	if m == nil {
+		return
+	}
+	result := "queued"
+	if err != nil {
+		result = "error"
+	}
+	m.trends.WithLabelValues(kind, result).Inc()
 }
 
 // attach makes b the source of the store-backed gauges.

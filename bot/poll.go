@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -186,9 +187,10 @@ func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialize
 	}
 	now := b.opt.Now()
 	var ds []store.Delivery
+	var found []store.Match
 	seen := &recall{b: b, rt: rt, now: now}
 	for _, it := range toMatch {
-		ds = append(ds, b.deliveriesFor(ctx, rt, seen, f, it, now)...)
+		ds = append(ds, b.deliveriesFor(ctx, rt, seen, f, it, now, &found)...)
 	}
 	if len(ds) > 0 {
 		ins, err := b.opt.Store.Enqueue(ctx, ds)
@@ -201,9 +203,15 @@ func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialize
 			b.log.Info("match queued", "feed", f.Name, "watch", d.Watch, "channel", d.Channel, "title", d.Title, "due", d.Due)
 		}
 	}
+	// Every match is recorded for trends before the items are marked
+	// seen, so a failure here re-processes them at the next poll.
+	if err := b.opt.Store.RecordMatches(ctx, found); err != nil {
+		return 0, matches, undated, err
+	}
 	if _, err := b.opt.Store.MarkSeen(ctx, f.Name, unseen, now); err != nil {
 		return 0, matches, undated, err
 	}
+	b.checkSurges(ctx, rt, seen, found)
 	return len(unseen), matches, undated, nil
 }
 
@@ -262,12 +270,19 @@ func newest(items []feeds.Item, n int) []feeds.Item {
 
 // deliveriesFor matches one item and returns a delivery per (watch,
 // channel) hit, minus muted watches and stories the channel already had.
-func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f config.Feed, it feeds.Item, now time.Time) []store.Delivery {
+// Every hit, muted or not, is appended to found for trends.
+func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f config.Feed, it feeds.Item, now time.Time, found *[]store.Match) []store.Delivery {
 	it.Feed = f.Name
 	doc := match.ItemDocument(it)
 	hits := rt.matcher.Match(doc)
 	if len(hits) == 0 {
 		return nil
+	}
+	for _, h := range hits {
+		*found = append(*found, store.Match{
+			Watch: h.Watch, Query: h.Query, Feed: f.Name, Source: outlet(f, it), ItemKey: it.Key,
+			Title: notify.Truncate(it.Title, titleRunes), Link: it.Link, At: now,
+		})
 	}
 	mutes := seen.mutes(ctx)
 	head := digest.NewStory(it.Title, it.Body(), it.Link, it.Time())
@@ -507,13 +522,7 @@ func storyOf(d store.Delivery) digest.Story {
 // a long article is shown, not the article's first lines; a hit in the
 // title alone shows the start of the summary.
 func (b *Bot) entry(f config.Feed, it feeds.Item, doc match.Document, h match.Hit) notify.Entry {
-	source := it.Source // aggregators such as Google News name the outlet per item
-	if source == "" {
-		source = it.FeedTitle
-	}
-	if source == "" {
-		source = f.Name
-	}
+	source := outlet(f, it)
 	snippet := feeds.Snippet(doc.Body, 0, snippetRunes)
 	for _, sp := range h.Spans {
 		if sp.Field == "body" {
@@ -536,6 +545,12 @@ func (b *Bot) entry(f config.Feed, it feeds.Item, doc match.Document, h match.Hi
 		Query:     h.Query,
 		Urgent:    h.Urgent,
 	}
+}
+
+// outlet names the outlet of an item: aggregators such as Google News
+// name it per item, other feeds by their title, else the feed's name.
+func outlet(f config.Feed, it feeds.Item) string {
+	return cmp.Or(it.Source, it.FeedTitle, f.Name)
 }
 
 // jitter returns a random duration in [-d, d]; feeds.NextPoll passes a

@@ -11,6 +11,7 @@ import (
 
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/feeds"
+	"github.com/newshound/newshound/store"
 )
 
 // defaultTick is how often the daemon looks for due feeds and
@@ -139,6 +140,7 @@ func (b *Bot) cycle(ctx context.Context, rt *runtime, fs []config.Feed, forced b
 		})
 	}
 	wg.Wait()
+	b.scheduleReports(ctx, rt, b.opt.Now())
 	res.Deliveries = b.deliverAll(ctx, rt)
 	res.Backlog = b.backlog(ctx, rt, &res)
 	return res
@@ -221,6 +223,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		rt := b.rt.Load()
 		now := b.opt.Now()
 		b.prune(ctx, now)
+		b.scheduleReports(ctx, rt, now)
 		due := b.dueFeeds(ctx, rt, now)
 		for _, f := range rt.cfg.Feeds {
 			if !due[f.Name] || !b.claim(b.polling, f.Name) {
@@ -273,6 +276,14 @@ func (b *Bot) prune(ctx context.Context, now time.Time) {
 		return
 	}
 	b.log.Info("pruned old state", "rows", n, "retention", b.opt.Retention)
+	m, err := b.opt.Store.PruneMatches(ctx, now.Add(-max(b.opt.Retention, store.MatchRetention)))
+	if err != nil {
+		b.log.Warn("pruning old matches failed", "error", err.Error())
+		return
+	}
+	if m > 0 {
+		b.log.Info("pruned old matches", "rows", m)
+	}
 }
 
 // dueChannels returns the channels of rt with deliveries due at now, from

@@ -247,9 +247,13 @@ func (d *decoder) channels(n *yaml.Node, path string) (map[string]Channel, []str
 func (d *decoder) channel(n *yaml.Node, path string) Channel {
 	var ch Channel
 	known := kinds()
-	fs, ok := d.mapping(n, path, known...)
+	fs, ok := d.mapping(n, path, append(slices.Clone(known), "report")...)
 	if !ok {
 		return ch
+	}
+	if rp := fs.get("report"); rp != nil {
+		ch.Report = d.report(rp, joinKey(path, "report"))
+		fs = slices.DeleteFunc(slices.Clone(fs), func(p pair) bool { return p.key.Value == "report" })
 	}
 	switch {
 	case len(known) == 0:
@@ -328,7 +332,7 @@ func (d *decoder) synonyms(n *yaml.Node, path string) [][]string {
 }
 
 func (d *decoder) watch(n *yaml.Node, path string, synonyms [][]string) Watch {
-	fs, ok := d.mapping(n, path, "name", "keywords", "exclude", "feeds", "channels", "digest", "urgent", "color")
+	fs, ok := d.mapping(n, path, "name", "keywords", "exclude", "feeds", "channels", "digest", "urgent", "color", "surge", "report")
 	if !ok {
 		return Watch{}
 	}
@@ -340,6 +344,8 @@ func (d *decoder) watch(n *yaml.Node, path string, synonyms [][]string) Watch {
 		Feeds:    d.refs(fs.get("feeds"), joinKey(path, "feeds"), "feed"),
 		Channels: d.refs(fs.get("channels"), joinKey(path, "channels"), "channel"),
 		Digest:   d.digest(fs.get("digest"), joinKey(path, "digest")),
+		Surge:    d.surge(fs.get("surge"), joinKey(path, "surge")),
+		Report:   d.report(fs.get("report"), joinKey(path, "report")),
 	}
 	for _, key := range []string{"keywords", "channels"} {
 		v := fs.get(key)

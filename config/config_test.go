@@ -57,7 +57,7 @@ func TestParseBadFiles(t *testing.T) {
 			`bad-unknown-key.yaml:4:5: feeds[0].urll: unknown key (did you mean "url"?)`,
 			`bad-unknown-key.yaml:7:15: channels.terminal.console.formatt: unknown key (did you mean "format"?)`,
 			`bad-unknown-key.yaml:12:5: watches[0].colour: unknown key (did you mean "color"?)`,
-			"bad-unknown-key.yaml:13:5: watches[0].bogus: unknown key (known keys: name, keywords, exclude, feeds, channels, digest, urgent, color)",
+			"bad-unknown-key.yaml:13:5: watches[0].bogus: unknown key (known keys: name, keywords, exclude, feeds, channels, digest, urgent, color, surge, report)",
 		}},
 		{"bad-type.yaml", []string{
 			"bad-type.yaml:2:16: poll.concurrency: expected a whole number, found text",
@@ -214,7 +214,7 @@ func TestParseBadFiles(t *testing.T) {
 			`bad-many.yaml:18:26: watches[0].channels[1]: unknown channel "slack"`,
 			`bad-many.yaml:19:19: watches[0].digest.at[0]: invalid time "25:00" (write HH:MM, from 00:00 to 23:59)`,
 			`bad-many.yaml:19:36: watches[0].digest.days[0]: invalid day "someday" (use mon, tue, wed, thu, fri, sat, sun)`,
-			"bad-many.yaml:20:5: watches[0].extra: unknown key (known keys: name, keywords, exclude, feeds, channels, digest, urgent, color)",
+			"bad-many.yaml:20:5: watches[0].extra: unknown key (known keys: name, keywords, exclude, feeds, channels, digest, urgent, color, surge, report)",
 		}},
 	}
 	seen := map[string]bool{}

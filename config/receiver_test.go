@@ -44,7 +44,7 @@ func TestChannelKinds(t *testing.T) {
 		{"slack", "{slack: {channel: C0123}}", "slack", ""},
 		{"discord", "{discord: {channel_id: '42'}}", "discord", ""},
 		{"webhook", "{webhook: {url: 'https://hooks.example/x'}}", "webhook", ""},
-		{"unknown", "{telegram: {chat: 1}}", "", "w.yaml:2:16: channels.c.telegram: unknown key (known keys: console, discord, slack, webhook)"},
+		{"unknown", "{telegram: {chat: 1}}", "", "w.yaml:2:16: channels.c.telegram: unknown key (known keys: console, discord, slack, webhook, report)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "feeds: []\nchannels: {c: " + tt.block + "}\nwatches: []\n"

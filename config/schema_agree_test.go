@@ -35,7 +35,7 @@ channels:
   desk: {slack: {channel: "#news-desk", api_url: "http://127.0.0.1:9000/api/"}}
   디스코드: {discord: {webhook_url: "https://discord.com/api/webhooks/1/abc", chat_channel: "223344556677889900"}}
   bot: {discord: {channel_id: "123456789012345678", api_url: "http://127.0.0.1:9001/"}}
-  ops: {webhook: {url: "https://hooks.example/newshound", secret: "s3cr3t"}}
+  ops: {webhook: {url: "https://hooks.example/newshound", secret: "s3cr3t"}, report: {at: "fri 17:00"}}
 watches:
   - name: ai-policy
     keywords: [오픈소스, 트럼프, '"AI 국가안보각서"']
@@ -53,6 +53,13 @@ watches:
     keywords: [AI]
     channels: [team]
     digest: {every: 30m}
+    surge: {factor: 4.5, min_stories: 5, window: 1h}
+    report: {at: "Mon 09:00"}
+  - name: daily
+    keywords: [트럼프]
+    channels: [ops]
+    surge: {}
+    report: {at: "18:30"}
 synonyms: [[AI, 인공지능]]
 server: {listen: ":8080", reload: true, stop_grace: 30s}
 admins: {slack: [U012AB3CD], discord: ["112233445566778899"]}
@@ -79,37 +86,45 @@ store: {postgres: "${DATABASE_URL}"}
 
 // agreeInvalid are watchlists both must refuse.
 var agreeInvalid = map[string]string{
-	"two platform blocks":     "feeds: []\nchannels: {t: {console: {}, slack: {channel: x}}}\nwatches: []\n",
-	"no platform block":       "feeds: []\nchannels: {t: {}}\nwatches: []\n",
-	"null channel":            "feeds: []\nchannels: {t: }\nwatches: []\n",
-	"console format":          "feeds: []\nchannels: {t: {console: {format: xml}}}\nwatches: []\n",
-	"console unknown key":     "feeds: []\nchannels: {t: {console: {colour: red}}}\nwatches: []\n",
-	"console list":            "feeds: []\nchannels: {t: {console: [text]}}\nwatches: []\n",
-	"url and google_news":     "feeds: [{name: a, url: 'https://x', google_news: q}]\nchannels: {}\nwatches: []\n",
-	"feed without url":        "feeds: [{name: a}]\nchannels: {}\nwatches: []\n",
-	"empty feed url":          "feeds: [{name: a, url: ''}]\nchannels: {}\nwatches: []\n",
-	"null feed url":           "feeds: [{name: a, url: }]\nchannels: {}\nwatches: []\n",
-	"unknown key":             "feeds: []\nchannels: {}\nwatches: []\nextra: 1\n",
-	"missing watches":         "feeds: []\nchannels: {}\n",
-	"digest word":             "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], digest: weekly}]\n",
-	"digest unknown key":      "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], digest: {evry: 5m}}]\n",
-	"bad duration":            "feeds: []\nchannels: {}\nwatches: []\nstory_window: soon\n",
-	"null duration":           "feeds: []\nchannels: {}\nwatches: []\nstory_window:\n",
-	"bad day":                 "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], digest: {days: [Mon]}}]\n",
-	"missing keywords":        "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, channels: [t]}]\n",
-	"null keywords":           "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: , channels: [t]}]\n",
-	"empty channel reference": "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: ['']}]\n",
-	"empty urgent keyword":    "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], urgent: ['']}]\n",
-	"slack hook and channel":  "feeds: []\nchannels: {t: {slack: {webhook_url: x, channel: y}}}\nwatches: []\n",
-	"empty slack channel":     "feeds: []\nchannels: {t: {slack: {channel: ''}}}\nwatches: []\n",
-	"empty discord hook":      "feeds: []\nchannels: {t: {discord: {webhook_url: ''}}}\nwatches: []\n",
-	"webhook without url":     "feeds: []\nchannels: {t: {webhook: {secret: s}}}\nwatches: []\n",
-	"empty webhook secret":    "feeds: []\nchannels: {t: {webhook: {url: 'https://h.example/x', secret: ''}}}\nwatches: []\n",
-	"negative backfill":       "feeds: [{name: a, url: 'https://x', backfill: -1}]\nchannels: {}\nwatches: []\n",
-	"one-word synonym group":  "feeds: []\nchannels: {}\nwatches: []\nsynonyms: [[AI]]\n",
-	"empty synonym":           "feeds: []\nchannels: {}\nwatches: []\nsynonyms: [[AI, '']]\n",
-	"null reload":             "feeds: []\nchannels: {}\nwatches: []\nserver: {reload: }\n",
-	"null max_items":          "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], digest: {max_items: }}]\n",
+	"two platform blocks":      "feeds: []\nchannels: {t: {console: {}, slack: {channel: x}}}\nwatches: []\n",
+	"no platform block":        "feeds: []\nchannels: {t: {}}\nwatches: []\n",
+	"null channel":             "feeds: []\nchannels: {t: }\nwatches: []\n",
+	"console format":           "feeds: []\nchannels: {t: {console: {format: xml}}}\nwatches: []\n",
+	"console unknown key":      "feeds: []\nchannels: {t: {console: {colour: red}}}\nwatches: []\n",
+	"console list":             "feeds: []\nchannels: {t: {console: [text]}}\nwatches: []\n",
+	"url and google_news":      "feeds: [{name: a, url: 'https://x', google_news: q}]\nchannels: {}\nwatches: []\n",
+	"feed without url":         "feeds: [{name: a}]\nchannels: {}\nwatches: []\n",
+	"empty feed url":           "feeds: [{name: a, url: ''}]\nchannels: {}\nwatches: []\n",
+	"null feed url":            "feeds: [{name: a, url: }]\nchannels: {}\nwatches: []\n",
+	"unknown key":              "feeds: []\nchannels: {}\nwatches: []\nextra: 1\n",
+	"missing watches":          "feeds: []\nchannels: {}\n",
+	"digest word":              "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], digest: weekly}]\n",
+	"digest unknown key":       "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], digest: {evry: 5m}}]\n",
+	"bad duration":             "feeds: []\nchannels: {}\nwatches: []\nstory_window: soon\n",
+	"null duration":            "feeds: []\nchannels: {}\nwatches: []\nstory_window:\n",
+	"bad day":                  "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], digest: {days: [Mon]}}]\n",
+	"missing keywords":         "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, channels: [t]}]\n",
+	"null keywords":            "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: , channels: [t]}]\n",
+	"empty channel reference":  "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: ['']}]\n",
+	"empty urgent keyword":     "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], urgent: ['']}]\n",
+	"slack hook and channel":   "feeds: []\nchannels: {t: {slack: {webhook_url: x, channel: y}}}\nwatches: []\n",
+	"empty slack channel":      "feeds: []\nchannels: {t: {slack: {channel: ''}}}\nwatches: []\n",
+	"empty discord hook":       "feeds: []\nchannels: {t: {discord: {webhook_url: ''}}}\nwatches: []\n",
+	"webhook without url":      "feeds: []\nchannels: {t: {webhook: {secret: s}}}\nwatches: []\n",
+	"empty webhook secret":     "feeds: []\nchannels: {t: {webhook: {url: 'https://h.example/x', secret: ''}}}\nwatches: []\n",
+	"negative backfill":        "feeds: [{name: a, url: 'https://x', backfill: -1}]\nchannels: {}\nwatches: []\n",
+	"one-word synonym group":   "feeds: []\nchannels: {}\nwatches: []\nsynonyms: [[AI]]\n",
+	"empty synonym":            "feeds: []\nchannels: {}\nwatches: []\nsynonyms: [[AI, '']]\n",
+	"null reload":              "feeds: []\nchannels: {}\nwatches: []\nserver: {reload: }\n",
+	"null max_items":           "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], digest: {max_items: }}]\n",
+	"surge factor too small":   "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], surge: {factor: 1}}]\n",
+	"surge factor text":        "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], surge: {factor: many}}]\n",
+	"surge zero min_stories":   "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], surge: {min_stories: 0}}]\n",
+	"surge unknown key":        "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], surge: {windw: 1h}}]\n",
+	"report without at":        "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], report: {}}]\n",
+	"report bad day":           "feeds: []\nchannels: {t: {console: }}\nwatches: [{name: w, keywords: [x], channels: [t], report: {at: 'Monday 09:00'}}]\n",
+	"report bad clock":         "feeds: []\nchannels: {t: {console: }, report: {at: 'Mon 9:00'}}\nwatches: []\n",
+	"channel with only report": "feeds: []\nchannels: {t: {report: {at: '09:00'}}}\nwatches: []\n",
 }
 
 // loaderLenient lists mutations the loader accepts and the schema

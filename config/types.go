@@ -95,6 +95,9 @@ type Channel struct {
 	// Settings is the decoded block; the channel type's package knows
 	// its concrete type.
 	Settings Settings `yaml:"-" json:"-"`
+	// Report posts a report of every watch that posts to the channel on
+	// a schedule, such as {at: "Mon 09:00"}.
+	Report *Report `yaml:"report" json:"report,omitempty"`
 }
 
 // Type names the channel type (the key of its block).
@@ -123,6 +126,36 @@ type Watch struct {
 	// Color is the colour bar of the watch's alerts where a channel shows
 	// one, "#RRGGBB" (default derived from the name).
 	Color string `yaml:"color" json:"color,omitempty" jsonschema:"pattern=^#[0-9A-Fa-f]{6}$"`
+	// Surge sends one alert when the watch's topic suddenly spreads: many
+	// more new stories across outlets in a window than at that hour on
+	// other days, such as {factor: 4, min_stories: 5, window: 1h}.
+	Surge *Surge `yaml:"surge" json:"surge,omitempty"`
+	// Report posts the watch's report to its channels on a schedule, such
+	// as {at: "Mon 09:00"}.
+	Report *Report `yaml:"report" json:"report,omitempty"`
+}
+
+// Surge says when a watch's topic surges. Every key has a default, so
+// surge: {} turns the alerts on with the defaults.
+type Surge struct {
+	// Factor is how many times the usual number of new stories makes a
+	// surge (default 4; at least 1.5).
+	Factor float64 `yaml:"factor" json:"factor,omitempty" jsonschema:"minimum=1.5,maximum=1000"`
+	// MinStories is the least number of new stories in the window for a
+	// surge (default 5).
+	MinStories int `yaml:"min_stories" json:"min_stories,omitempty" jsonschema:"minimum=1"`
+	// Window is how far back new stories are counted (default 1h; from 10m
+	// to 24h); a watch surges at most once per window.
+	Window Duration `yaml:"window" json:"window,omitempty"`
+}
+
+// Report is when a report is posted: "Mon 09:00" every week (the last 7
+// days) or "09:00" every day (the last 24 hours), in the watchlist
+// timezone.
+type Report struct {
+	// At is "DAY HH:MM" (day mon..sun) for a weekly report or "HH:MM" for
+	// a daily one.
+	At string `yaml:"at" json:"at" jsonschema:"pattern=^((mon|tue|wed|thu|fri|sat|sun|Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?([01][0-9]|2[0-3]):[0-5][0-9]$"`
 }
 
 // Digest is a watch's delivery schedule. In the file it is either the

@@ -120,6 +120,7 @@ type Store interface {
 	Meta
 	Leases
 	Pruner
+	Matches
 
 	// Close releases the database; the Store must not be used afterwards.
 	Close() error
@@ -232,6 +233,41 @@ type Meta interface {
 	// SetMeta creates or replaces the value of key.
 	SetMeta(ctx context.Context, key, value string) error
 }
+
+// Match is one item matched by one query of a watch, kept for trends
+// (surge alerts) and reports. It is recorded whatever happens to the
+// delivery: a match muted, folded into a story or held for a digest still
+// counts.
+type Match struct {
+	Watch   string
+	Query   string // the keyword that matched
+	Feed    string
+	Source  string // the outlet's display name (an aggregator names it per item)
+	ItemKey string // the feed's item key; unique with Watch, Query and Feed
+	Title   string
+	Link    string
+	At      time.Time // when the match was found
+}
+
+// Matches keeps every match of every watch for trends and reports. The
+// general contract of Store (times, text) applies.
+type Matches interface {
+	// RecordMatches adds matches. A match whose (Watch, Query, Feed,
+	// ItemKey) is already recorded is skipped, so re-processing an item
+	// counts it once.
+	RecordMatches(ctx context.Context, ms []Match) error
+	// MatchesBetween returns the matches of a watch ("" for all) found at
+	// or after from and before to, oldest first (by At, then in recording
+	// order).
+	MatchesBetween(ctx context.Context, watch string, from, to time.Time) ([]Match, error)
+	// PruneMatches deletes the matches found before before and returns
+	// how many; a zero before deletes nothing.
+	PruneMatches(ctx context.Context, before time.Time) (int64, error)
+}
+
+// MatchRetention is how long matches are worth keeping: a report of the
+// longest period (90 days) compared with the 90 days before it.
+const MatchRetention = 181 * 24 * time.Hour
 
 // Leases lets several replicas sharing the database divide work.
 type Leases interface {

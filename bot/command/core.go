@@ -44,6 +44,10 @@ type Bot interface {
 	// how many alerts they queued. It fails for a feed the config in force
 	// lacks, a feed being polled right now, or a failed poll.
 	PollNow(ctx context.Context, feed string) (newItems, matches int, err error)
+	// SendReport posts the report of the last days days of the watches
+	// posting to a config channel (all of them when watches is empty) to
+	// that channel now, and returns how many messages it sent.
+	SendReport(ctx context.Context, channel string, watches []string, days int) (int, error)
 	Status(ctx context.Context) Status
 }
 
@@ -164,6 +168,7 @@ func wordAliases() []struct {
 		{wordDef{"test", false, (*Core).test}, []string{"test", "테스트"}},
 		{wordDef{"recent", false, (*Core).recent}, []string{"recent", "최근"}},
 		{wordDef{"digest", false, (*Core).digest}, []string{"digest", "다이제스트"}},
+		{wordDef{"report", false, (*Core).report}, []string{"report", "리포트", "보고서"}},
 		{wordDef{"status", false, (*Core).status}, []string{"status", "상태"}},
 		{wordDef{"history", false, (*Core).history}, []string{"history", "기록"}},
 	}

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -45,6 +46,9 @@ type fakeBot struct {
 	polled               []string
 	pollNew, pollMatches int
 	pollErr              error
+	// reported lists SendReport's channels; reportErr is its answer.
+	reported  []string
+	reportErr error
 }
 
 func (b *fakeBot) Config() *config.Config {
@@ -124,6 +128,19 @@ func (b *fakeBot) PollNow(_ context.Context, feed string) (int, int, error) {
 	defer b.mu.Unlock()
 	b.polled = append(b.polled, feed)
 	return b.pollNew, b.pollMatches, b.pollErr
+}
+
+func (b *fakeBot) SendReport(_ context.Context, channel string, _ []string, days int) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if days != 7 {
+		return 0, fmt.Errorf("report of %d days, want 7", days)
+	}
+	b.reported = append(b.reported, channel)
+	if b.reportErr != nil {
+		return 0, b.reportErr
+	}
+	return 1, nil
 }
 
 func (b *fakeBot) Status(context.Context) Status {
@@ -958,4 +975,20 @@ func blockValue(ch config.Channel, key string) string {
 		}
 	}
 	return ""
+}
+
+func TestReport(t *testing.T) {
+	t.Parallel()
+	e := setup(t, nil, nil)
+	contains(t, e.run(userGeneral, "report"), "Posted the report of the last 7 days here")
+	contains(t, e.run(userGeneral, "리포트"), "최근 7일 리포트를 이 채널에 올렸습니다")
+	contains(t, e.run(adminNew, "report"), "No watch posts to this channel")
+	e.bot.mu.Lock()
+	got := slices.Clone(e.bot.reported)
+	e.bot.reportErr = errors.New("slack is down")
+	e.bot.mu.Unlock()
+	if !slices.Equal(got, []string{"general", "general"}) {
+		t.Errorf("reports sent to %q, want general twice", got)
+	}
+	contains(t, e.run(userGeneral, "보고서"), "지금은 리포트를 올릴 수 없습니다")
 }

@@ -82,6 +82,8 @@ var messages = map[string][2]string{
 	"digest_sent":  {"Sent %d pending items.", "대기 중이던 기사 %d개를 보냈습니다."},
 	"digest_none":  {"Nothing is pending for this channel.", "이 채널에 대기 중인 기사가 없습니다."},
 	"digest_fail":  {"I couldn't send the digest now; it goes out on schedule.", "지금은 다이제스트를 보낼 수 없습니다. 예정된 시간에 보냅니다."},
+	"report_sent":  {"Posted the report of the last 7 days here.", "최근 7일 리포트를 이 채널에 올렸습니다."},
+	"report_fail":  {"I couldn't post the report now; try again later.", "지금은 리포트를 올릴 수 없습니다. 잠시 후 다시 해 보세요."},
 	"history_none": {"No edits yet.", "아직 편집 기록이 없습니다."},
 	"no_change":    {"Nothing changed.", "바뀐 것이 없습니다."},
 	"none":         {"none", "없음"},
@@ -132,6 +134,7 @@ var help = [2]string{
 		"`test <text or feed URL>`: which watches match and why\n" +
 		"`recent [query]`: the last 10 alerts in this channel\n" +
 		"`digest`: send this channel's pending digest now\n" +
+		"`report`: post the report of the last 7 days here (matches per day with a chart, top stories, busiest outlets)\n" +
 		"`status`: version, uptime, feeds, pending, next digests, watchlist errors\n" +
 		"`history`: the last watchlist edits",
 	"*/news* 명령:\n" +
@@ -144,6 +147,7 @@ var help = [2]string{
 		"`테스트 <글 또는 피드 URL>`: 어떤 워치가 왜 일치하는지\n" +
 		"`최근 [검색어]`: 이 채널의 최근 알림 10개\n" +
 		"`다이제스트`: 이 채널의 대기 중인 다이제스트를 지금 보내기\n" +
+		"`리포트`: 최근 7일 리포트(일별 건수 차트, 주요 기사, 많이 보도한 언론사)를 이 채널에 올리기\n" +
 		"`상태`: 버전, 가동 시간, 피드, 대기, 다음 다이제스트, 워치리스트 오류\n" +
 		"`기록`: 최근 워치리스트 편집",
 }

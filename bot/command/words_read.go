@@ -156,6 +156,28 @@ func (c *Core) digest(ctx context.Context, cl *call) Reply {
 	return Reply{Text: cl.lang.t("digest_none")}
 }
 
+// report: post the report of the last 7 days of the watches posting to
+// this channel here.
+func (c *Core) report(ctx context.Context, cl *call) Reply {
+	here := boundChannels(cl.cfg, cl.req)
+	if len(here) == 0 || len(watchesTo(cl.cfg, here)) == 0 {
+		return Reply{Text: cl.lang.t("not_bound")}
+	}
+	sent := 0
+	for _, ch := range here {
+		n, err := c.bot.SendReport(ctx, ch, nil, 7)
+		if err != nil {
+			c.log.Error("posting a report", "channel", ch, "error", err.Error())
+			continue
+		}
+		sent += n
+	}
+	if sent == 0 {
+		return Reply{Text: cl.lang.t("report_fail")}
+	}
+	return Reply{Text: cl.lang.t("report_sent")}
+}
+
 // status: version, uptime, feeds, pending, next digests, watchlist errors.
 func (c *Core) status(ctx context.Context, cl *call) Reply {
 	l := cl.lang

@@ -72,8 +72,13 @@ func (n *Notifier) Send(_ context.Context, m notify.Message) error {
 	if n.format == "json" {
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
+		if m.Kind == notify.KindReport {
+			if err := enc.Encode(jsonReport{Channel: n.name, Kind: m.Kind, Header: m.Header, Text: m.Text}); err != nil {
+				return notify.Permanent(fmt.Errorf("console: %w", err))
+			}
+		}
 		for _, e := range m.Entries {
-			if err := enc.Encode(jsonEntry{Channel: n.name, Entry: e}); err != nil {
+			if err := enc.Encode(jsonEntry{Channel: n.name, Kind: m.Kind, Entry: e}); err != nil {
 				return notify.Permanent(fmt.Errorf("console: %w", err))
 			}
 		}
@@ -90,7 +95,17 @@ func (n *Notifier) Send(_ context.Context, m notify.Message) error {
 
 type jsonEntry struct {
 	Channel string `json:"channel"`
+	// Kind is "surge" for the top stories of a surge alert.
+	Kind string `json:"kind,omitempty"`
 	notify.Entry
+}
+
+// jsonReport is a report in the json format.
+type jsonReport struct {
+	Channel string `json:"channel"`
+	Kind    string `json:"kind"`
+	Header  string `json:"header"`
+	Text    string `json:"text"`
 }
 
 func writeText(b *strings.Builder, m notify.Message, bold bool) {
@@ -99,6 +114,9 @@ func writeText(b *strings.Builder, m notify.Message, bold bool) {
 		loc = time.UTC
 	}
 	fmt.Fprintf(b, "━━ %s\n", clean(m.Header))
+	for line := range strings.Lines(m.Text) {
+		fmt.Fprintf(b, "%s\n", clean(strings.TrimSuffix(line, "\n")))
+	}
 	for _, e := range m.Entries {
 		mark := ""
 		if e.Urgent {

@@ -118,6 +118,7 @@ func subcommands() []subcommand {
 			{name: command.ArgQuery, desc: "Only matches of this query", maxLen: 200, sep: " ", ko: "검색어", koDesc: "이 검색어의 알림만"},
 		}},
 		{words: "digest", ko: "다이제스트", desc: "Send the pending digest now", koDesc: "대기 중인 다이제스트 지금 보내기"},
+		{words: "report", ko: "리포트", desc: "Post the report of the last 7 days here", koDesc: "최근 7일 리포트를 이 채널에 올리기"},
 		{words: "status", ko: "상태", desc: "Show feed and delivery status", koDesc: "피드와 전송 상태 보기"},
 		{words: "history", ko: "기록", desc: "Show recent watchlist edits", koDesc: "최근 워치리스트 편집 기록"},
 	}

@@ -60,7 +60,7 @@ func TestRegisterCommands(t *testing.T) {
 					}
 				}
 			}
-			want := "help/1 list/1 add/1 remove/1 feeds/1 feed/2 feed add/1 feed remove/1 poll/1 watch/2 watch add/1 watch remove/1 mute/1 unmute/1 test/1 recent/1 digest/1 status/1 history/1"
+			want := "help/1 list/1 add/1 remove/1 feeds/1 feed/2 feed add/1 feed remove/1 poll/1 watch/2 watch add/1 watch remove/1 mute/1 unmute/1 test/1 recent/1 digest/1 report/1 status/1 history/1"
 			if got := strings.Join(names, " "); len(cmds) != 1 || cmds[0].Name != "news" || got != want {
 				t.Errorf("registered %s\nwant %s", got, want)
 			}

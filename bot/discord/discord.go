@@ -232,7 +232,18 @@ func (n *Notifier) post(ctx context.Context, edit string, m notify.Message) (str
 			// A bot-channel alert of one story carries its buttons.
 			cs = alertComponents(m.Entries[0].ID)
 		}
-		return n.sendBot(ctx, edit, p, cs)
+		var files []*discordgo.File
+		if edit == "" {
+			files = botFiles(m.Image)
+		}
+		return n.sendBot(ctx, edit, p, cs, files)
+	}
+	if edit == "" && m.Image != nil && len(m.Image.Data) > 0 {
+		body, ct, err := multipartBody(p, m.Image)
+		if err != nil {
+			return "", notify.Permanent(fmt.Errorf("discord: channel %q: encode message: %w", n.name, err))
+		}
+		return n.webhookRequest(ctx, "", body, ct)
 	}
 	return n.sendWebhook(ctx, edit, p)
 }
@@ -258,6 +269,14 @@ func (n *Notifier) sendWebhook(ctx context.Context, edit string, p Payload) (str
 	if err != nil {
 		return "", notify.Permanent(fmt.Errorf("discord: channel %q: encode message: %w", n.name, err))
 	}
+	return n.webhookRequest(ctx, edit, body, "application/json")
+}
+
+// webhookRequest posts body (of contentType) to the webhook, or, when
+// edit is set, patches the message edit with it, and returns the
+// message's ID.
+func (n *Notifier) webhookRequest(ctx context.Context, edit string, body []byte, contentType string) (string, error) {
+	var err error
 	method, target, what := http.MethodPost, n.webhook, "post to webhook"
 	if edit != "" {
 		method, what = http.MethodPatch, "edit webhook message"
@@ -269,7 +288,7 @@ func (n *Notifier) sendWebhook(ctx context.Context, edit string, p Payload) (str
 	if err != nil {
 		return "", notify.Permanent(n.redact(fmt.Errorf("discord: channel %q: build request: %w", n.name, err)))
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("User-Agent", userAgent)
 	resp, err := n.client.Do(req)
 	if err != nil {
@@ -294,7 +313,9 @@ func (n *Notifier) sendWebhook(ctx context.Context, edit string, p Payload) (str
 	return "", notify.Classify(resp.StatusCode, after, err)
 }
 
-func (n *Notifier) sendBot(ctx context.Context, edit string, p Payload, components []discordgo.MessageComponent) (string, error) {
+// sendBot posts p (with files, a new message only) to the bot channel,
+// or edits the message edit, and returns the message's ID.
+func (n *Notifier) sendBot(ctx context.Context, edit string, p Payload, components []discordgo.MessageComponent, files []*discordgo.File) (string, error) {
 	var msg *discordgo.Message
 	var err error
 	what := "create message"
@@ -304,6 +325,7 @@ func (n *Notifier) sendBot(ctx context.Context, edit string, p Payload, componen
 			Embeds:          p.Embeds,
 			AllowedMentions: p.AllowedMentions,
 			Components:      components,
+			Files:           files,
 		}, discordgo.WithContext(ctx))
 	} else {
 		what = "edit message"

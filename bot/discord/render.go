@@ -37,6 +37,8 @@ type Payload struct {
 	Content         string                            `json:"content,omitempty"`
 	Embeds          []*discordgo.MessageEmbed         `json:"embeds,omitempty"`
 	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
+	// Attachments describe the files of a multipart message.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // noMentions allows no mention of any kind: {"parse": []}.
@@ -181,6 +183,9 @@ func content(header string, more int) string {
 // render builds the payload of one part.
 func (r renderer) render(m notify.Message) Payload {
 	p := Payload{Content: content(m.Header, m.More), AllowedMentions: noMentions()}
+	if m.Text != "" || m.Image != nil {
+		p.Embeds = append(p.Embeds, textEmbed(m))
+	}
 	for _, e := range m.Entries {
 		p.Embeds = append(p.Embeds, r.embed(e))
 	}
@@ -200,6 +205,9 @@ func fits(p Payload) bool {
 // keeping entries in order. Parts get "(i/n)" headers and the "and N
 // more" note goes on the last one.
 func (r renderer) split(m notify.Message) []notify.Message {
+	if m.Text != "" {
+		return r.splitText(m)
+	}
 	groups := notify.SplitEntries(m.Entries,
 		func(e notify.Entry) int { return embedSize(r.embed(e)) },
 		func(g []notify.Entry, size int) bool { return len(g) <= maxEmbeds && size <= maxEmbedTotal })

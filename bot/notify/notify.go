@@ -68,6 +68,33 @@ type Message struct {
 	More int
 	// Location is the watchlist timezone for displaying times.
 	Location *time.Location
+	// Kind is KindSurge or KindReport for those messages, "" for an
+	// alert or a digest (told apart by their number of entries).
+	Kind string
+	// Text is the body of a report, plain text (several lines); renderers
+	// escape it like feed text.
+	Text string
+	// Image is a chart sent with a report where the channel can carry a
+	// file; it belongs to the first part of a split message.
+	Image *Image
+}
+
+// Kinds of message besides alerts and digests.
+const (
+	// KindSurge is a surge alert: a topic suddenly spreading; its
+	// entries are the top stories.
+	KindSurge = "surge"
+	// KindReport is a report of the last days: Text, and Image when a
+	// chart was drawn.
+	KindReport = "report"
+)
+
+// Image is a file attached to a message.
+type Image struct {
+	Name string // file name, such as "report.png"
+	Type string // media type, such as "image/png"
+	Alt  string // a short description
+	Data []byte
 }
 
 // Notifier delivers messages to one configured channel.
@@ -185,4 +212,59 @@ func UTF16Len(s string) int {
 		}
 	}
 	return n
+}
+
+// TextChunks cuts a message's Text into chunks of whole lines of at most
+// max UTF-16 code units each (a line longer than max alone is cut with
+// "…"), in order, for platforms that split a report over several
+// messages. Empty text has no chunks.
+func TextChunks(text string, max int) []string {
+	var out []string
+	var cur strings.Builder
+	n := 0
+	for line := range strings.Lines(text) {
+		line = strings.TrimRight(line, "\r\n")
+		line = TruncateUTF16(line, max)
+		w := UTF16Len(line) + 1
+		if n > 0 && n+w > max+1 {
+			out = append(out, cur.String())
+			cur.Reset()
+			n = 0
+		}
+		if n > 0 {
+			cur.WriteByte('\n')
+		}
+		cur.WriteString(line)
+		n += w
+	}
+	if n > 0 && strings.TrimSpace(cur.String()) != "" {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// TextParts splits a message with Text into one message per chunk of
+// TextChunks(m.Text, max), each keeping m's other fields; the Image goes
+// with the first part only, and headers get "(i/n)" from header when there
+// is more than one part. A message without Text is returned alone.
+func TextParts(m Message, max int, header func(i, n int) string) []Message {
+	chunks := TextChunks(m.Text, max)
+	if len(chunks) <= 1 {
+		if len(chunks) == 1 {
+			m.Text = chunks[0]
+		}
+		return []Message{m}
+	}
+	out := make([]Message, len(chunks))
+	for i, c := range chunks {
+		p := m
+		p.Text = c
+		p.Header = header(i+1, len(chunks))
+		if i > 0 {
+			p.Image = nil
+			p.Entries = nil
+		}
+		out[i] = p
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +112,30 @@ func TestPacer(t *testing.T) {
 	}
 	if len(unpaced.sent) != 0 {
 		t.Errorf("an unpaced Pacer remembers %d sends", len(unpaced.sent))
+	}
+}
+
+func TestTextChunks(t *testing.T) {
+	text := "■ 트럼프: 40 matches\n  per day: 1 · 2\n\n■ 반도체: 3 matches\n" + strings.Repeat("가", 30) + "\n"
+	got := TextChunks(text, 25)
+	want := []string{"■ 트럼프: 40 matches", "  per day: 1 · 2\n", "■ 반도체: 3 matches", strings.Repeat("가", 24) + "…"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("TextChunks = %q\nwant %q", got, want)
+	}
+	for _, c := range got {
+		if UTF16Len(c) > 25 {
+			t.Errorf("chunk %q is longer than 25", c)
+		}
+	}
+	if got := TextChunks("", 10); len(got) != 0 {
+		t.Errorf("empty text: %q", got)
+	}
+	m := Message{Header: "Report", Text: text, Image: &Image{Name: "r.png"}}
+	parts := TextParts(m, 25, func(i, n int) string { return fmt.Sprintf("Report (%d/%d)", i, n) })
+	if len(parts) != 4 || parts[0].Image == nil || parts[1].Image != nil || parts[3].Header != "Report (4/4)" {
+		t.Errorf("TextParts = %+v", parts)
+	}
+	if one := TextParts(Message{Header: "h", Text: "short"}, 25, nil); len(one) != 1 || one[0].Header != "h" {
+		t.Errorf("TextParts of a short text = %+v", one)
 	}
 }

@@ -194,9 +194,12 @@ func (n *Notifier) send(ctx context.Context, m notify.Message, images bool, edit
 	var err error
 	switch {
 	case n.webhook != "":
+		// A webhook carries no file: a report goes as text only.
 		code, err = n.postWebhook(ctx, text, blocks)
 	case edit != "":
 		code, err = n.updateMessage(ctx, edit, text, blocks)
+	case m.Image != nil && len(m.Image.Data) > 0:
+		code, err = n.sendWithImage(ctx, m, text, blocks)
 	default:
 		code, ref, err = n.postMessage(ctx, text, blocks)
 	}

@@ -59,6 +59,9 @@ func render(m notify.Message, images bool) (string, []slack.Block) {
 	loc := location(m)
 	blocks := make([]slack.Block, 0, len(m.Entries)+2)
 	blocks = append(blocks, header(m.Header))
+	if m.Text != "" {
+		blocks = append(blocks, textSection(m.Text))
+	}
 	for _, e := range m.Entries {
 		blocks = append(blocks, renderEntry(e, loc, images))
 	}
@@ -392,6 +395,9 @@ func jsonSize(v any) int {
 // gain "(i/n)" when there is more than one. Entries render independently,
 // so a part's size is the sum of its blocks' sizes.
 func split(m notify.Message) []notify.Message {
+	if m.Text != "" {
+		return splitText(m)
+	}
 	loc := location(m)
 	base := notify.TruncateUTF16(clean(m.Header),
 		maxHeaderText-notify.UTF16Len(headerPrefix)-len(partSuffix))

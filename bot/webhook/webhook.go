@@ -42,12 +42,15 @@ const (
 	maxHeader  = 500
 	maxTitle   = 1000
 	maxSnippet = 2000
-	maxName    = 200 // watch, source, an also name
-	maxQuery   = 1000
-	maxTerm    = 200
-	maxTerms   = 20
-	maxAlso    = 20
-	maxLink    = 4096 // bytes; a longer link is left out
+	// maxReportText bounds the text of a report in one body (UTF-16
+	// code units, at most as many runes); a longer report is split.
+	maxReportText = 20000
+	maxName       = 200 // watch, source, an also name
+	maxQuery      = 1000
+	maxTerm       = 200
+	maxTerms      = 20
+	maxAlso       = 20
+	maxLink       = 4096 // bytes; a longer link is left out
 )
 
 // Header names.
@@ -66,12 +69,14 @@ const (
 // Body is the JSON posted for one part of a message.
 type Body struct {
 	Version int     `json:"version"`
-	Kind    string  `json:"kind"` // "alert" (one story) or "digest"
+	Kind    string  `json:"kind"` // "alert" (one story), "digest", "surge" or "report"
 	Channel string  `json:"channel"`
 	SentAt  string  `json:"sent_at"` // RFC 3339, UTC
 	Header  string  `json:"header"`
 	Stories []Story `json:"stories"`
 	More    int     `json:"more"`
+	// Text is a report's text (kind "report"); absent otherwise.
+	Text string `json:"text,omitempty"`
 }
 
 // Story is one story of a Body.
@@ -174,6 +179,9 @@ func buildVersion() string {
 // bytes, keeping entries in order and losing none. Parts are headed
 // "header (i/n)".
 func (n *Notifier) Split(m notify.Message) []notify.Message {
+	if m.Text != "" {
+		return notify.TextParts(m, maxReportText, func(i, k int) string { return fmt.Sprintf("%s (%d/%d)", m.Header, i, k) })
+	}
 	overhead := len(mustJSON(n.body(notify.Message{Channel: m.Channel, Header: m.Header + " (999/999)", More: m.More}, time.Time{})))
 	size := func(e notify.Entry) int { return len(mustJSON(story(e))) + 1 }
 	fits := func(g []notify.Entry, total int) bool { return len(g) <= MaxStories && overhead+total <= MaxBody }
@@ -279,7 +287,11 @@ func (n *Notifier) body(m notify.Message, now time.Time) Body {
 		Version: Version, Kind: "digest", Channel: n.name, SentAt: now.UTC().Format(time.RFC3339),
 		Header: notify.Truncate(text(m.Header), maxHeader), Stories: make([]Story, 0, len(m.Entries)), More: m.More,
 	}
-	if len(m.Entries) == 1 {
+	switch {
+	case m.Kind != "":
+		b.Kind = m.Kind
+		b.Text = notify.Truncate(text(m.Text), maxReportText)
+	case len(m.Entries) == 1:
 		b.Kind = "alert"
 	}
 	for _, e := range m.Entries {

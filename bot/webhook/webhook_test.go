@@ -334,3 +334,32 @@ func TestDecode(t *testing.T) {
 		})
 	}
 }
+
+func TestSurgeAndReportKinds(t *testing.T) {
+	srv := notifytest.NewServer(t, nil)
+	clk := &fakeClock{t: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
+	n := newTestNotifier(t, srv.URL, clk)
+	surge := alert(7, "https://www.yna.co.kr/view/AKR1")
+	surge.Kind, surge.Header = notify.KindSurge, "🔺 트럼프: 18 stories from 9 outlets in the last hour, 6× normal"
+	report := notify.Message{Kind: notify.KindReport, Header: "Report 11/23 (월): 1 watch", Text: "■ 트럼프: 3 matches\n\x1b[31m  per day: 11/23 (월) 3\n",
+		Image: &notify.Image{Name: "report.png", Data: []byte("png")}}
+	for _, m := range []notify.Message{surge, report} {
+		if err := n.Send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var bodies []Body
+	for _, r := range srv.Requests() {
+		var b Body
+		if err := json.Unmarshal(r.Body, &b); err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, b)
+	}
+	if s := bodies[0]; s.Kind != "surge" || s.Header != surge.Header || len(s.Stories) != 1 || s.Text != "" {
+		t.Errorf("surge body = %+v", s)
+	}
+	if r := bodies[1]; r.Kind != "report" || r.Text != "■ 트럼프: 3 matches\n[31m  per day: 11/23 (월) 3\n" || len(r.Stories) != 0 {
+		t.Errorf("report body = %+v (control characters must be dropped, lines kept)", r)
+	}
+}

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LeaseHeartbeat", testLeaseHeartbeat},
 		{"LeaseHolders", testLeaseHolders},
 		{"Prune", testPrune},
+		{"Matches", testMatches},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

@@ -94,6 +94,10 @@ func (b *Bot) PollNow(context.Context, string) (int, int, error) {
 	return 0, 0, errors.New("commandtest: no polling in this test")
 }
 
+func (b *Bot) SendReport(context.Context, string, []string, int) (int, error) {
+	return 0, errors.New("commandtest: no reports in this test")
+}
+
 func (b *Bot) Status(context.Context) command.Status {
 	return command.Status{Version: "v0.0.0-test", Started: b.start}
 }

@@ -76,6 +76,8 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"ConnectionLostRetryable", testDown},
 		{"NoSecretInErrors", testNoSecret},
 		{"IdempotencyKey", testIdempotency},
+		{"ReportTextWithinLimits", testReport},
+		{"SurgeWithinLimits", testSurge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
@@ -371,5 +373,71 @@ func testIdempotency(t *testing.T, h Harness) {
 	}
 	if k3 == k1 {
 		t.Errorf("another message reused the key %q", k3)
+	}
+}
+
+// testReport sends a long report (text of hostile lines, no chart): every
+// line is in one part, in order; every part is within the platform's
+// limits and pings no one.
+func testReport(t *testing.T, h Harness) {
+	var text strings.Builder
+	const lines = 600 // some 130,000 characters: every platform splits it
+	for i := range lines {
+		fmt.Fprintf(&text, "■ %03d %s %s\n", i, korean(60, i), hostile)
+	}
+	m := notify.Message{Kind: notify.KindReport, Header: "Report 11/23 (월) – 11/29 (일): 2 watches", Text: text.String(), Location: time.UTC}
+	parts := h.Notifier.Split(m)
+	if len(parts) == 0 || len(parts) < 2 && h.CheckLimits != nil {
+		t.Fatalf("a report of %d characters in %d part(s), on a receiver with limits", text.Len(), len(parts))
+	}
+	var got []string
+	for _, p := range parts {
+		if p.Kind != notify.KindReport {
+			t.Errorf("a part of kind %q", p.Kind)
+		}
+		got = append(got, strings.Split(strings.TrimRight(p.Text, "\n"), "\n")...)
+	}
+	if len(got) != lines || !strings.HasPrefix(got[0], "■ 000 ") || !strings.HasPrefix(got[lines-1], fmt.Sprintf("■ %03d ", lines-1)) {
+		t.Fatalf("parts hold %d lines, want the %d of the report in order", len(got), lines)
+	}
+	sendAll(t, h, parts)
+}
+
+// testSurge sends a surge alert: its top stories as entries under the
+// surge's headline.
+func testSurge(t *testing.T, h Harness) {
+	m := message()
+	m.Kind, m.Header = notify.KindSurge, "🔺 트럼프: 18 stories from 9 outlets in the last hour, 6× normal "+hostile
+	m.Entries = append(m.Entries, m.Entries[0], m.Entries[0])
+	parts := h.Notifier.Split(m)
+	if len(parts) != 1 || parts[0].Kind != notify.KindSurge || len(parts[0].Entries) != 3 {
+		t.Fatalf("a surge alert of 3 stories split into %d parts", len(parts))
+	}
+	sendAll(t, h, parts)
+}
+
+// sendAll sends parts and checks what the receiver got: one message per
+// part, within the platform's limits, pinging no one.
+func sendAll(t *testing.T, h Harness, parts []notify.Message) {
+	t.Helper()
+	before := len(h.Requests())
+	for j, p := range parts {
+		if err := h.Notifier.Send(context.Background(), p); err != nil {
+			t.Fatalf("Send part %d/%d: %v", j+1, len(parts), err)
+		}
+	}
+	reqs := h.Requests()[before:]
+	if len(reqs) != len(parts) {
+		t.Fatalf("receiver got %d messages for %d parts", len(reqs), len(parts))
+	}
+	for j, r := range reqs {
+		if h.CheckLimits != nil {
+			if err := h.CheckLimits(r.Body); err != nil {
+				t.Errorf("part %d/%d breaks the platform's limits: %v", j+1, len(parts), err)
+			}
+		}
+		if p := h.Pings(r.Body); len(p) > 0 {
+			t.Errorf("part %d/%d would ping or drive the receiver: %q", j+1, len(parts), p)
+		}
 	}
 }

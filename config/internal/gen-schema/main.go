@@ -252,6 +252,7 @@ var examples = map[string][]string{
 	"Watch": {
 		"{name: ai-policy, keywords: [오픈소스, '\"AI 국가안보각서\"'], exclude: [주가], channels: [terminal]}",
 		"{name: chips, keywords: [반도체, HBM], urgent: [HBM], channels: [terminal], digest: {every: 30m}}",
+		"{name: trump, keywords: [트럼프], channels: [terminal], surge: {factor: 4, min_stories: 5, window: 1h}, report: {at: 'Mon 09:00'}}",
 	},
 	"Digest": {
 		"instant",
@@ -290,6 +291,8 @@ func addChannelTypes(s *jsonschema.Schema) ([]string, error) {
 	if len(exs) == 0 {
 		return nil, fmt.Errorf("gen-schema: no channel type is registered")
 	}
+	ch.Properties.Set("report", &jsonschema.Schema{Ref: "#/$defs/Report",
+		Description: "Report posts a report of every watch that posts to the channel on\na schedule, such as {at: \"Mon 09:00\"}."})
 	return exs, nil
 }
 

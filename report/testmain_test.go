@@ -1,0 +1,9 @@
+package report
+
+import (
+	"testing"
+
+	"github.com/newshound/newshound/internal/testmain"
+)
+
+func TestMain(m *testing.M) { testmain.Exit(m.Run()) }

@@ -1,0 +1,79 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/newshound/newshound/store"
+)
+
+// RecordMatches adds matches, skipping those already recorded.
+func (s *Store) RecordMatches(ctx context.Context, ms []store.Match) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, m := range ms {
+			_, err := tx.ExecContext(ctx, `INSERT INTO matches (watch, query, feed, source, item_key, title, link, at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (watch, query, feed, item_key) DO NOTHING`,
+				m.Watch, m.Query, m.Feed, m.Source, m.ItemKey, m.Title, m.Link, millis(s.stamp(m.At)).Int64)
+			if err != nil {
+				return fmt.Errorf("%s %q: %w", m.Watch, m.ItemKey, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: record matches: %w", err)
+	}
+	return nil
+}
+
+// MatchesBetween returns the matches of a watch ("" for all) found in
+// [from, to), oldest first.
+func (s *Store) MatchesBetween(ctx context.Context, watch string, from, to time.Time) ([]store.Match, error) {
+	q := `SELECT watch, query, feed, source, item_key, title, link, at FROM matches WHERE at >= ? AND at < ?`
+	args := []any{from.UnixMilli(), to.UnixMilli()}
+	if watch != "" {
+		q += ` AND watch = ?`
+		args = append(args, watch)
+	}
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: matches of %q: %w", watch, err)
+	}
+	ms, err := collect(rows, func(row scanner) (store.Match, error) {
+		var m store.Match
+		var at sql.NullInt64
+		err := row.Scan(&m.Watch, &m.Query, &m.Feed, &m.Source, &m.ItemKey, &m.Title, &m.Link, &at)
+		m.At = fromMillis(at)
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: matches of %q: %w", watch, err)
+	}
+	return ms, nil
+}
+
+// PruneMatches deletes the matches found before before.
+func (s *Store) PruneMatches(ctx context.Context, before time.Time) (int64, error) {
+	if before.IsZero() {
+		return 0, nil
+	}
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM matches WHERE at < ?`, before.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune matches: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,9 @@
+package trend
+
+import (
+	"testing"
+
+	"github.com/newshound/newshound/internal/testmain"
+)
+
+func TestMain(m *testing.M) { testmain.Exit(m.Run()) }
