@@ -17,6 +17,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -123,7 +124,9 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fi, err := os.Stat(abs); err != nil {
+	if fi, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("sqlite: no state at %s yet: the bot creates it when it first runs (newshound run), or --state names another file: %w", path, err)
+	} else if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s read-only: %w", path, err)
 	} else if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("sqlite: open %s read-only: not a regular file", path)
