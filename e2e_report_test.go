@@ -61,8 +61,8 @@ watches:
 %s
 `, fs.url("/yna.xml"), fs.url("/hani.xml"), channels, extra))
 	f.run(t, 0, "run", "--once")
-	fs.set("/yna.xml", item(1, "트럼프, 한국산 반도체에 관세 25% 부과 발표"), item(2, "트럼프 대통령 방한 일정 확정"))
-	fs.set("/hani.xml", item(3, "트럼프, 한국산 반도체에 관세 25% 부과 발표 - 한겨레"), item(4, "HBM 반도체 수출 사상 최대"))
+	fs.set("/yna.xml", recentItem(1, "트럼프, 한국산 반도체에 관세 25% 부과 발표"), recentItem(2, "트럼프 대통령 방한 일정 확정"))
+	fs.set("/hani.xml", recentItem(3, "트럼프, 한국산 반도체에 관세 25% 부과 발표 - 한겨레"), recentItem(4, "HBM 반도체 수출 사상 최대"))
 	f.run(t, 0, "run", "--once")
 	return f
 }

@@ -44,7 +44,7 @@ func TestSurgeReachesWebhookOnce(t *testing.T) {
 	outlets := map[string]string{"/yna.xml": "연합뉴스", "/edaily.xml": "이데일리", "/hani.xml": "한겨레"}
 	for p, title := range outlets {
 		fs.titles[p] = title
-		fs.set(p, item(900+len(title), "날씨 맑음 "+title))
+		fs.set(p, recentItem(900+len(title), "날씨 맑음 "+title))
 	}
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "w.yaml")
@@ -93,6 +93,22 @@ watches:
 		t.Fatalf("quiet baseline: %d surge bodies", n)
 	}
 
+	// Old stories found late (a feed that republishes its archive, a
+	// backfill) are counted on their own days: no surge today.
+	old := 500
+	for p := range outlets {
+		var its []rssItem
+		for i := range 6 {
+			its = append(its, item(old, fmt.Sprintf("트럼프 지난 소식 %d %s", i, p)))
+			old++
+		}
+		fs.set(p, its...)
+	}
+	run("old items run")
+	if n := len(surges()); n != 0 {
+		t.Fatalf("old items: %d surge bodies, want none", n)
+	}
+
 	// The burst: 8 distinct stories on 트럼프, several carried by more
 	// than one outlet.
 	stories := []string{
@@ -110,7 +126,7 @@ watches:
 		var its []rssItem
 		for i, s := range stories {
 			if i%3 == len(p)%3 || p == "/yna.xml" {
-				its = append(its, item(n, s))
+				its = append(its, recentItem(n, s))
 				n++
 			}
 		}
@@ -138,7 +154,7 @@ watches:
 
 	// More within the window: no second surge alert.
 	for p := range outlets {
-		fs.set(p, item(n, "트럼프 새 소식 "+p), item(n+1, "트럼프 또 다른 소식 "+p))
+		fs.set(p, recentItem(n, "트럼프 새 소식 "+p), recentItem(n+1, "트럼프 또 다른 소식 "+p))
 		n += 2
 	}
 	run("repeat run")

@@ -127,6 +127,14 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
+// recentItem is item(n, title) published n seconds before now: trends
+// and reports count a match at its item's publication.
+func recentItem(n int, title string) rssItem {
+	it := item(n, title)
+	it.date = time.Now().Add(-time.Duration(n%60) * time.Second).Format(time.RFC1123Z)
+	return it
+}
+
 func item(n int, title string) rssItem {
 	return rssItem{
 		title: title,

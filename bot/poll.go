@@ -281,7 +281,7 @@ func (b *Bot) deliveriesFor(ctx context.Context, rt *runtime, seen *recall, f co
 	for _, h := range hits {
 		*found = append(*found, store.Match{
 			Watch: h.Watch, Query: h.Query, Feed: f.Name, Source: outlet(f, it), ItemKey: it.Key,
-			Title: notify.Truncate(it.Title, titleRunes), Link: it.Link, At: now,
+			Title: notify.Truncate(it.Title, titleRunes), Link: it.Link, At: matchTime(it, now),
 		})
 	}
 	mutes := seen.mutes(ctx)
@@ -563,4 +563,15 @@ func (b *Bot) jitter(d time.Duration) time.Duration {
 		return 0
 	}
 	return time.Duration(rand.Int64N(2*int64(d)+1)) - d
+}
+
+// matchTime is when a match counts for trends and reports: when its item
+// appeared (published, else first seen), so that a backfill or a late
+// poll of old items lands on their days and never looks like a surge of
+// today; a date in the future counts as now.
+func matchTime(it feeds.Item, now time.Time) time.Time {
+	if t := it.Time(); !t.IsZero() && t.Before(now) {
+		return t
+	}
+	return now
 }
