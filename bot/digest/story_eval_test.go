@@ -3,13 +3,14 @@ package digest
 import (
 	"bufio"
 	"fmt"
-	"html"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/newshound/newshound/feeds"
 )
 
 // corpusDir holds the real feeds the labelled pairs come from.
@@ -19,15 +20,6 @@ const corpusDir = "../../../shared/feeds/korean/knews-rss"
 type corpusItem struct {
 	title, lead, link string
 	published         time.Time
-}
-
-// unescape undoes the entity escaping of the re-serialised feeds, some
-// of whose titles were escaped twice.
-func unescape(s string) string {
-	for range 3 {
-		s = html.UnescapeString(s)
-	}
-	return strings.ReplaceAll(s, "\u00a0", " ")
 }
 
 // loadCorpus reads every item of the shared Korean feeds by link (the
@@ -52,46 +44,27 @@ var corpusOnce = sync.OnceValues(func() (map[string]corpusItem, error) {
 	if len(files) == 0 {
 		return nil, nil
 	}
+	// The items are read as the bot reads them (feeds.Parse: plain text,
+	// entities decoded), so the leads are what Story sees in production.
 	out := map[string]corpusItem{}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		rest := string(data)
-		for {
-			_, after, ok := strings.Cut(rest, "<item>")
-			if !ok {
-				break
-			}
-			item, tail, _ := strings.Cut(after, "</item>")
-			rest = tail
-			it := corpusItem{title: xmlField(item, "title"), link: xmlField(item, "link"), lead: xmlField(item, "content:encoded")}
-			if it.lead == "" {
-				it.lead = xmlField(item, "description")
-			}
-			if p, err := time.Parse(time.RFC3339, xmlField(item, "pubDate")); err == nil {
-				it.published = p
-			}
-			if _, ok := out[it.link]; !ok && it.link != "" {
-				out[it.link] = it
+		res, err := feeds.Parse(data, "application/rss+xml", filepath.Base(f), "", time.UTC, time.Date(2022, 8, 2, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range res.Items {
+			ci := corpusItem{title: it.Title, lead: it.Body(), link: it.Link, published: it.Published}
+			if _, ok := out[ci.link]; !ok && ci.link != "" {
+				out[ci.link] = ci
 			}
 		}
 	}
 	return out, nil
 })
-
-// xmlField returns the unescaped text of the first <name> element of the
-// (re-serialised, regular) item.
-func xmlField(item, name string) string {
-	_, after, ok := strings.Cut(item, "<"+name+">")
-	if !ok {
-		return ""
-	}
-	text, _, _ := strings.Cut(after, "</"+name+">")
-	text = strings.TrimSuffix(strings.TrimPrefix(text, "<![CDATA["), "]]>")
-	return unescape(text)
-}
 
 // storyPair is a labelled pair with the items' links ("" when the item
 // is not in the corpus: its title alone is compared).
@@ -227,8 +200,12 @@ func TestStoryRecall(t *testing.T) {
 	}
 	// The floors are what Story.Same reaches now; the aim is recall 0.80
 	// at precision 0.98 on both sets, which the headline, lead, numbers,
-	// dates and links alone do not reach (the missed pairs are rewordings
-	// that share few words: see the log of a failing run).
+	// dates and links alone do not reach: word overlap of the titles and
+	// leads (Korean particles stripped, weighted by rarity over the
+	// shared feeds) trades precision for recall along the same curve, as
+	// the missed pairs are rewordings that share few words and the false
+	// merges are other events of the same people and places (see the log
+	// of a failing run).
 	floors := []struct{ precision, recall float64 }{{0.98, 0.55}, {0.96, 0.56}}
 	for i, p := range all {
 		s := scorePairs(p.ps, p.as, p.bs, Story.Same)
@@ -245,17 +222,30 @@ func TestStoryRecall(t *testing.T) {
 
 // TestStoryBackgroundMergeRate checks how often two distinct real items
 // (every pair of items of the shared Korean feeds with distinct titles
-// and links) are the same Story: at most 0.01% of pairs. Most merges
-// there are true copies (one story in several outlets over five days),
-// so the ceiling bounds rather than measures false merges.
+// and links) are the same Story. Many merges there are true copies (one
+// story in several outlets over five days): the pairs labelled same in
+// the two labelled sets are counted apart as known copies, and the rest
+// must stay at most 0.01% of all pairs. The rest still holds unlabelled
+// true copies, so the ceiling bounds rather than measures false merges.
 func TestStoryBackgroundMergeRate(t *testing.T) {
 	corpus := loadCorpus(t)
+	copies := map[[2]string]bool{} // normalized titles of pairs labelled same
+	for _, name := range []string{"story_pairs.tsv", "story_pairs2.tsv"} {
+		for _, p := range readStoryPairs(t, name) {
+			if p.same {
+				a, b := Normalize(p.a), Normalize(p.b)
+				copies[[2]string{a, b}], copies[[2]string{b, a}] = true, true
+			}
+		}
+	}
 	seen := map[string]bool{}
 	var stories []Story
+	var titles []string
 	for _, it := range corpus {
 		if n := Normalize(it.title); n != "" && !seen[n] {
 			seen[n] = true
 			stories = append(stories, NewStory(it.title, it.lead, it.link, it.published))
+			titles = append(titles, n)
 		}
 	}
 	if len(stories) < 500 {
@@ -269,7 +259,7 @@ func TestStoryBackgroundMergeRate(t *testing.T) {
 			byShingle[h] = append(byShingle[h], i)
 		}
 	}
-	same, headline := 0, 0
+	same, headline, known := 0, 0, 0
 	pairs := len(stories) * (len(stories) - 1) / 2
 	for i, s := range stories {
 		done := map[int]bool{}
@@ -284,13 +274,17 @@ func TestStoryBackgroundMergeRate(t *testing.T) {
 					if s.Headline.Same(stories[j].Headline) {
 						headline++
 					}
+					if copies[[2]string{titles[i], titles[j]}] {
+						known++
+					}
 				}
 			}
 		}
 	}
-	rate := float64(same) / float64(pairs)
-	t.Logf("Story.Same: %d of %d pairs (%.4f%%) over %d items; %d by the headline alone", same, pairs, 100*rate, len(stories), headline)
+	all, rate := float64(same)/float64(pairs), float64(same-known)/float64(pairs)
+	t.Logf("Story.Same: %d of %d pairs (%.4f%%) over %d items; %d by the headline alone; %d labelled same in the story sets; the other %d: %.4f%%",
+		same, pairs, 100*all, len(stories), headline, known, same-known, 100*rate)
 	if rate > 0.0001 {
-		t.Errorf("Story.Same merge rate %.4f%%: want at most 0.01%%", 100*rate)
+		t.Errorf("Story.Same merges %.4f%% of pairs not labelled same: want at most 0.01%%", 100*rate)
 	}
 }
