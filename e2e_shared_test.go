@@ -163,6 +163,7 @@ watches:
 	})
 
 	applied := strings.Count(ds[1].stderr.String(), "watchlist applied")
+	appliedFirst := strings.Count(ds[0].stderr.String(), "watchlist applied")
 	form := url.Values{"text": {"add 반도체 to ai-policy"}, "user_id": {"U1"}, "user_name": {"kim"}, "channel_id": {"C1"}, "channel_name": {"policy"}, "command": {"/news"}}
 	body := form.Encode()
 	ts := time.Now().Unix()
@@ -195,17 +196,27 @@ watches:
 		data, _ := os.ReadFile(files[0])
 		return strings.Contains(string(data), "반도체")
 	})
+	waitFor(t, "the first replica to apply the edit", func() bool {
+		return strings.Count(ds[0].stderr.String(), "watchlist applied") > appliedFirst
+	})
 
 	fs.set("/it.xml", item(1, "반도체 업황 회복"), item(2, "정부, 반도체 특별법 처리 촉구"))
 	both := func() string { return ds[0].stdout.String() + ds[1].stdout.String() }
 	waitFor(t, "the alert on the new keyword", func() bool { return strings.Contains(both(), "반도체 특별법") })
 
 	// A hand edit of replica 1's file is imported and reaches replica 0.
+	// Items seen before an edit applies are not alerted after it, and
+	// either replica may poll next: the new item is published once both
+	// have applied the edit.
 	applied0 := strings.Count(ds[0].stderr.String(), "watchlist applied")
+	applied1 := strings.Count(ds[1].stderr.String(), "watchlist applied")
 	data, _ := os.ReadFile(files[1])
 	writeFile(t, files[1], strings.Replace(string(data), "      - 오픈소스   # 기본 키워드", "      - 오픈소스   # 기본 키워드\n      - 엔비디아", 1))
 	waitFor(t, "the hand edit to reach replica 0", func() bool {
 		return strings.Count(ds[0].stderr.String(), "watchlist applied") > applied0
+	})
+	waitFor(t, "replica 1 to apply its own import", func() bool {
+		return strings.Count(ds[1].stderr.String(), "watchlist applied") > applied1
 	})
 	if !strings.Contains(ds[1].stderr.String(), "imported into the database") {
 		t.Errorf("replica 1 did not log the import:\n%s", ds[1].stderr.String())
