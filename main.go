@@ -9,6 +9,7 @@
 //	newshound match --query 'Q' | --config watchlist.yaml   (document on stdin)
 //	newshound status --config watchlist.yaml [--json]
 //	newshound feeds import|export --config watchlist.yaml [FILE.opml]
+//	newshound bench [--feeds N] [--json] [--growth 1000,5000,...]
 //	newshound version
 //	newshound help [COMMAND]
 //
@@ -59,6 +60,7 @@ func cmds() map[string]cmdFunc {
 		"match":   cmdMatch,
 		"status":  cmdStatus,
 		"feeds":   cmdFeeds,
+		"bench":   cmdBench,
 		"version": cmdVersion,
 		"help":    cmdHelp,
 	}
