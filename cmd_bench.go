@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -40,7 +42,7 @@ func cmdBench(ctx context.Context, args []string, e env) int {
 	seed := fs.Uint64("seed", 1, "`seed` of the generated feeds")
 	inProcess := fs.Bool("server-in-process", false, "serve the feeds from this process (its CPU and memory then count in the figures)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of each pipeline cycle to `prefix`-PHASE.prof (go tool pprof)")
-	memProfile := fs.String("memprofile", "", "write a heap profile at the end to `file` (go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a heap profile of each pipeline cycle, taken when its live heap was largest, to `prefix`-PHASE.heap (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return parseExit(fs, err, e)
 	}
@@ -71,8 +73,17 @@ func cmdBench(ctx context.Context, args []string, e env) int {
 
 	o := bench.Options{Feeds: *n, Concurrency: *conc, PerHost: *perHost, Queries: *queries, Repeat: *repeat,
 		Growth: growth, Seed: *seed, Version: version}
-	if *cpuProfile != "" {
-		o.Profile = func(phase string) func() { return startProfile(*cpuProfile, phase, e) }
+	if *cpuProfile != "" || *memProfile != "" {
+		o.Profile = func(phase string) func() {
+			stopCPU, stopHeap := func() {}, func() {}
+			if *cpuProfile != "" {
+				stopCPU = startProfile(*cpuProfile, phase, e)
+			}
+			if *memProfile != "" {
+				stopHeap = startHeapProfile(*memProfile, phase, e)
+			}
+			return func() { stopCPU(); stopHeap() }
+		}
 	}
 	if !*inProcess {
 		o.StartFeeds = func(c bench.Corpus) (bench.FeedHost, error) { return startFeedProcess(ctx, c, e) }
@@ -86,12 +97,6 @@ func cmdBench(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newshound bench: %v\n", err)
 		return 1
-	}
-	if *memProfile != "" {
-		if err := writeHeapProfile(*memProfile); err != nil {
-			fmt.Fprintf(e.stderr, "newshound bench: %v\n", err)
-			return 1
-		}
 	}
 	if len(rep.Growth) > 0 {
 		if err := writePlotFile(*plotPath, rep); err != nil {
@@ -121,12 +126,7 @@ func cmdBench(ctx context.Context, args []string, e env) int {
 // startProfile starts a CPU profile of one phase in prefix-PHASE.prof;
 // a failure is reported and the phase runs unprofiled.
 func startProfile(prefix, phase string, e env) func() {
-	name := prefix + "-" + strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return '-'
-	}, phase) + ".prof"
+	name := prefix + "-" + fileSafe(phase) + ".prof"
 	f, err := os.Create(name)
 	if err == nil {
 		err = pprof.StartCPUProfile(f)
@@ -158,16 +158,48 @@ func writePlotFile(path string, rep *bench.Report) error {
 	return f.Close()
 }
 
-func writeHeapProfile(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
+// startHeapProfile watches the live heap during one phase and writes the
+// heap profile taken when it was largest to prefix-PHASE.heap.
+func startHeapProfile(prefix, phase string, e env) func() {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	var best bytes.Buffer
+	wg.Go(func() {
+		var most uint64
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > most {
+				most = v
+				best.Reset()
+				_ = pprof.Lookup("heap").WriteTo(&best, 0)
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+		if err := os.WriteFile(prefix+"-"+fileSafe(phase)+".heap", best.Bytes(), 0o644); err != nil {
+			fmt.Fprintf(e.stderr, "newshound bench: heap profile of %s: %v\n", phase, err)
+		}
 	}
-	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+}
+
+// fileSafe keeps the letters and digits of a phase name for a file name.
+func fileSafe(phase string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, phase)
 }
 
 // startFeedProcess starts this program again as the feed server and

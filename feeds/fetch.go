@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,6 +76,10 @@ type HTTPFetcher struct {
 	untrusted *http.Client
 	global    chan struct{}
 	hosts     hostLimiter
+	// parsing bounds the bodies parsed at once to the processors: parsing
+	// is CPU-bound, so more at once only holds more parse trees in memory
+	// without finishing sooner.
+	parsing chan struct{}
 }
 
 var _ Fetcher = (*HTTPFetcher)(nil)
@@ -114,6 +119,7 @@ func NewHTTPFetcher(o Options) *HTTPFetcher {
 		userAgent: "newshound/" + version + " (+https://github.com/newshound/newshound)",
 		global:    make(chan struct{}, o.Concurrency),
 		hosts:     hostLimiter{size: o.PerHost, m: map[string]*hostSlot{}},
+		parsing:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
 	f.trusted = f.client(false)
 	f.untrusted = f.client(!o.AllowPrivate)
@@ -265,7 +271,15 @@ func (f *HTTPFetcher) fetch(ctx context.Context, u *url.URL, src Source, prev Va
 	if prev.BodyHash != "" && next.BodyHash == prev.BodyHash {
 		return Result{NotModified: true, Validators: next, RetryAfter: maxAge(resp.Header)}, resp.StatusCode, len(body), nil
 	}
+	// The fetch slot stays held while waiting, so bodies read but not yet
+	// parsed are bounded by the fetch concurrency.
+	select {
+	case f.parsing <- struct{}{}:
+	case <-ctx.Done():
+		return Result{}, resp.StatusCode, len(body), ctx.Err()
+	}
 	res, err := parse(body, resp.Header.Get("Content-Type"), src.Name, resp.Request.URL.String(), f.o.Location, f.o.Now())
+	<-f.parsing
 	if err != nil {
 		return Result{}, resp.StatusCode, len(body), err
 	}

@@ -171,9 +171,12 @@ func collapse(s string) string {
 			b.WriteByte(' ')
 			space = false
 		}
-		if r < utf8.RuneSelf {
+		switch {
+		case r < utf8.RuneSelf:
 			b.WriteByte(byte(r))
-		} else {
+		case size == 3 && r >= 0xAC00 && r <= 0xD7A3:
+			b.WriteString(s[i-size : i]) // a Hangul syllable, as it came
+		default:
 			b.WriteRune(r)
 			composed = composed && nfcStable(r)
 		}

@@ -15,8 +15,11 @@ import (
 
 // FeedState returns the state of a feed, or store.ErrNotFound.
 func (s *Store) FeedState(ctx context.Context, feed string) (store.FeedState, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+feedStateColumns+` FROM feed_states WHERE feed = ?`, feed)
-	st, err := scanFeedState(row)
+	q, err := s.prepared(ctx, s.r, `SELECT `+feedStateColumns+` FROM feed_states WHERE feed = ?`)
+	if err != nil {
+		return store.FeedState{}, fmt.Errorf("sqlite: feed state %q: %w", feed, err)
+	}
+	st, err := scanFeedState(q.QueryRowContext(ctx, feed))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.FeedState{}, fmt.Errorf("sqlite: feed state %q: %w", feed, store.ErrNotFound)
 	}
@@ -28,8 +31,12 @@ func (s *Store) FeedState(ctx context.Context, feed string) (store.FeedState, er
 
 // PutFeedState creates or replaces the state of st.Feed.
 func (s *Store) PutFeedState(ctx context.Context, st store.FeedState) error {
-	_, err := s.w.ExecContext(ctx, `INSERT OR REPLACE INTO feed_states (`+feedStateColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	q, err := s.prepared(ctx, s.w, `INSERT OR REPLACE INTO feed_states (`+feedStateColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: put feed state %q: %w", st.Feed, err)
+	}
+	_, err = q.ExecContext(ctx,
 		st.Feed, st.URL, st.ETag, st.LastModified, st.BodyHash, st.Initialized,
 		millis(st.LastAttempt), millis(st.LastSuccess), st.LastError, st.Failures,
 		millis(st.NextPoll), st.ItemsSeen)
@@ -74,6 +81,19 @@ func (s *Store) Unseen(ctx context.Context, feed string, keys []string) ([]strin
 	if len(keys) == 0 {
 		return nil, nil
 	}
+	// Statements are prepared before the transaction takes a connection:
+	// an in-memory Store has only one.
+	stmts := map[int]*sql.Stmt{}
+	for chunk := range slices.Chunk(keys, seenChunk) {
+		if stmts[len(chunk)] == nil {
+			q, err := s.prepared(ctx, s.r, `SELECT item_key FROM seen_items WHERE feed = ? AND item_key IN (`+
+				placeholders(len(chunk), "?")+`)`)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
+			}
+			stmts[len(chunk)] = q
+		}
+	}
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
@@ -86,8 +106,7 @@ func (s *Store) Unseen(ctx context.Context, feed string, keys []string) ([]strin
 		for _, k := range chunk {
 			args = append(args, k)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT item_key FROM seen_items WHERE feed = ? AND item_key IN (`+
-			placeholders(len(chunk), "?")+`)`, args...)
+		rows, err := tx.StmtContext(ctx, stmts[len(chunk)]).QueryContext(ctx, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
 		}
@@ -113,6 +132,17 @@ func (s *Store) MarkSeen(ctx context.Context, feed string, keys []string, at tim
 		return nil, nil
 	}
 	at = s.stamp(at)
+	stmts := map[int]*sql.Stmt{}
+	for chunk := range slices.Chunk(keys, seenChunk) {
+		if stmts[len(chunk)] == nil {
+			q, err := s.prepared(ctx, s.w, `INSERT INTO seen_items (feed, item_key, seen_at) VALUES `+
+				placeholders(len(chunk), "(?, ?, ?)")+` ON CONFLICT (feed, item_key) DO NOTHING RETURNING item_key`)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: mark seen %q: %w", feed, err)
+			}
+			stmts[len(chunk)] = q
+		}
+	}
 	inserted := make(map[string]bool, len(keys))
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		for chunk := range slices.Chunk(keys, seenChunk) {
@@ -120,8 +150,7 @@ func (s *Store) MarkSeen(ctx context.Context, feed string, keys []string, at tim
 			for _, k := range chunk {
 				args = append(args, feed, k, millis(at))
 			}
-			rows, err := tx.QueryContext(ctx, `INSERT INTO seen_items (feed, item_key, seen_at) VALUES `+
-				placeholders(len(chunk), "(?, ?, ?)")+` ON CONFLICT (feed, item_key) DO NOTHING RETURNING item_key`, args...)
+			rows, err := tx.StmtContext(ctx, stmts[len(chunk)]).QueryContext(ctx, args...)
 			if err != nil {
 				return err
 			}
