@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,10 +25,49 @@ import (
 type FeedServer struct {
 	c     Corpus
 	cycle atomic.Int64
+	// bodies caches each feed's latest body, as a real server would, so
+	// serving it costs the benchmark no generating.
+	bodies []atomic.Pointer[body]
 }
 
-// NewFeedServer returns the server of c, at cycle 0.
-func NewFeedServer(c Corpus) *FeedServer { return &FeedServer{c: c} }
+type body struct {
+	head                            int
+	data                            []byte
+	contentType, etag, lastModified string
+}
+
+// NewFeedServer returns the server of c, at cycle 0, with every body of
+// cycle 0 generated.
+func NewFeedServer(c Corpus) *FeedServer {
+	s := &FeedServer{c: c, bodies: make([]atomic.Pointer[body], c.Feeds)}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				s.body(i, 0)
+			}
+		})
+	}
+	for i := range c.Feeds {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return s
+}
+
+// body returns feed i's body in cycle, from the cache when it is current.
+func (s *FeedServer) body(i, cycle int) *body {
+	head := s.c.Head(i, cycle)
+	if b := s.bodies[i].Load(); b != nil && b.head == head {
+		return b
+	}
+	data, ct, etag, lm := s.c.Body(i, cycle)
+	b := &body{head: head, data: data, contentType: ct, etag: etag, lastModified: lm}
+	s.bodies[i].Store(b)
+	return b
+}
 
 // ServeHTTP implements http.Handler.
 func (s *FeedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -55,14 +95,14 @@ func (s *FeedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		body, ct, etag, lm := s.c.Body(i, cycle)
-		w.Header().Set("Content-Type", ct)
-		if etag != "" {
-			w.Header().Set("ETag", etag)
-			w.Header().Set("Last-Modified", lm)
+		b := s.body(i, cycle)
+		w.Header().Set("Content-Type", b.contentType)
+		if b.etag != "" {
+			w.Header().Set("ETag", b.etag)
+			w.Header().Set("Last-Modified", b.lastModified)
 		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		_, _ = w.Write(body)
+		w.Header().Set("Content-Length", strconv.Itoa(len(b.data)))
+		_, _ = w.Write(b.data)
 	default:
 		http.NotFound(w, r)
 	}
