@@ -40,6 +40,7 @@ func cmdBench(ctx context.Context, args []string, e env) int {
 	plotPath := fs.String("plot", "bench-growth.png", "with --growth, the PNG `file` the growth plot is written to")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	seed := fs.Uint64("seed", 1, "`seed` of the generated feeds")
+	interval := fs.Duration("interval", 20*time.Second, "poll `interval` of the daemon phase that measures appear→delivered latency")
 	inProcess := fs.Bool("server-in-process", false, "serve the feeds from this process (its CPU and memory then count in the figures)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of each pipeline cycle to `prefix`-PHASE.prof (go tool pprof)")
 	memProfile := fs.String("memprofile", "", "write a heap profile of each pipeline cycle, taken when its live heap was largest, to `prefix`-PHASE.heap (go tool pprof)")
@@ -72,7 +73,7 @@ func cmdBench(ctx context.Context, args []string, e env) int {
 	}
 
 	o := bench.Options{Feeds: *n, Concurrency: *conc, PerHost: *perHost, Queries: *queries, Repeat: *repeat,
-		Growth: growth, Seed: *seed, Version: version}
+		Growth: growth, Seed: *seed, Interval: *interval, Version: version}
 	if *cpuProfile != "" || *memProfile != "" {
 		o.Profile = func(phase string) func() {
 			stopCPU, stopHeap := func() {}, func() {}

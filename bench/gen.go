@@ -194,7 +194,9 @@ type item struct {
 func (c Corpus) items(i, cycle int) []item {
 	head := c.Head(i, cycle)
 	n := c.itemCount(i)
-	per := c.bodyTarget(i) / n
+	// What a description adds to the body once escaped and wrapped in its
+	// item's title, link, id and date.
+	per := c.bodyTarget(i)/n*17/20 - 200
 	out := make([]item, 0, n)
 	for seq := head; seq > head-n; seq-- {
 		out = append(out, c.item(i, seq, per))

@@ -153,7 +153,11 @@ func (r *Report) finish() {
 	t("unchanged wall / cold wall", ratio(unch.WallSeconds, cold.WallSeconds), 0.1)
 	t("unchanged CPU / cold CPU", ratio(unch.CPUSeconds, cold.CPUSeconds), 0.1)
 	t("CPU with all queries / with 3", q.CPURatio, 1.2)
-	t("p99 appear→delivered (s)", r.Latency.P99, r.Latency.Interval+2)
+	if r.Latency.Stories > 0 {
+		t("p99 appear→delivered (s)", r.Latency.P99, r.Latency.Interval+2)
+	} else {
+		r.Targets = append(r.Targets, Target{Name: "p99 appear→delivered (s): no alert to measure", Limit: r.Latency.Interval + 2})
+	}
 	switch {
 	case r.Feeds == 2000 && r.Concurrency == 8:
 		t("peak RSS at 2,000 feeds, 8 in flight (MB)", max(cold.PeakRSSMB, changed.PeakRSSMB), 150)

@@ -53,6 +53,13 @@ type Options struct {
 	// cycle at each); empty means none.
 	Growth []int
 	Seed   uint64
+	// TopicRate is the share of items that name a topic, some of which
+	// the queries look for (default 0.04: about 1% of items match 1,000
+	// queries).
+	TopicRate float64
+	// Topics is how many topics items name (default 4,000); the queries
+	// look for the first ones.
+	Topics int
 	// Dir holds the SQLite files (a temporary folder when empty).
 	Dir string
 	// StartFeeds starts the feed server (in this process when nil).
@@ -104,6 +111,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		maxFeeds = max(maxFeeds, n)
 	}
 	corpus := NewCorpus(maxFeeds, o.Seed)
+	if o.TopicRate > 0 {
+		corpus.TopicRate = o.TopicRate
+	}
+	if o.Topics > 0 {
+		corpus.Topics = o.Topics
+	}
 	host, err := o.StartFeeds(corpus)
 	if err != nil {
 		return nil, err
@@ -360,6 +373,20 @@ func (r *runner) newPipeline(ctx context.Context, fs []int, queries []string) (*
 	return p, nil
 }
 
+// polledSince reports whether every feed's last poll ended after t.
+func (p *pipeline) polledSince(ctx context.Context, t time.Time) bool {
+	sts, err := p.st.FeedStates(ctx)
+	if err != nil || len(sts) < p.feeds {
+		return false
+	}
+	for _, st := range sts {
+		if st.LastSuccess.Before(t.Truncate(time.Millisecond)) {
+			return false
+		}
+	}
+	return true
+}
+
 func (p *pipeline) close() {
 	if p != nil && p.st != nil {
 		_ = p.st.Close()
@@ -476,22 +503,21 @@ func (r *runner) daemon(ctx context.Context, p *pipeline, cycle int) (Latency, e
 	dctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.recv.Take()
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = p.bot.Run(dctx) })
+	// The change comes first, so every fetch the daemon makes sees it.
 	if err := SetCycle(ctx, r.ctl, r.base, cycle); err != nil {
-		cancel()
-		wg.Wait()
 		return Latency{}, err
 	}
 	start := time.Now()
 	r.recv.Appeared(cycle, start)
 	p.fetched.Store(0)
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = p.bot.Run(dctx) })
 	deadline := start.Add(3*r.o.Interval + time.Minute)
 	for {
 		n := int(p.fetched.Load())
 		r.progress(name, min(n, p.feeds), p.feeds)
-		if n >= p.feeds {
-			pending, err := p.st.Pending(ctx, "hook", time.Now())
+		if n >= p.feeds && p.polledSince(ctx, start) {
+			pending, err := p.st.PendingAll(ctx, "hook")
 			if err == nil && len(pending) == 0 {
 				break
 			}
