@@ -60,6 +60,10 @@ func cmdBench(ctx context.Context, args []string, e env) int {
 			return 2
 		}
 	}
+	if *interval < time.Second {
+		fmt.Fprintln(e.stderr, "newshound bench: --interval must be at least 1s")
+		return 2
+	}
 	if v, _ := e.lookup(envBenchFeedServer); v == "1" {
 		maxFeeds := *n
 		for _, g := range growth {

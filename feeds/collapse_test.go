@@ -27,7 +27,7 @@ func TestCollapseNFC(t *testing.T) {
 		"latin only":                   "plain text, nothing to do",
 		"hangul only":                  "오픈소스를 공개했다",
 		"singleton U+2000":             "a\u2000b", // NFC maps it to U+2002
-		"ohm sign":                     "\u2126",  // NFC maps it to Ω
+		"ohm sign":                     "\u2126",   // NFC maps it to Ω
 		"cjk compatibility ideograph":  "\uf900",
 		"hangul then combining mark":   "한\u0301",
 		"fullwidth and hangul":         "ＡＩ 국가안보각서",
