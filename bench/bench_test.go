@@ -155,7 +155,7 @@ func TestRun(t *testing.T) {
 	if unchanged.NewItems != 0 || unchanged.NotModified != n {
 		t.Errorf("unchanged: %d new items, %d not modified of %d", unchanged.NewItems, unchanged.NotModified, n)
 	}
-	if rep.Latency.Stories == 0 || rep.Latency.P99 <= 0 || rep.Latency.Interval != 1 {
+	if rep.Latency.Stories == 0 || rep.Latency.P99 <= 0 || rep.Latency.FromPollP99 <= 0 || rep.Latency.Interval != 1 {
 		t.Errorf("latency %+v: want alerts measured at a 1s interval", rep.Latency)
 	}
 	if rep.QueryCost.Few.Feeds != 10 || rep.QueryCost.Many.Feeds != 10 {

@@ -319,6 +319,8 @@ type pipeline struct {
 	st      *sqlite.Store
 	fetched atomic.Int64
 	feeds   int
+	// started holds, by feed name, when its latest fetch started.
+	started sync.Map
 }
 
 func (r *runner) newPipeline(ctx context.Context, fs []int, queries []string) (*pipeline, error) {
@@ -400,6 +402,7 @@ type countingFetcher struct {
 }
 
 func (c *countingFetcher) Fetch(ctx context.Context, src feeds.Source, prev feeds.Validators) (feeds.Result, error) {
+	c.p.started.Store(src.Name, time.Now())
 	res, err := c.f.Fetch(ctx, src, prev)
 	c.p.fetched.Add(1)
 	return res, err
@@ -503,6 +506,15 @@ func (r *runner) daemon(ctx context.Context, p *pipeline, cycle int) (Latency, e
 	dctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.recv.Take()
+	r.recv.TakeFromPoll()
+	r.recv.TrackPolls(func(i int) (time.Time, bool) {
+		v, ok := p.started.Load("f" + strconv.Itoa(i))
+		if !ok {
+			return time.Time{}, false
+		}
+		return v.(time.Time), true
+	})
+	defer r.recv.TrackPolls(nil)
 	// The change comes first, so every fetch the daemon makes sees it.
 	if err := SetCycle(ctx, r.ctl, r.base, cycle); err != nil {
 		return Latency{}, err
@@ -543,6 +555,8 @@ func (r *runner) daemon(ctx context.Context, p *pipeline, cycle int) (Latency, e
 	}
 	lat := latencies(l)
 	lat.Interval = r.o.Interval.Seconds()
+	fp := latencies(r.recv.TakeFromPoll())
+	lat.FromPollP50, lat.FromPollP99 = fp.P50, fp.P99
 	return lat, nil
 }
 

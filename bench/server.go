@@ -205,9 +205,13 @@ type Receiver struct {
 	mu     sync.Mutex
 	appear map[int]time.Time // by cycle: when the feed server made it current
 	lat    []time.Duration
-	posts  int
-	stores int
-	bad    int
+	// polled, if set, says when the poll of feed i that is being
+	// delivered started; fromPoll holds arrival minus that.
+	polled   func(i int) (time.Time, bool)
+	fromPoll []time.Duration
+	posts    int
+	stores   int
+	bad      int
 }
 
 // NewReceiver returns a receiver for the stories of c.
@@ -247,9 +251,33 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		if t, ok := r.appear[c]; ok && c > 0 {
 			r.lat = append(r.lat, now.Sub(t))
+			var feed int
+			if _, err := fmt.Sscanf(u.Path, "/%d/", &feed); err == nil && r.polled != nil {
+				if p, ok := r.polled(feed); ok {
+					r.fromPoll = append(r.fromPoll, now.Sub(p))
+				}
+			}
 		}
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// TrackPolls makes the receiver also record, per alert, the time since
+// the poll of its feed started, as polled tells it.
+func (r *Receiver) TrackPolls(polled func(i int) (time.Time, bool)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.polled = polled
+}
+
+// TakeFromPoll returns the poll→delivered times recorded since the last
+// call.
+func (r *Receiver) TakeFromPoll() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	l := r.fromPoll
+	r.fromPoll = nil
+	return l
 }
 
 // Take returns the latencies recorded since the last Take, and the posts,
