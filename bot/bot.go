@@ -112,6 +112,8 @@ type Bot struct {
 	configErr error
 	polling   map[string]bool // feeds being polled now
 	sending   map[string]bool // channels being delivered now
+	// pollSlots bounds the polls under way at once (see maxPolling).
+	pollSlots chan struct{}
 	lastFail  map[string]string
 	lastPrune time.Time
 	// accepted holds outbox rows a platform accepted but the store failed
@@ -141,13 +143,14 @@ func New(o Options) (*Bot, error) {
 		o.Retention = 90 * 24 * time.Hour
 	}
 	b := &Bot{
-		opt:      o,
-		log:      o.Logger,
-		started:  o.Now(),
-		polling:  map[string]bool{},
-		sending:  map[string]bool{},
-		lastFail: map[string]string{},
-		accepted: map[int64]bool{},
+		opt:       o,
+		log:       o.Logger,
+		started:   o.Now(),
+		polling:   map[string]bool{},
+		sending:   map[string]bool{},
+		lastFail:  map[string]string{},
+		accepted:  map[int64]bool{},
+		pollSlots: make(chan struct{}, maxPolling),
 	}
 	rt, err := b.build(o.Config, nil)
 	if err != nil {

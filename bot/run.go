@@ -15,6 +15,15 @@ import (
 // tick is how often the daemon looks for due feeds and deliveries.
 const tick = time.Second
 
+// maxPolling bounds the polls under way at once, each a goroutine. The
+// fetcher bounds the fetches in flight (poll.concurrency, per_host); this
+// bounds the goroutines waiting for them, whose stacks (a goroutine starts
+// with the average stack size, and parsing makes stacks deep) cost tens of
+// kilobytes each: one per feed of 10,000 took hundreds of megabytes. It is
+// far above any fetch concurrency, so feeds of one busy host rarely hold
+// up the others.
+const maxPolling = 256
+
 // CycleResult is what one cycle did.
 type CycleResult struct {
 	Polls      []PollResult
@@ -123,7 +132,9 @@ func (b *Bot) cycle(ctx context.Context, rt *runtime, fs []config.Feed, forced b
 				continue
 			}
 		}
+		b.pollSlots <- struct{}{}
 		wg.Go(func() {
+			defer func() { <-b.pollSlots }()
 			var pr PollResult
 			if b.claim(b.polling, f.Name) {
 				pr = b.pollFeed(ctx, rt, f)
@@ -215,10 +226,20 @@ func (b *Bot) Run(ctx context.Context) error {
 		now := b.opt.Now()
 		b.prune(ctx, now)
 		for _, f := range rt.cfg.Feeds {
-			if !b.feedDue(ctx, f.Name, now) || !b.claim(b.polling, f.Name) {
+			if !b.feedDue(ctx, f.Name, now) {
+				continue
+			}
+			select {
+			case b.pollSlots <- struct{}{}:
+			default:
+				continue // every slot busy: the feed stays due for the next tick
+			}
+			if !b.claim(b.polling, f.Name) {
+				<-b.pollSlots
 				continue
 			}
 			wg.Go(func() {
+				defer func() { <-b.pollSlots }()
 				defer b.release(b.polling, f.Name)
 				b.pollFeed(ctx, rt, f)
 			})

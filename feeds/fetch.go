@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -262,7 +263,9 @@ func (f *HTTPFetcher) fetch(ctx context.Context, u *url.URL, src Source, prev Va
 		return Result{}, resp.StatusCode, 0, se
 	}
 
-	body, err := readCapped(resp, f.o.MaxBytes)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	body, err := readCappedInto(buf, resp, f.o.MaxBytes)
 	if err != nil {
 		return Result{}, resp.StatusCode, len(body), err
 	}
@@ -291,11 +294,44 @@ func (f *HTTPFetcher) fetch(ctx context.Context, u *url.URL, src Source, prev Va
 // readCapped reads the (already decompressed) body, failing once it exceeds
 // limit bytes.
 func readCapped(resp *http.Response, limit int64) ([]byte, error) {
+	return readCappedInto(nil, resp, limit)
+}
+
+// bodyBuffers holds read buffers for bodies, so a poll reuses the memory
+// of an earlier one instead of growing a new buffer through every size up
+// to its body's. A body never outlives its poll: parsing copies what it
+// keeps.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer put back in the pool; a rare huge
+// body is left to the collector instead of being held.
+const maxPooledBuffer = 4 << 20
+
+func getBuffer() *bytes.Buffer { return bodyBuffers.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBuffer {
+		b.Reset()
+		bodyBuffers.Put(b)
+	}
+}
+
+// readCappedInto is readCapped reading into buf (a fresh buffer when nil);
+// the result aliases buf.
+func readCappedInto(buf *bytes.Buffer, resp *http.Response, limit int64) ([]byte, error) {
 	tooBig := fmt.Errorf("response body exceeds the limit of %d bytes", limit)
 	if resp.ContentLength > limit && resp.Header.Get("Content-Encoding") == "" {
 		return nil, tooBig
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength) + 1) // +1: the read that sees EOF
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	body := buf.Bytes()
 	if err != nil {
 		return body, fmt.Errorf("read body: %w", err)
 	}
