@@ -369,15 +369,13 @@ func (r *recall) storyDelivered(ctx context.Context, channel string, h digest.He
 	}
 	heads, ok := r.sent[channel]
 	if !ok {
-		prev, err := r.b.opt.Store.Since(ctx, channel, r.now.Add(-win))
+		prev, err := sentSince(ctx, r.b.opt.Store, channel, r.now.Add(-win))
 		if err != nil {
 			r.b.log.Warn("story lookup failed", "channel", channel, "error", err.Error())
 			return false
 		}
 		for _, d := range prev {
-			if d.Status == store.StatusSent {
-				heads = append(heads, digest.NewHeadline(d.Title))
-			}
+			heads = append(heads, digest.NewHeadline(d.Title))
 		}
 		r.sent[channel] = heads
 	}
@@ -387,6 +385,29 @@ func (r *recall) storyDelivered(ctx context.Context, channel string, h digest.He
 		}
 	}
 	return false
+}
+
+// sentSince returns the channel's sent deliveries created at or after t,
+// newest sent first. It reads the sent rows newest first, a page at a
+// time, and stops at the first page that reaches a row sent before t
+// (sent is never before created), so the pending rows, which a cold
+// start has by the thousand, are never read.
+func sentSince(ctx context.Context, st store.OutboxReader, channel string, t time.Time) ([]store.Delivery, error) {
+	for limit := 64; ; limit *= 4 {
+		rows, err := st.Recent(ctx, channel, limit)
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) < limit || rows[len(rows)-1].Sent.Before(t) {
+			out := rows[:0]
+			for _, d := range rows {
+				if !d.Created.Before(t) {
+					out = append(out, d)
+				}
+			}
+			return out, nil
+		}
+	}
 }
 
 // entry renders an item and its hit into the outbox payload. The snippet
