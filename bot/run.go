@@ -225,24 +225,17 @@ func (b *Bot) Run(ctx context.Context) error {
 		rt := b.rt.Load()
 		now := b.opt.Now()
 		b.prune(ctx, now)
+		var due []config.Feed
 		for _, f := range rt.cfg.Feeds {
-			if !b.feedDue(ctx, f.Name, now) {
-				continue
+			if b.feedDue(ctx, f.Name, now) && b.claim(b.polling, f.Name) {
+				due = append(due, f)
 			}
-			select {
-			case b.pollSlots <- struct{}{}:
-			default:
-				continue // every slot busy: the feed stays due for the next tick
-			}
-			if !b.claim(b.polling, f.Name) {
-				<-b.pollSlots
-				continue
-			}
-			wg.Go(func() {
-				defer func() { <-b.pollSlots }()
-				defer b.release(b.polling, f.Name)
-				b.pollFeed(ctx, rt, f)
-			})
+		}
+		if len(due) > 0 {
+			// One goroutine starts the due polls as slots free up, so the
+			// tick is not held up and no more polls exist at once than
+			// there are slots; later ticks skip the feeds it has claimed.
+			wg.Go(func() { b.startPolls(ctx, rt, due, &wg) })
 		}
 		for _, name := range rt.cfg.ChannelOrder {
 			if !b.claim(b.sending, name) {
@@ -258,6 +251,26 @@ func (b *Bot) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
+	}
+}
+
+// startPolls polls the claimed feeds, each in its own goroutine once a
+// poll slot is free. When ctx ends, the feeds not started are released.
+func (b *Bot) startPolls(ctx context.Context, rt *runtime, due []config.Feed, wg *sync.WaitGroup) {
+	for i, f := range due {
+		select {
+		case b.pollSlots <- struct{}{}:
+		case <-ctx.Done():
+			for _, g := range due[i:] {
+				b.release(b.polling, g.Name)
+			}
+			return
+		}
+		wg.Go(func() {
+			defer func() { <-b.pollSlots }()
+			defer b.release(b.polling, f.Name)
+			b.pollFeed(ctx, rt, f)
+		})
 	}
 }
 
