@@ -129,6 +129,15 @@ func helpTable() []helpEntry {
 			},
 		},
 		{
+			name:     "bench",
+			synopsis: []string{"bench [--feeds N] [--queries N] [--concurrency N] [--per-host N] [--repeat N] [--growth N,N,...] [--json]"},
+			desc:     "measures full cycles of the real pipeline on local feeds against the floor (fetch + parse) and a naive pipeline in the same run",
+			examples: []string{
+				"newshound bench --feeds 2000",
+				"newshound bench --growth 1000,5000,10000,20000 --plot docs/bench-growth.png",
+			},
+		},
+		{
 			name:     "version",
 			synopsis: []string{"version"},
 			desc:     "prints the version",

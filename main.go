@@ -10,6 +10,7 @@
 //	newshound status --config watchlist.yaml [--json]
 //	newshound feeds import|export --config watchlist.yaml [FILE.opml]
 //	newshound watchlist import|export|history [--config watchlist.yaml] [FILE]
+//	newshound bench [--feeds N] [--json] [--growth 1000,5000,...]
 //	newshound version
 //	newshound help [COMMAND]
 //
@@ -68,6 +69,7 @@ func cmds() map[string]cmdFunc {
 		"status":    cmdStatus,
 		"report":    cmdReport,
 		"feeds":     cmdFeeds,
+		"bench":     cmdBench,
 		"watchlist": cmdWatchlist,
 		"version":   cmdVersion,
 		"help":      cmdHelp,

@@ -125,6 +125,8 @@ type Bot struct {
 	configErr error
 	polling   map[string]bool // feeds being polled now
 	sending   map[string]bool // channels being delivered now
+	// pollSlots bounds the polls under way at once (see maxPolling).
+	pollSlots chan struct{}
 	lastFail  map[string]string
 	lastPrune time.Time
 	// accepted holds outbox rows a platform accepted but the store failed
@@ -182,6 +184,7 @@ func New(o Options) (*Bot, error) {
 
 		reportSlots: map[string]time.Time{},
 		reportRetry: map[string]time.Time{},
+		pollSlots:   make(chan struct{}, maxPolling),
 	}
 	rt, err := b.build(o.Config, nil)
 	if err != nil {

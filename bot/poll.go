@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 
@@ -418,11 +419,13 @@ func (r *recall) rows(ctx context.Context, channel string) []sentStory {
 	if ok {
 		return rows
 	}
-	prev, err := r.b.opt.Store.Since(ctx, channel, r.now.Add(-r.rt.cfg.StoryWindow.D()))
+	prev, err := sentSince(ctx, r.b.opt.Store, channel, r.now.Add(-r.rt.cfg.StoryWindow.D()))
 	if err != nil {
 		r.b.log.Warn("story lookup failed", "channel", channel, "error", err.Error())
 		return nil
 	}
+	// Oldest first, so that a story's first row is found first.
+	slices.SortFunc(prev, func(a, b store.Delivery) int { return cmp.Compare(a.ID, b.ID) })
 	for _, d := range prev {
 		rows = append(rows, sentStory{row: d, story: storyOf(d)})
 	}
@@ -515,6 +518,29 @@ func storyOf(d store.Delivery) digest.Story {
 		return digest.NewStory(d.Title, "", d.Link, time.Time{})
 	}
 	return digest.NewStory(d.Title, e.Lead, d.Link, e.Published)
+}
+
+// sentSince returns the channel's sent deliveries created at or after t,
+// newest sent first. It reads the sent rows newest first, a page at a
+// time, and stops at the first page that reaches a row sent before t
+// (sent is never before created), so the pending rows, which a cold
+// start has by the thousand, are never read.
+func sentSince(ctx context.Context, st store.OutboxReader, channel string, t time.Time) ([]store.Delivery, error) {
+	for limit := 64; ; limit *= 4 {
+		rows, err := st.Recent(ctx, channel, limit)
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) < limit || rows[len(rows)-1].Sent.Before(t) {
+			out := rows[:0]
+			for _, d := range rows {
+				if !d.Created.Before(t) {
+					out = append(out, d)
+				}
+			}
+			return out, nil
+		}
+	}
 }
 
 // entry renders an item and its hit into the outbox payload. The snippet

@@ -18,6 +18,15 @@ import (
 // deliveries unless Options.Tick says otherwise.
 const defaultTick = time.Second
 
+// maxPolling bounds the polls under way at once, each a goroutine. The
+// fetcher bounds the fetches in flight (poll.concurrency, per_host); this
+// bounds the goroutines waiting for them, whose stacks (a goroutine starts
+// with the average stack size, and parsing makes stacks deep) cost tens of
+// kilobytes each: one per feed of 10,000 took hundreds of megabytes. It is
+// far above any fetch concurrency, so feeds of one busy host rarely hold
+// up the others.
+const maxPolling = 256
+
 // CycleResult is what one cycle did.
 type CycleResult struct {
 	Polls      []PollResult
@@ -126,7 +135,9 @@ func (b *Bot) cycle(ctx context.Context, rt *runtime, fs []config.Feed, forced b
 				continue
 			}
 		}
+		b.pollSlots <- struct{}{}
 		wg.Go(func() {
+			defer func() { <-b.pollSlots }()
 			var pr PollResult
 			if b.claim(b.polling, f.Name) {
 				pr = b.pollFeed(ctx, rt, f)
@@ -224,15 +235,18 @@ func (b *Bot) Run(ctx context.Context) error {
 		now := b.opt.Now()
 		b.prune(ctx, now)
 		b.scheduleReports(ctx, rt, now)
-		due := b.dueFeeds(ctx, rt, now)
+		dueSet := b.dueFeeds(ctx, rt, now)
+		var due []config.Feed
 		for _, f := range rt.cfg.Feeds {
-			if !due[f.Name] || !b.claim(b.polling, f.Name) {
-				continue
+			if dueSet[f.Name] && b.claim(b.polling, f.Name) {
+				due = append(due, f)
 			}
-			wg.Go(func() {
-				defer b.release(b.polling, f.Name)
-				b.pollFeed(ctx, rt, f)
-			})
+		}
+		if len(due) > 0 {
+			// One goroutine starts the due polls as slots free up, so the
+			// tick is not held up and no more polls exist at once than
+			// there are slots; later ticks skip the feeds it has claimed.
+			wg.Go(func() { b.startPolls(ctx, rt, due, &wg) })
 		}
 		dueCh := b.dueChannels(ctx, rt, now)
 		for _, name := range rt.cfg.ChannelOrder {
@@ -249,6 +263,26 @@ func (b *Bot) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
+	}
+}
+
+// startPolls polls the claimed feeds, each in its own goroutine once a
+// poll slot is free. When ctx ends, the feeds not started are released.
+func (b *Bot) startPolls(ctx context.Context, rt *runtime, due []config.Feed, wg *sync.WaitGroup) {
+	for i, f := range due {
+		select {
+		case b.pollSlots <- struct{}{}:
+		case <-ctx.Done():
+			for _, g := range due[i:] {
+				b.release(b.polling, g.Name)
+			}
+			return
+		}
+		wg.Go(func() {
+			defer func() { <-b.pollSlots }()
+			defer b.release(b.polling, f.Name)
+			b.pollFeed(ctx, rt, f)
+		})
 	}
 }
 

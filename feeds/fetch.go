@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,6 +78,10 @@ type HTTPFetcher struct {
 	untrusted *http.Client
 	global    chan struct{}
 	hosts     hostLimiter
+	// parsing bounds the bodies parsed at once to the processors: parsing
+	// is CPU-bound, so more at once only holds more parse trees in memory
+	// without finishing sooner.
+	parsing chan struct{}
 }
 
 var _ Fetcher = (*HTTPFetcher)(nil)
@@ -115,6 +121,7 @@ func NewHTTPFetcher(o Options) *HTTPFetcher {
 		userAgent: "newshound/" + version + " (+https://github.com/newshound/newshound)",
 		global:    make(chan struct{}, o.Concurrency),
 		hosts:     hostLimiter{size: o.PerHost, m: map[string]*hostSlot{}},
+		parsing:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
 	f.trusted = f.client(false)
 	f.untrusted = f.client(!o.AllowPrivate)
@@ -257,7 +264,9 @@ func (f *HTTPFetcher) fetch(ctx context.Context, u *url.URL, src Source, prev Va
 		return Result{}, resp.StatusCode, 0, se
 	}
 
-	body, err := readCapped(resp, f.o.MaxBytes)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	body, err := readCappedInto(buf, resp, f.o.MaxBytes)
 	if err != nil {
 		return Result{}, resp.StatusCode, len(body), err
 	}
@@ -266,7 +275,15 @@ func (f *HTTPFetcher) fetch(ctx context.Context, u *url.URL, src Source, prev Va
 	if prev.BodyHash != "" && next.BodyHash == prev.BodyHash {
 		return Result{NotModified: true, Validators: next, RetryAfter: maxAge(resp.Header)}, resp.StatusCode, len(body), nil
 	}
+	// The fetch slot stays held while waiting, so bodies read but not yet
+	// parsed are bounded by the fetch concurrency.
+	select {
+	case f.parsing <- struct{}{}:
+	case <-ctx.Done():
+		return Result{}, resp.StatusCode, len(body), ctx.Err()
+	}
 	res, err := parse(body, resp.Header.Get("Content-Type"), src.Name, resp.Request.URL.String(), f.o.Location, f.o.Now())
+	<-f.parsing
 	if err != nil {
 		return Result{}, resp.StatusCode, len(body), err
 	}
@@ -278,11 +295,44 @@ func (f *HTTPFetcher) fetch(ctx context.Context, u *url.URL, src Source, prev Va
 // readCapped reads the (already decompressed) body, failing once it exceeds
 // limit bytes.
 func readCapped(resp *http.Response, limit int64) ([]byte, error) {
+	return readCappedInto(nil, resp, limit)
+}
+
+// bodyBuffers holds read buffers for bodies, so a poll reuses the memory
+// of an earlier one instead of growing a new buffer through every size up
+// to its body's. A body never outlives its poll: parsing copies what it
+// keeps.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer put back in the pool; a rare huge
+// body is left to the collector instead of being held.
+const maxPooledBuffer = 4 << 20
+
+func getBuffer() *bytes.Buffer { return bodyBuffers.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBuffer {
+		b.Reset()
+		bodyBuffers.Put(b)
+	}
+}
+
+// readCappedInto is readCapped reading into buf (a fresh buffer when nil);
+// the result aliases buf.
+func readCappedInto(buf *bytes.Buffer, resp *http.Response, limit int64) ([]byte, error) {
 	tooBig := fmt.Errorf("response body exceeds the limit of %d bytes", limit)
 	if resp.ContentLength > limit && resp.Header.Get("Content-Encoding") == "" {
 		return nil, tooBig
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength) + 1) // +1: the read that sees EOF
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	body := buf.Bytes()
 	if err != nil {
 		return body, fmt.Errorf("read body: %w", err)
 	}

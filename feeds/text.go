@@ -126,6 +126,10 @@ func collapse(s string) string {
 	b.Grow(len(s))
 	space := false
 	var prev rune // last rune written, 0 at a space
+	// composed stays true while every rune written is one that NFC
+	// leaves alone whatever follows it, so the normalization pass
+	// (the costliest part for Korean text) can be skipped.
+	composed := true
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
@@ -167,23 +171,32 @@ func collapse(s string) string {
 			b.WriteByte(' ')
 			space = false
 		}
-		b.WriteRune(r)
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteByte(byte(r))
+		case size == 3 && r >= 0xAC00 && r <= 0xD7A3:
+			b.WriteString(s[i-size : i]) // a Hangul syllable, as it came
+		default:
+			b.WriteRune(r)
+			composed = composed && nfcStable(r)
+		}
 		prev = r
 	}
 	out := b.String()
-	if !asciiOnly(out) {
+	if !composed {
 		out = norm.NFC.String(out)
 	}
 	return out
 }
 
-func asciiOnly(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
+// nfcStable reports whether NFC leaves r unchanged and never composes it
+// with the rune after it: Latin below the combining marks (U+0300), and
+// precomposed Hangul syllables, which a following conjoining jamo
+// (U+1100–U+11FF, not stable) could still change. It is a fast path
+// only: false for a rune that is in fact stable costs a normalization
+// pass, never a wrong result.
+func nfcStable(r rune) bool {
+	return r < 0x300 || r >= 0xAC00 && r <= 0xD7A3
 }
 
 // isTag reports whether r is a tag character (U+E0000–U+E007F).

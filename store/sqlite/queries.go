@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/newshound/newshound/store"
@@ -13,8 +15,11 @@ import (
 
 // FeedState returns the state of a feed, or store.ErrNotFound.
 func (s *Store) FeedState(ctx context.Context, feed string) (store.FeedState, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+feedStateColumns+` FROM feed_states WHERE feed = ?`, feed)
-	st, err := scanFeedState(row)
+	q, err := s.prepared(ctx, s.r, `SELECT `+feedStateColumns+` FROM feed_states WHERE feed = ?`)
+	if err != nil {
+		return store.FeedState{}, fmt.Errorf("sqlite: feed state %q: %w", feed, err)
+	}
+	st, err := scanFeedState(q.QueryRowContext(ctx, feed))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.FeedState{}, fmt.Errorf("sqlite: feed state %q: %w", feed, store.ErrNotFound)
 	}
@@ -26,8 +31,12 @@ func (s *Store) FeedState(ctx context.Context, feed string) (store.FeedState, er
 
 // PutFeedState creates or replaces the state of st.Feed.
 func (s *Store) PutFeedState(ctx context.Context, st store.FeedState) error {
-	_, err := s.w.ExecContext(ctx, `INSERT OR REPLACE INTO feed_states (`+feedStateColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	q, err := s.prepared(ctx, s.w, `INSERT OR REPLACE INTO feed_states (`+feedStateColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: put feed state %q: %w", st.Feed, err)
+	}
+	_, err = q.ExecContext(ctx,
 		st.Feed, st.URL, st.ETag, st.LastModified, st.BodyHash, st.Initialized,
 		millis(st.LastAttempt), millis(st.LastSuccess), st.LastError, st.Failures,
 		millis(st.NextPoll), st.ItemsSeen)
@@ -62,27 +71,53 @@ func scanFeedState(row scanner) (store.FeedState, error) {
 	return st, err
 }
 
+// seenChunk bounds the keys one statement of Unseen or MarkSeen binds,
+// well below SQLite's limit on parameters.
+const seenChunk = 300
+
 // Unseen returns, in input order and without repeats, the keys of a feed
-// not recorded by MarkSeen.
+// not recorded by MarkSeen. It asks about up to seenChunk keys per query.
 func (s *Store) Unseen(ctx context.Context, feed string, keys []string) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	// Statements are prepared before the transaction takes a connection:
+	// an in-memory Store has only one.
+	stmts := map[int]*sql.Stmt{}
+	for chunk := range slices.Chunk(keys, seenChunk) {
+		if stmts[len(chunk)] == nil {
+			q, err := s.prepared(ctx, s.r, `SELECT item_key FROM seen_items WHERE feed = ? AND item_key IN (`+
+				placeholders(len(chunk), "?")+`)`)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
+			}
+			stmts[len(chunk)] = q
+		}
+	}
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
 	}
 	defer tx.Rollback()
-	var out []string
-	picked := map[string]bool{}
-	for _, k := range keys {
-		if picked[k] {
-			continue
+	seen := make(map[string]bool, len(keys))
+	for chunk := range slices.Chunk(keys, seenChunk) {
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, feed)
+		for _, k := range chunk {
+			args = append(args, k)
 		}
-		var seen bool
-		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM seen_items WHERE feed = ? AND item_key = ?)`, feed, k).Scan(&seen)
+		rows, err := tx.StmtContext(ctx, stmts[len(chunk)]).QueryContext(ctx, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
 		}
-		if !seen {
-			picked[k] = true
+		if err := collectKeys(rows, seen); err != nil {
+			return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
+		}
+	}
+	var out []string
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true // a repeated key is returned once
 			out = append(out, k)
 		}
 	}
@@ -90,24 +125,37 @@ func (s *Store) Unseen(ctx context.Context, feed string, keys []string) ([]strin
 }
 
 // MarkSeen records item keys of a feed and returns, in input order, those
-// not seen before.
+// not seen before. It inserts up to seenChunk keys per statement, all in
+// one transaction.
 func (s *Store) MarkSeen(ctx context.Context, feed string, keys []string, at time.Time) ([]string, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
 	at = s.stamp(at)
-	var fresh []string
+	stmts := map[int]*sql.Stmt{}
+	for chunk := range slices.Chunk(keys, seenChunk) {
+		if stmts[len(chunk)] == nil {
+			q, err := s.prepared(ctx, s.w, `INSERT INTO seen_items (feed, item_key, seen_at) VALUES `+
+				placeholders(len(chunk), "(?, ?, ?)")+` ON CONFLICT (feed, item_key) DO NOTHING RETURNING item_key`)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: mark seen %q: %w", feed, err)
+			}
+			stmts[len(chunk)] = q
+		}
+	}
+	inserted := make(map[string]bool, len(keys))
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		for _, k := range keys {
-			res, err := tx.ExecContext(ctx, `INSERT INTO seen_items (feed, item_key, seen_at) VALUES (?, ?, ?)
-				ON CONFLICT (feed, item_key) DO NOTHING`, feed, k, millis(at))
+		for chunk := range slices.Chunk(keys, seenChunk) {
+			args := make([]any, 0, 3*len(chunk))
+			for _, k := range chunk {
+				args = append(args, feed, k, millis(at))
+			}
+			rows, err := tx.StmtContext(ctx, stmts[len(chunk)]).QueryContext(ctx, args...)
 			if err != nil {
 				return err
 			}
-			if n, err := res.RowsAffected(); err != nil {
+			if err := collectKeys(rows, inserted); err != nil {
 				return err
-			} else if n == 1 {
-				fresh = append(fresh, k)
 			}
 		}
 		return nil
@@ -115,7 +163,32 @@ func (s *Store) MarkSeen(ctx context.Context, feed string, keys []string, at tim
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: mark seen %q: %w", feed, err)
 	}
+	var fresh []string
+	for _, k := range keys {
+		if inserted[k] {
+			delete(inserted, k) // a repeated key is returned once
+			fresh = append(fresh, k)
+		}
+	}
 	return fresh, nil
+}
+
+// placeholders repeats one placeholder group n times, comma-separated.
+func placeholders(n int, group string) string {
+	return strings.TrimSuffix(strings.Repeat(group+", ", n), ", ")
+}
+
+// collectKeys adds the single text column of rows to set and closes rows.
+func collectKeys(rows *sql.Rows, set map[string]bool) error {
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return err
+		}
+		set[k] = true
+	}
+	return rows.Err()
 }
 
 // Enqueue adds pending deliveries, skipping those whose (Channel,

@@ -1,0 +1,116 @@
+package feeds
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// collapseSlow is collapse as it was before the fast path: the same
+// cleaning, then NFC whenever the text is not ASCII.
+func collapseSlow(s string) string {
+	out := collapse(s)
+	return norm.NFC.String(out)
+}
+
+// TestCollapseNFC checks that collapse always returns NFC text, also for
+// text where the fast path (Latin and precomposed Hangul) meets runes
+// that compose with what comes before them.
+func TestCollapseNFC(t *testing.T) {
+	cases := map[string]string{
+		"decomposed hangul":            "\u1112\u1161\u11ab\u1100\u1173\u11af", // 한글 in jamo
+		"syllable then trailing jamo":  "\uac00\u11a8",                         // 가 + ᆨ = 각
+		"e and combining acute":        "cafe\u0301",
+		"latin only":                   "plain text, nothing to do",
+		"hangul only":                  "오픈소스를 공개했다",
+		"singleton U+2000":             "a\u2000b", // NFC maps it to U+2002
+		"ohm sign":                     "\u2126",   // NFC maps it to Ω
+		"cjk compatibility ideograph":  "\uf900",
+		"hangul then combining mark":   "한\u0301",
+		"fullwidth and hangul":         "ＡＩ 국가안보각서",
+		"precomposed latin and hangul": "Café 서울",
+	}
+	for name, in := range cases {
+		got := collapse(in)
+		if !norm.NFC.IsNormalString(got) {
+			t.Errorf("%s: collapse(%q) = %q, not NFC", name, in, got)
+		}
+		if want := collapseSlow(in); got != want {
+			t.Errorf("%s: collapse(%q) = %q, want %q", name, in, got, want)
+		}
+	}
+	if got := collapse("\uac00\u11a8"); got != "각" {
+		t.Errorf("collapse(가 + ᆨ) = %q, want 각", got)
+	}
+}
+
+// FuzzCollapseNFC checks on any input that collapse's output is valid
+// UTF-8 in NFC and does not change when normalized again.
+func FuzzCollapseNFC(f *testing.F) {
+	for _, s := range []string{"", "abc", "한글", "\u1112\u1161\u11ab", "\uac00\u11a8", "cafe\u0301", "a\u2000b", "\u212b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := collapse(s)
+		if !utf8.ValidString(got) {
+			t.Fatalf("collapse(%q) = %q: invalid UTF-8", s, got)
+		}
+		if !norm.NFC.IsNormalString(got) {
+			t.Fatalf("collapse(%q) = %q: not NFC", s, got)
+		}
+	})
+}
+
+// randomText mixes the runes feed text is made of: ASCII, Hangul
+// syllables, conjoining jamo, combining marks and other scripts.
+func randomText(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for range n {
+		switch r.IntN(10) {
+		case 0:
+			b.WriteRune(rune(0x1100 + r.IntN(0x100))) // conjoining jamo
+		case 1:
+			b.WriteRune(rune(0x300 + r.IntN(0x70))) // combining marks
+		case 2:
+			b.WriteRune(rune(0x2000 + r.IntN(0x100))) // punctuation, singletons
+		case 3, 4, 5:
+			b.WriteRune(rune(0xAC00 + r.IntN(11172))) // Hangul syllables
+		default:
+			b.WriteRune(rune(0x20 + r.IntN(0x2e0))) // Latin
+		}
+	}
+	return b.String()
+}
+
+func TestCollapseNFCRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		s := randomText(r, 1+r.IntN(40))
+		if got, want := collapse(s), collapseSlow(s); got != want {
+			t.Fatalf("collapse(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// koreanText is a typical Korean news paragraph, already in NFC.
+var koreanText = strings.Repeat("정부는 반도체 수출이 지난해보다 증가했다고 밝혔다. 관계자는 AI 국가안보각서를 통해 공급망을 강화할 계획이라고 말했다. ", 20)
+
+// BenchmarkCollapseKorean measures collapse on composed Korean text, with
+// the NFC pass the fast path skips as the baseline in the same run.
+func BenchmarkCollapseKorean(b *testing.B) {
+	b.Run("collapse", func(b *testing.B) {
+		b.SetBytes(int64(len(koreanText)))
+		for b.Loop() {
+			collapse(koreanText)
+		}
+	})
+	b.Run("baseline=collapse+NFC", func(b *testing.B) {
+		b.SetBytes(int64(len(koreanText)))
+		for b.Loop() {
+			collapseSlow(koreanText)
+		}
+	})
+}
