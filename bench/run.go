@@ -26,6 +26,7 @@ import (
 	"github.com/newshound/newshound/bot/webhook"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/feeds"
+	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/store/sqlite"
 )
 
@@ -529,8 +530,11 @@ func (r *runner) daemon(ctx context.Context, p *pipeline, cycle int) (Latency, e
 		n := int(p.fetched.Load())
 		r.progress(name, min(n, p.feeds), p.feeds)
 		if n >= p.feeds && p.polledSince(ctx, start) {
+			// Later copies of stories already alerted wait, by design,
+			// for the minute between two edits of a message: the phase
+			// measures new alerts.
 			pending, err := p.st.PendingAll(ctx, "hook")
-			if err == nil && len(pending) == 0 {
+			if err == nil && !slices.ContainsFunc(pending, func(d store.Delivery) bool { return d.Parent == 0 }) {
 				break
 			}
 		}
