@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -115,19 +113,8 @@ func (h *InteractionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	defer h.d.guard.Recover("slack_interaction", func() { http.Error(w, "internal error", http.StatusInternalServerError) })
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxCommandBody+1))
-	if err != nil || len(body) > maxCommandBody {
-		http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
-		return
-	}
-	if err := verify(h.secret, r.Header, body, h.now()); err != nil {
-		h.d.log.WarnContext(r.Context(), "slack interaction rejected", "reason", err.Error(), "remote_addr", r.RemoteAddr)
-		http.Error(w, "invalid request signature", http.StatusUnauthorized)
-		return
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		http.Error(w, "malformed form body", http.StatusBadRequest)
+	form, ok := h.d.readSigned(w, r, h.secret, h.now(), "slack interaction")
+	if !ok {
 		return
 	}
 	req, act, responseURL, err := blockAction([]byte(form.Get("payload")))
