@@ -297,7 +297,15 @@ func parseInteraction(i *discordgo.Interaction) (command.Request, string) {
 		text += sep + v
 		args[o.key()] = v
 	}
-	req := command.Request{Platform: "discord", ChannelID: i.ChannelID, Text: text, Args: args}
+	req := command.Request{Platform: Platform, ChannelID: i.ChannelID, Text: text, Args: args}
+	setUser(&req, i)
+	return req, ""
+}
+
+// setUser fills in who sent interaction i: the member's user (in a
+// server) or the user (in a DM), the member's roles, and a display name
+// (nickname, global name or user name, cut to maxUserName).
+func setUser(req *command.Request, i *discordgo.Interaction) {
 	user := i.User
 	if i.Member != nil {
 		req.Roles = i.Member.Roles
@@ -316,5 +324,4 @@ func parseInteraction(i *discordgo.Interaction) (command.Request, string) {
 		}
 	}
 	req.UserName = notify.Truncate(req.UserName, maxUserName)
-	return req, ""
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/newshound/newshound/bot/command"
-	"github.com/newshound/newshound/bot/notify"
 )
 
 // foreignButtonText answers a click on a component newshound did not make.
@@ -59,25 +58,8 @@ func parseComponent(i *discordgo.Interaction) (command.Request, command.Action, 
 	if err != nil {
 		return command.Request{}, command.Action{}, err
 	}
-	req := command.Request{Platform: "discord", ChannelID: i.ChannelID, Text: "button " + a.Kind}
-	user := i.User
-	if i.Member != nil {
-		req.Roles = i.Member.Roles
-		if i.Member.User != nil {
-			user = i.Member.User
-		}
-		req.UserName = i.Member.Nick
-	}
-	if user != nil {
-		req.User = user.ID
-		if req.UserName == "" {
-			req.UserName = user.GlobalName
-		}
-		if req.UserName == "" {
-			req.UserName = user.Username
-		}
-	}
-	req.UserName = notify.Truncate(req.UserName, maxUserName)
+	req := command.Request{Platform: Platform, ChannelID: i.ChannelID, Text: "button " + a.Kind}
+	setUser(&req, i)
 	return req, a, nil
 }
 
