@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -20,9 +19,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/newshound/newshound/chart"
@@ -363,7 +360,7 @@ func validateDiscord(t *testing.T, body []byte) {
 // (a fresh schema), as with SQLite.
 func TestReportPostgres(t *testing.T) {
 	t.Parallel()
-	dsn := freshPGSchema(t)
+	dsn := pgSchema(t)
 	f := newReportFixtureWith(t, "  out: {console: {}}", `store: {postgres: "${DATABASE_URL}"}`, func(k string) (string, bool) {
 		if k == "DATABASE_URL" {
 			return dsn, true
@@ -377,47 +374,4 @@ func TestReportPostgres(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(f.dir, "s.db")); err == nil {
 		t.Error("a SQLite file was written although the watchlist sets store.postgres")
 	}
-}
-
-// freshPGSchema makes a schema of its own in the test database (removed
-// when the test ends) and returns a DSN that uses it, or skips the test
-// when PostgreSQL is not reachable.
-func freshPGSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("NEWSHOUND_TEST_PG_DSN")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Skipf("postgres not reachable (set NEWSHOUND_TEST_PG_DSN): %v", err)
-	}
-	defer conn.Close(context.Background())
-	schema := "newshound_e2e_" + strings.ToLower(rand.Text()[:12])
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -17,56 +16,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/store/postgres"
+	"github.com/newshound/newshound/store/postgres/pgtest"
 )
 
-// pgSchema creates a schema with a random name on the test server
-// (NEWSHOUND_TEST_PG_DSN, else the local one), drops it at cleanup, and
-// returns a DSN whose search_path points at it. It skips the test when
-// no server answers.
-func pgSchema(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv("NEWSHOUND_TEST_PG_DSN")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Skipf("postgres not reachable (set NEWSHOUND_TEST_PG_DSN): %v", err)
-	}
-	defer conn.Close(context.Background())
-	schema := "newshound_test_" + strings.ToLower(rand.Text()[:12])
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return base + " search_path=" + schema
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// pgSchema is a PostgreSQL schema of the test's own (pgtest.Schema).
+func pgSchema(t testing.TB) string { return pgtest.Schema(t) }
 
 // daemon is one `newshound run` started in-process.
 type daemon struct {

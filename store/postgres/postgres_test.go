@@ -2,10 +2,8 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,64 +15,9 @@ import (
 
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/store/postgres"
+	"github.com/newshound/newshound/store/postgres/pgtest"
 	"github.com/newshound/newshound/store/storetest"
 )
-
-// defaultDSN is the local test server used when NEWSHOUND_TEST_PG_DSN is
-// not set.
-const defaultDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-// freshSchema creates a schema with a random name, drops it at cleanup,
-// and returns a DSN whose search_path points at it. It skips the test
-// when no server answers.
-func freshSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("NEWSHOUND_TEST_PG_DSN")
-	if base == "" {
-		base = defaultDSN
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Skipf("postgres not reachable (set NEWSHOUND_TEST_PG_DSN): %v", err)
-	}
-	defer conn.Close(context.Background())
-
-	schema := "newshound_test_" + strings.ToLower(rand.Text()[:12])
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return withSearchPath(t, base, schema)
-}
-
-// withSearchPath adds search_path to a URL or key=value DSN.
-func withSearchPath(t *testing.T, dsn, schema string) string {
-	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
-		return dsn + " search_path=" + schema
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal("NEWSHOUND_TEST_PG_DSN is not a valid URL")
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // open opens a store on dsn and closes it at cleanup.
 func open(t *testing.T, dsn string) *postgres.Store {
@@ -88,17 +31,17 @@ func open(t *testing.T, dsn string) *postgres.Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, freshSchema(t)) })
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t, pgtest.Schema(t)) })
 }
 
 func TestWatchlistsConformance(t *testing.T) {
-	storetest.RunWatchlists(t, func(t *testing.T) store.Watchlists { return open(t, freshSchema(t)) })
+	storetest.RunWatchlists(t, func(t *testing.T) store.Watchlists { return open(t, pgtest.Schema(t)) })
 }
 
 // TestReplicasStartTogether opens several stores on one empty schema at
 // once: the advisory lock must let exactly one of them migrate.
 func TestReplicasStartTogether(t *testing.T) {
-	dsn := freshSchema(t)
+	dsn := pgtest.Schema(t)
 	const replicas = 4
 	stores := make([]*postgres.Store, replicas)
 	var wg sync.WaitGroup
@@ -134,7 +77,7 @@ func TestReplicasStartTogether(t *testing.T) {
 }
 
 func TestReopen(t *testing.T) {
-	dsn := freshSchema(t)
+	dsn := pgtest.Schema(t)
 	s, err := postgres.Open(t.Context(), dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +98,7 @@ func TestReopen(t *testing.T) {
 // TestUpgradeFromVersion1 builds a database as the first release left
 // it, with data, and checks that Open migrates it and keeps the data.
 func TestUpgradeFromVersion1(t *testing.T) {
-	dsn := freshSchema(t)
+	dsn := pgtest.Schema(t)
 	v1, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +131,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 }
 
 func TestNewerSchema(t *testing.T) {
-	dsn := freshSchema(t)
+	dsn := pgtest.Schema(t)
 	open(t, dsn)
 	exec(t, dsn, `INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')`)
 	_, err := postgres.Open(t.Context(), dsn)
