@@ -126,7 +126,7 @@ func TestRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the pipeline")
 	}
-	const n = 20
+	const n = 10
 	rep, err := Run(context.Background(), Options{Feeds: n, Queries: 40, Changed: 1, Unchanged: 1,
 		NaiveFeeds: 2, QueryFeeds: 5, TopicRate: 1, Topics: 40, Interval: time.Second, Growth: []int{n}, Dir: t.TempDir()})
 	if err != nil {
