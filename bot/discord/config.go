@@ -98,7 +98,7 @@ func (receiver) Schema() config.SchemaFragment {
 // BotChannel returns the block that posts as the bot to Discord channel
 // id.
 func (receiver) BotChannel(platform, id string) (config.Settings, bool) {
-	if platform != Kind || id == "" {
+	if platform != Platform || id == "" {
 		return nil, false
 	}
 	return &Config{ChannelID: id}, true
@@ -120,7 +120,7 @@ func (c *Config) Entries() []config.Entry {
 // Binds reports whether the block posts to the Discord channel a command
 // came from, as the bot or through a webhook whose chat_channel names it.
 func (c *Config) Binds(platform, id, _, _ string) bool {
-	return platform == Kind && id != "" && (c.ChannelID == id || c.ChatChannel == id)
+	return platform == Platform && id != "" && (c.ChannelID == id || c.ChatChannel == id)
 }
 
 // Secrets is the webhook URL, whose path is the secret.

@@ -106,7 +106,7 @@ func (receiver) Schema() config.SchemaFragment {
 
 // BotChannel returns the block that posts as the bot to Slack channel id.
 func (receiver) BotChannel(platform, id string) (config.Settings, bool) {
-	if platform != Kind || id == "" {
+	if platform != Platform || id == "" {
 		return nil, false
 	}
 	return &Config{Channel: id}, true
@@ -128,7 +128,7 @@ func (c *Config) Entries() []config.Entry {
 // Binds reports whether the block posts to the Slack channel a command
 // came from, as the bot or through a webhook whose chat_channel names it.
 func (c *Config) Binds(platform, id, chatName, _ string) bool {
-	return platform == Kind && (is(c.Channel, id, chatName) || is(c.ChatChannel, id, chatName))
+	return platform == Platform && (is(c.Channel, id, chatName) || is(c.ChatChannel, id, chatName))
 }
 
 // is reports whether v, a Slack channel ID or #name from the watchlist,
