@@ -286,8 +286,8 @@ func (b *Bot) startPolls(ctx context.Context, rt *runtime, due []config.Feed, wg
 	}
 }
 
-// prune drops seen keys and sent rows older than the retention, at most
-// once a day.
+// prune drops seen keys and sent rows older than the retention, and
+// matches and votes older than a report reads, at most once a day.
 func (b *Bot) prune(ctx context.Context, now time.Time) {
 	b.mu.Lock()
 	due := now.Sub(b.lastPrune) >= 24*time.Hour
@@ -310,13 +310,19 @@ func (b *Bot) prune(ctx context.Context, now time.Time) {
 		return
 	}
 	b.log.Info("pruned old state", "rows", n, "retention", b.opt.Retention)
-	m, err := b.opt.Store.PruneMatches(ctx, now.Add(-max(b.opt.Retention, store.MatchRetention)))
+	// Matches and votes are kept as long as a report may read them.
+	keep := now.Add(-max(b.opt.Retention, store.MatchRetention))
+	m, err := b.opt.Store.PruneMatches(ctx, keep)
 	if err != nil {
 		b.log.Warn("pruning old matches failed", "error", err.Error())
-		return
-	}
-	if m > 0 {
+	} else if m > 0 {
 		b.log.Info("pruned old matches", "rows", m)
+	}
+	v, err := b.opt.Store.PruneVotes(ctx, keep)
+	if err != nil {
+		b.log.Warn("pruning old votes failed", "error", err.Error())
+	} else if v > 0 {
+		b.log.Info("pruned old votes", "rows", v)
 	}
 }
 

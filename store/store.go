@@ -1,6 +1,7 @@
 // Package store defines how newshound keeps its state: feed poll state,
-// the items already seen, the outbox of deliveries, mutes and the history
-// of watchlist edits. Implementations live in sub-packages (sqlite,
+// the items already seen, the outbox of deliveries, mutes, the history
+// of watchlist edits, and the matches and "Not relevant" votes reports
+// read. Implementations live in sub-packages (sqlite,
 // postgres) and are checked by one conformance suite (storetest).
 package store
 
@@ -121,6 +122,7 @@ type Store interface {
 	Leases
 	Pruner
 	Matches
+	Votes
 
 	// Close releases the database; the Store must not be used afterwards.
 	Close() error
@@ -265,8 +267,41 @@ type Matches interface {
 	PruneMatches(ctx context.Context, before time.Time) (int64, error)
 }
 
-// MatchRetention is how long matches are worth keeping: a report of the
-// longest period (90 days) compared with the 90 days before it.
+// Vote is one "Not relevant" vote: someone said an alert did not belong
+// to its watch. It names the alert by its outbox row and keeps the
+// alert's text, so the vote outlives the row.
+type Vote struct {
+	Watch   string // the alert's watch (Delivery.Watch)
+	Channel string // the channel the alert was posted to
+	Row     int64  // the ID of the alert's outbox row
+	// ItemKey is the alert's Delivery.ItemKey. (Channel, ItemKey, Voter)
+	// is unique: one person's votes on one alert count once.
+	ItemKey string
+	Title   string
+	Snippet string // the text the alert showed under its title, "" when none
+	// Voter is who voted, stable across renames: "<platform>:<user ID>".
+	Voter string
+	At    time.Time // when the vote was cast
+}
+
+// Votes keeps the "Not relevant" votes on alerts, for reports. The
+// general contract of Store (times, text) applies.
+type Votes interface {
+	// RecordVote adds v. A vote whose (Channel, ItemKey, Voter) is already
+	// recorded is skipped, whatever else differs: the first one is kept.
+	RecordVote(ctx context.Context, v Vote) error
+	// VotesBetween returns the votes on alerts of a watch ("" for all)
+	// cast at or after from and before to, oldest first (by At, then in
+	// recording order).
+	VotesBetween(ctx context.Context, watch string, from, to time.Time) ([]Vote, error)
+	// PruneVotes deletes the votes cast before before and returns how
+	// many; a zero before deletes nothing.
+	PruneVotes(ctx context.Context, before time.Time) (int64, error)
+}
+
+// MatchRetention is how long matches (and votes) are worth keeping: a
+// report of the longest period (90 days) compared with the 90 days before
+// it.
 const MatchRetention = 181 * 24 * time.Hour
 
 // Leases lets several replicas sharing the database divide work.
