@@ -5,6 +5,9 @@
 // every space and separator punctuation folded to a space), Hangul terms
 // match inside longer words so particles attach, and Latin terms match on
 // word boundaries.
+//
+// HeadlineTerms picks the words of a headline that can be exclude: terms,
+// for the "Not relevant" button and the report's suggestions.
 package match
 
 import "fmt"

@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/match"
 	"github.com/newshound/newshound/store"
 )
 
@@ -34,9 +34,6 @@ const actionPrefix = "nh1:"
 // maxActionValue is the longest action value: Discord's custom_id holds
 // 100 characters.
 const maxActionValue = 100
-
-// maxTermRunes bounds a suggested exclude: term.
-const maxTermRunes = 30
 
 // Action is what one button click asks: the action, the outbox row of the
 // alert it was on, and for ActionExclude the term.
@@ -79,7 +76,7 @@ func ParseAction(v string) (Action, error) {
 			return Action{}, fmt.Errorf("action %s takes no term", kind)
 		}
 	case ActionExclude:
-		if !validTerm(term) {
+		if !match.ValidTerm(term) {
 			return Action{}, fmt.Errorf("bad exclude term %q", term)
 		}
 		a.Term = term
@@ -89,52 +86,22 @@ func ParseAction(v string) (Action, error) {
 	return a, nil
 }
 
-// validTerm reports whether s may be offered and added as an exclude:
-// term: 2 to maxTermRunes letters or digits (and inner hyphens or dots),
-// no spaces, quotes or query syntax.
-func validTerm(s string) bool {
-	n := utf8.RuneCountInString(s)
-	if n < 2 || n > maxTermRunes {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-		case (r == '-' || r == '.') && i > 0 && i < len(s)-1:
-		default:
-			return false
-		}
-	}
-	return !strings.EqualFold(s, "or")
-}
-
 // Button is a one-click choice shown with a reply.
 type Button struct {
 	Label string
 	Value string // an Action's String
 }
 
-// stopWords are headline words too common to be worth excluding.
-var stopWords = map[string]bool{"속보": true, "단독": true, "종합": true, "포토": true, "사진": true, "영상": true, "the": true, "and": true, "for": true, "with": true}
-
-// headlineTerms returns the words of a headline worth offering as
-// exclude: terms, in order, without those the watch excludes already.
+// headlineTerms returns the first five words of a headline offered as
+// exclude: buttons (match.HeadlineTerms), without those the watch
+// excludes already.
 func headlineTerms(title string, have []string) []string {
 	var out []string
-	seen := map[string]bool{}
-	for _, h := range have {
-		seen[strings.ToLower(h)] = true
-	}
-	for _, f := range strings.FieldsFunc(title, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '.')
-	}) {
-		f = strings.Trim(f, "-.")
-		k := strings.ToLower(f)
-		if !validTerm(f) || seen[k] || stopWords[k] {
+	for _, t := range match.HeadlineTerms(title) {
+		if slices.ContainsFunc(have, func(h string) bool { return strings.EqualFold(h, t) }) {
 			continue
 		}
-		seen[k] = true
-		out = append(out, f)
+		out = append(out, t)
 		if len(out) == 5 {
 			break
 		}

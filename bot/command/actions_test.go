@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newshound/newshound/match"
 	"github.com/newshound/newshound/store"
 )
 
@@ -26,7 +27,7 @@ func TestActionValues(t *testing.T) {
 			t.Errorf("ParseAction(%q) = %+v, want an error", v, a)
 		}
 	}
-	if n := len([]rune(Action{Kind: ActionExclude, Row: 1 << 62, Term: strings.Repeat("가", maxTermRunes)}.String())); n > maxActionValue {
+	if n := len([]rune(Action{Kind: ActionExclude, Row: 1 << 62, Term: strings.Repeat("가", match.MaxTermRunes)}.String())); n > maxActionValue {
 		t.Errorf("the longest action value has %d characters, over Discord's 100", n)
 	}
 }
@@ -43,7 +44,7 @@ func FuzzParseAction(f *testing.F) {
 		if a.String() != v {
 			t.Errorf("ParseAction(%q) = %+v, which encodes as %q", v, a, a.String())
 		}
-		if a.Kind == ActionExclude && !validTerm(a.Term) {
+		if a.Kind == ActionExclude && !match.ValidTerm(a.Term) {
 			t.Errorf("ParseAction(%q) accepted term %q", v, a.Term)
 		}
 	})
