@@ -1,7 +1,9 @@
 package command
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/newshound/newshound/bot/notify"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/match"
 	"github.com/newshound/newshound/store"
@@ -162,6 +165,14 @@ func (c *Core) Act(ctx context.Context, req Request, a Action) (reply Reply) {
 		return Reply{Text: cl.lang.t("muted_until", code(row.Watch), clock(cl.cfg, until))}
 	case ActionNotRelevant:
 		c.recordAction(ctx, req, fmt.Sprintf("button not relevant to %s: %s", row.Watch, title))
+		v := store.Vote{
+			Watch: row.Watch, Channel: row.Channel, Row: row.ID, ItemKey: row.ItemKey, Title: title,
+			Snippet: c.snippet(row), Voter: req.Platform + ":" + req.User, At: c.now(),
+		}
+		voteErr := c.state().RecordVote(ctx, v)
+		if voteErr != nil {
+			c.log.Error("recording a not-relevant vote", "watch", row.Watch, "row", row.ID, "platform", req.Platform, "user", req.User, "error", voteErr.Error())
+		}
 		var have []string
 		for _, w := range cl.cfg.Watches {
 			if w.Name == row.Watch {
@@ -174,6 +185,13 @@ func (c *Core) Act(ctx context.Context, req Request, a Action) (reply Reply) {
 		}
 		if len(rep.Buttons) == 0 {
 			rep.Text = cl.lang.t("action_not_relevant_none", code(row.Watch))
+		}
+		if voteErr != nil {
+			// The exclude: buttons still work; the vote is what failed.
+			rep.Text = cl.lang.t("action_vote_failed", code(row.Watch))
+			if len(rep.Buttons) > 0 {
+				rep.Text += cl.lang.t("action_still_exclude")
+			}
 		}
 		return rep
 	case ActionExclude:
@@ -189,6 +207,20 @@ func (c *Core) Act(ctx context.Context, req Request, a Action) (reply Reply) {
 		return Reply{Text: cl.lang.t("action_excluded", code(a.Term), code(row.Watch)) + note}
 	}
 	return Reply{Text: cl.lang.t("action_unknown")}
+}
+
+// snippet is the text an alert showed under its title (its lead when it
+// showed none), read from the row's payload; "" when the row has neither.
+func (c *Core) snippet(row store.Delivery) string {
+	var e notify.Entry
+	if len(row.Payload) == 0 {
+		return ""
+	}
+	if err := json.Unmarshal(row.Payload, &e); err != nil {
+		c.log.Warn("alert payload unreadable; the vote keeps its title only", "row", row.ID, "error", err.Error())
+		return ""
+	}
+	return cmp.Or(e.Snippet, e.Lead)
 }
 
 // recordAction appends a button action to the history (no watchlist change:

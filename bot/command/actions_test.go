@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -144,5 +145,49 @@ func TestActs(t *testing.T) {
 		if !strings.Contains(strings.Join(history, "\n"), want) {
 			t.Errorf("history lacks %q: %q", want, history)
 		}
+	}
+}
+
+// failingVotes is a store whose votes cannot be recorded.
+type failingVotes struct{ store.Store }
+
+func (failingVotes) RecordVote(context.Context, store.Vote) error { return errors.New("disk full") }
+
+// TestNotRelevantRecordsVote: the button records one vote per voter and
+// alert, with the alert's text; a vote that cannot be recorded is said to
+// the clicker and logged, and the exclude: buttons still come.
+func TestNotRelevantRecordsVote(t *testing.T) {
+	t.Parallel()
+	e := setup(t, nil, nil)
+	ctx := context.Background()
+	ds, err := e.bot.st.Enqueue(ctx, []store.Delivery{{Channel: "general", ItemKey: "local\x001", Watch: "chips", Feed: "local",
+		Title: "[칼럼] HBM 시대의 단상", Link: "https://a.example/1", Payload: []byte(`{"title":"[칼럼] HBM 시대의 단상","snippet":"반도체 칼럼니스트의 글"}`), Created: testNow}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := ds[0]
+	kim := Request{Platform: "slack", User: "UADMIN", UserName: "kim", ChannelID: "C0GENERAL"}
+	for range 2 { // a second click by the same person counts once
+		if r := e.core.Act(ctx, kim, Action{Kind: ActionNotRelevant, Row: row.ID}); !strings.Contains(r.Text, "Noted as not relevant") && !strings.Contains(r.Text, "기록했습니다") {
+			t.Errorf("not relevant reply: %q", r.Text)
+		}
+	}
+	votes, err := e.bot.st.VotesBetween(ctx, "", testNow.Add(-time.Hour), testNow.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.Vote{Watch: "chips", Channel: "general", Row: row.ID, ItemKey: "local\x001", Title: "[칼럼] HBM 시대의 단상",
+		Snippet: "반도체 칼럼니스트의 글", Voter: "slack:UADMIN", At: testNow}
+	if len(votes) != 1 || votes[0] != want {
+		t.Errorf("votes = %+v, want one: %+v", votes, want)
+	}
+
+	e.bot.st = failingVotes{e.bot.st}
+	r := e.core.Act(ctx, kim, Action{Kind: ActionNotRelevant, Row: row.ID})
+	if !strings.Contains(r.Text, "couldn't record your vote") && !strings.Contains(r.Text, "기록하지 못했습니다") || len(r.Buttons) == 0 {
+		t.Errorf("a vote that failed: reply %+v, want the failure said and the exclude: buttons", r)
+	}
+	if !strings.Contains(e.logs.String(), "recording a not-relevant vote") || !strings.Contains(e.logs.String(), "disk full") {
+		t.Errorf("the failed vote is not logged:\n%s", e.logs.String())
 	}
 }

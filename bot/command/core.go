@@ -52,10 +52,12 @@ type Bot interface {
 }
 
 // State is the part of the store the commands read and write: feed
-// states, sent deliveries, mutes, the edit history and meta keys.
+// states, sent deliveries, mutes, the edit history, meta keys and the
+// "Not relevant" votes.
 type State interface {
 	FeedStates(ctx context.Context) ([]store.FeedState, error)
 	Recent(ctx context.Context, channel string, limit int) ([]store.Delivery, error)
+	RecordVote(ctx context.Context, v store.Vote) error
 	store.Mutes
 	store.History
 	store.Meta

@@ -119,6 +119,8 @@ var messages = map[string][2]string{
 	"action_muted_story":       {"Muted this story in %s: no more updates of it.", "%s에서 이 기사 묶음을 음소거했습니다. 더는 갱신하지 않습니다."},
 	"action_not_relevant":      {"Noted as not relevant to %s. Exclude one of its words from the watch?", "%s에 맞지 않는 기사로 기록했습니다. 이 단어를 워치에서 제외할까요?"},
 	"action_not_relevant_none": {"Noted as not relevant to %s.", "%s에 맞지 않는 기사로 기록했습니다."},
+	"action_vote_failed":       {"I couldn't record your vote that this is not relevant to %s; the details are in the bot's log.", "%s에 맞지 않는 기사라는 표시를 기록하지 못했습니다. 자세한 내용은 봇 로그에 있습니다."},
+	"action_still_exclude":     {" You can still exclude one of its words:", " 이 단어를 제외할 수는 있습니다:"},
 	"action_excluded":          {"%s is excluded from %s.", "%s을(를) %s에서 제외합니다."},
 }
 
