@@ -24,8 +24,9 @@ import (
 )
 
 // cmdReport prints the report of the last days (per watch the matches
-// per day, top stories, busiest outlets and the change from the period
-// before), writes its chart, or posts it to a channel of the watchlist.
+// per day, top stories, busiest outlets, the change from the period
+// before and the alerts voted "Not relevant"), writes its chart, or posts
+// it to a channel of the watchlist.
 func cmdReport(ctx context.Context, args []string, e env) int {
 	fs := newFlagSet("report", e)
 	path := fs.String("config", "watchlist.yaml", "watchlist `file`")
@@ -90,7 +91,7 @@ func cmdReport(ctx context.Context, args []string, e env) int {
 	}
 	defer st.Close()
 	from, to := report.Period(time.Now(), days, cfg.Location, false)
-	r, err := report.Build(ctx, st, names, from, to, cfg.Location)
+	r, err := report.Build(ctx, st, cfg, names, from, to)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newshound report: %v\n", err)
 		return 1

@@ -23,6 +23,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/newshound/newshound/chart"
+	"github.com/newshound/newshound/store"
+	"github.com/newshound/newshound/store/sqlite"
 )
 
 // reportFixture is a watchlist whose state holds matches: two runs of the
@@ -373,5 +375,50 @@ func TestReportPostgres(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(f.dir, "s.db")); err == nil {
 		t.Error("a SQLite file was written although the watchlist sets store.postgres")
+	}
+}
+
+// TestReportNotRelevant: a "Not relevant" vote on an alert in the state
+// shows in the printed report and its JSON as the watch's share.
+func TestReportNotRelevant(t *testing.T) {
+	t.Parallel()
+	f := newReportFixture(t, "  out: {console: {}}", nil)
+	st, err := sqlite.Open(t.Context(), f.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent, err := st.Recent(t.Context(), "out", 0)
+	if err == nil && len(sent) == 0 {
+		err = fmt.Errorf("no alert was sent")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sent[0]
+	if err := st.RecordVote(t.Context(), store.Vote{Watch: d.Watch, Channel: d.Channel, Row: d.ID, ItemKey: d.ItemKey, Title: d.Title, Voter: "slack:U1"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	js, _ := f.run(t, 0, "report", "--json", "--watch", d.Watch)
+	var r struct {
+		Watches []struct {
+			Name        string
+			Alerts      int
+			NotRelevant int      `json:"not_relevant"`
+			Share       float64  `json:"not_relevant_share"`
+			Suggested   []string `json:"suggested_excludes"`
+		}
+	}
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		t.Fatalf("--json: %v\n%s", err, js)
+	}
+	if len(r.Watches) != 1 || r.Watches[0].Alerts == 0 || r.Watches[0].NotRelevant != 1 ||
+		r.Watches[0].Share != 1/float64(r.Watches[0].Alerts) || r.Watches[0].Suggested == nil {
+		t.Errorf("--json of %s after a vote = %+v", d.Watch, r)
+	}
+	out, _ := f.run(t, 0, "report", "--watch", d.Watch)
+	if want := fmt.Sprintf("Not relevant: 1 of %d alert", r.Watches[0].Alerts); !strings.Contains(out, want) {
+		t.Errorf("report lacks %q:\n%s", want, out)
 	}
 }

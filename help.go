@@ -79,7 +79,7 @@ func helpTable() []helpEntry {
 		{
 			name:     "report",
 			synopsis: []string{"report --config FILE [--state DB] [--watch W] [--since 7d] [--png FILE] [--json] [--send CHANNEL]"},
-			desc:     "per watch the matches per day, top stories by outlets, busiest outlets and the change from the period before; writes the chart or posts it to a channel",
+			desc:     "per watch the matches per day, top stories by outlets, busiest outlets, the change from the period before and the share of alerts voted Not relevant; writes the chart or posts it to a channel",
 			examples: []string{
 				"newshound report --config watchlist.yaml --png week.png",
 				"newshound report --config watchlist.yaml --watch ai-policy --since 2w --send team-slack",

@@ -137,7 +137,7 @@ func (b *Bot) scheduleReport(ctx context.Context, rt *runtime, s reportSchedule,
 // queueReport builds the report of watches over [from, to) and queues it
 // for each channel under the outbox key key (after reportKeyPrefix).
 func (b *Bot) queueReport(ctx context.Context, rt *runtime, channels, watches []string, from, to time.Time, key string) error {
-	r, err := report.Build(ctx, b.opt.Store, watches, from, to, rt.cfg.Location)
+	r, err := report.Build(ctx, b.opt.Store, rt.cfg, watches, from, to)
 	if err != nil {
 		return err
 	}

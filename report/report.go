@@ -1,19 +1,25 @@
 // Package report builds a report of the last days from the recorded
 // matches (store.Matches): per watch the matches per day, the top stories
 // by number of outlets, the busiest outlets and the change from the
-// period before; as text, as JSON and as the data of a chart.
+// period before; and, where alerts were voted "Not relevant"
+// (store.Votes), their share of the alerts delivered (read from the
+// outbox) with exclude terms to consider. As text, as JSON and as the
+// data of a chart.
 package report
 
 import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/newshound/newshound/chart"
+	"github.com/newshound/newshound/config"
+	"github.com/newshound/newshound/match"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/trend"
 )
@@ -24,7 +30,27 @@ const (
 	MaxDays    = 90
 	TopStories = 5
 	TopOutlets = 5
+	// TopExcludes is how many exclude terms a watch's part suggests.
+	TopExcludes = 5
 )
+
+// The rule of a suggested exclude term: a word of the headlines
+// (match.HeadlineTerms) of at least MinRejected alerts voted "Not
+// relevant", of which these make at least MinRejectedShare of the
+// watch's alerts with the word (an alert counts once, voted or not).
+const (
+	MinRejected      = 2
+	MinRejectedShare = 0.8
+)
+
+// Source is what a report reads: the recorded matches, the outbox (for
+// the alerts delivered; Since as store.OutboxReader) and the "Not
+// relevant" votes. A store.Store is one.
+type Source interface {
+	store.Matches
+	store.Votes
+	Since(ctx context.Context, channel string, t time.Time) ([]store.Delivery, error)
+}
 
 // Report is a report of [From, To) for some watches. Its JSON form is
 // what `newshound report --json` prints.
@@ -57,6 +83,25 @@ type Watch struct {
 	PrevStories int       `json:"previous_stories"`
 	Top         []Story   `json:"top_stories"`
 	Outlets     []Outlets `json:"busiest_outlets"`
+	// Alerts counts the items the watch alerted in the period: its outbox
+	// rows created in the period and sent as alerts of their own (not
+	// the later copies that grew a story's message, nor surge alerts or
+	// reports), an item posted to several channels counting once.
+	// Matches that were muted, held back as copies of a story or are
+	// still pending are not alerts; an item matched by several watches
+	// posting to one channel is one alert, under one of them.
+	Alerts int `json:"alerts"`
+	// NotRelevant counts those of the Alerts voted "Not relevant" (to
+	// this watch, in the period), each once whatever the number of votes;
+	// NotRelevantShare is NotRelevant / Alerts (0 without alerts).
+	NotRelevant      int     `json:"not_relevant"`
+	NotRelevantShare float64 `json:"not_relevant_share"`
+	// SuggestedExcludes are at most TopExcludes words of the rejected
+	// alerts' headlines that the rule of MinRejected and MinRejectedShare
+	// finds, most rejected alerts first, never a word of the watch's own
+	// queries or exclude list (nor one those match, such as 트럼프의 for
+	// 트럼프).
+	SuggestedExcludes []string `json:"suggested_excludes"`
 }
 
 // Story is one of a watch's top stories.
@@ -90,12 +135,15 @@ func Period(now time.Time, days int, loc *time.Location, complete bool) (from, t
 	return midnight.AddDate(0, 0, 1-days), now
 }
 
-// Build reports the given watches (in that order) over [from, to), from
-// being a midnight in loc (see Period), a day at a time. The change is
-// measured against the span of the same length before from.
-func Build(ctx context.Context, src store.Matches, watches []string, from, to time.Time, loc *time.Location) (Report, error) {
-	if loc == nil {
-		loc = time.UTC
+// Build reports the given watches of cfg (in that order) over [from,
+// to), from being a midnight in cfg's time zone (see Period), a day at a
+// time. The change is measured against the span of the same length
+// before from. cfg's watches give the queries never suggested as exclude
+// terms; a watch cfg lacks is reported without that check.
+func Build(ctx context.Context, src Source, cfg *config.Config, watches []string, from, to time.Time) (Report, error) {
+	loc := time.UTC
+	if cfg != nil && cfg.Location != nil {
+		loc = cfg.Location
 	}
 	if !to.After(from) {
 		return Report{}, fmt.Errorf("report: empty period %v to %v", from, to)
@@ -116,10 +164,125 @@ func Build(ctx context.Context, src store.Matches, watches []string, from, to ti
 	for _, m := range ms {
 		byWatch[m.Watch] = append(byWatch[m.Watch], m)
 	}
+	votes, err := src.VotesBetween(ctx, "", from, to)
+	if err != nil {
+		return Report{}, fmt.Errorf("report: %w", err)
+	}
+	rows, err := src.Since(ctx, "", from)
+	if err != nil {
+		return Report{}, fmt.Errorf("report: %w", err)
+	}
+	var synonyms [][]string
+	if cfg != nil {
+		synonyms = cfg.Synonyms
+	}
 	for _, name := range watches {
-		r.Watches = append(r.Watches, r.watch(name, byWatch[name]))
+		w := r.watch(name, byWatch[name])
+		if err := r.relevance(&w, watchOf(cfg, name), synonyms, rows, votes); err != nil {
+			return Report{}, err
+		}
+		r.Watches = append(r.Watches, w)
 	}
 	return r, nil
+}
+
+// watchOf is cfg's watch called name, or a watch of that name without
+// queries.
+func watchOf(cfg *config.Config, name string) config.Watch {
+	if cfg != nil {
+		for _, w := range cfg.Watches {
+			if w.Name == name {
+				return w
+			}
+		}
+	}
+	return config.Watch{Name: name}
+}
+
+// relevance fills in the alerts of w in the period (from the outbox rows
+// created since its start), those voted "Not relevant" and the exclude
+// terms suggested by them.
+func (r Report) relevance(w *Watch, cw config.Watch, synonyms [][]string, rows []store.Delivery, votes []store.Vote) error {
+	w.SuggestedExcludes = []string{}
+	titles := map[string]string{} // the watch's alerts: title by item key
+	for _, d := range rows {
+		if d.Watch == w.Name && d.Feed != "" && d.Parent == 0 && d.Status == store.StatusSent && d.Created.Before(r.To) {
+			if _, ok := titles[d.ItemKey]; !ok {
+				titles[d.ItemKey] = d.Title
+			}
+		}
+	}
+	rejected := map[string]bool{}
+	for _, v := range votes {
+		if _, ok := titles[v.ItemKey]; ok && v.Watch == w.Name {
+			rejected[v.ItemKey] = true
+		}
+	}
+	w.Alerts, w.NotRelevant = len(titles), len(rejected)
+	if w.NotRelevant == 0 {
+		return nil
+	}
+	w.NotRelevantShare = float64(w.NotRelevant) / float64(w.Alerts)
+
+	// Per word (ignoring case): the rejected and the other alerts with it.
+	type count struct {
+		word          string // as the first rejected headline wrote it
+		rejected, all int
+	}
+	counts := map[string]*count{}
+	for _, key := range slices.Sorted(maps.Keys(titles)) { // in order: the word's spelling is stable
+		for _, t := range match.HeadlineTerms(titles[key]) {
+			k := strings.ToLower(t)
+			c := counts[k]
+			if c == nil {
+				c = &count{}
+				counts[k] = c
+			}
+			c.all++
+			if rejected[key] {
+				c.rejected++
+				if c.word == "" {
+					c.word = t
+				}
+			}
+		}
+	}
+	own, err := ownTerms(cw, synonyms)
+	if err != nil {
+		return err
+	}
+	var picks []count
+	for _, c := range counts {
+		if c.rejected >= MinRejected && float64(c.rejected) >= MinRejectedShare*float64(c.all) && !own(c.word) {
+			picks = append(picks, *c)
+		}
+	}
+	slices.SortFunc(picks, func(a, b count) int {
+		return cmp.Or(cmp.Compare(b.rejected, a.rejected), cmp.Compare(a.all, b.all), strings.Compare(a.word, b.word))
+	})
+	for _, p := range picks[:min(len(picks), TopExcludes)] {
+		w.SuggestedExcludes = append(w.SuggestedExcludes, p.word)
+	}
+	return nil
+}
+
+// ownTerms returns whether a word belongs to the watch already: the
+// words of its keywords, urgent and exclude queries, compiled as queries
+// (with the synonyms) so that a word they match counts too, as 트럼프의
+// for 트럼프 or Trump for 트럼프 when the two are synonyms.
+func ownTerms(w config.Watch, synonyms [][]string) (func(string) bool, error) {
+	var words []string
+	for _, q := range slices.Concat(w.Keywords, w.Urgent, w.Exclude) {
+		words = append(words, match.HeadlineTerms(q)...)
+	}
+	if len(words) == 0 {
+		return func(string) bool { return false }, nil
+	}
+	m, err := match.Compile([]match.Rule{{Watch: w.Name, Keywords: words}}, synonyms)
+	if err != nil {
+		return nil, fmt.Errorf("report: the words of watch %s: %w", w.Name, err)
+	}
+	return func(t string) bool { return len(m.Match(match.Document{Title: t, AnyFeed: true})) > 0 }, nil
 }
 
 // dayOf is the index of the day t falls in.
@@ -251,6 +414,13 @@ func (r Report) Body() string {
 				os = append(os, fmt.Sprintf("%s %d", o.Name, o.Matches))
 			}
 			fmt.Fprintf(&b, "  busiest outlets: %s\n", strings.Join(os, " · "))
+		}
+		if w.NotRelevant > 0 {
+			fmt.Fprintf(&b, "  Not relevant: %d of %d %s (%.0f%%)", w.NotRelevant, w.Alerts, plural(w.Alerts, "alert", "alerts"), math.Round(w.NotRelevantShare*100))
+			if len(w.SuggestedExcludes) > 0 {
+				b.WriteString(" · exclude? " + strings.Join(w.SuggestedExcludes, ", "))
+			}
+			b.WriteString("\n")
 		}
 	}
 	return b.String()

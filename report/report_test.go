@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/chart"
+	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/store"
 	"github.com/newshound/newshound/store/sqlite"
 )
@@ -29,7 +30,7 @@ func build(t *testing.T, ms []store.Match, watches ...string) Report {
 		t.Fatal(err)
 	}
 	from, end := Period(to, 7, kst, true)
-	r, err := Build(t.Context(), st, watches, from, end, kst)
+	r, err := Build(t.Context(), st, &config.Config{Location: kst}, watches, from, end)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,10 +136,10 @@ func TestParseSince(t *testing.T) {
 }
 
 func TestBuildLimits(t *testing.T) {
-	if _, err := Build(t.Context(), nil, nil, to, to, nil); err == nil {
+	if _, err := Build(t.Context(), nil, nil, nil, to, to); err == nil {
 		t.Error("Build of an empty period: no error")
 	}
-	if _, err := Build(t.Context(), nil, nil, to.AddDate(0, 0, -91), to, nil); err == nil {
+	if _, err := Build(t.Context(), nil, nil, nil, to.AddDate(0, 0, -91), to); err == nil {
 		t.Error("Build of 92 days: no error")
 	}
 }
@@ -202,7 +203,7 @@ func BenchmarkBuild90Days(b *testing.B) {
 	from, end := Period(to, 90, kst, true)
 	b.ReportMetric(float64(len(ms)), "matches")
 	for b.Loop() {
-		if _, err := Build(b.Context(), st, []string{"ai"}, from, end, kst); err != nil {
+		if _, err := Build(b.Context(), st, &config.Config{Location: kst}, []string{"ai"}, from, end); err != nil {
 			b.Fatal(err)
 		}
 	}

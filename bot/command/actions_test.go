@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newshound/newshound/match"
+	"github.com/newshound/newshound/report"
 	"github.com/newshound/newshound/store"
 )
 
@@ -189,5 +190,31 @@ func TestNotRelevantRecordsVote(t *testing.T) {
 	}
 	if !strings.Contains(e.logs.String(), "recording a not-relevant vote") || !strings.Contains(e.logs.String(), "disk full") {
 		t.Errorf("the failed vote is not logged:\n%s", e.logs.String())
+	}
+}
+
+// TestNotRelevantInReport: a click on "Not relevant" shows in the report
+// of the watch (report.Build, which `/news report` and `newshound report`
+// use): the share of its alerts voted not relevant.
+func TestNotRelevantInReport(t *testing.T) {
+	t.Parallel()
+	e := setup(t, nil, nil)
+	ctx := context.Background()
+	kim := Request{Platform: "slack", User: "UADMIN", UserName: "kim", ChannelID: "C0GENERAL"}
+	rows := []store.Delivery{alertRow(t, e, "[칼럼] HBM 시대의 단상"), alertRow(t, e, "HBM 공급 계약 체결"), alertRow(t, e, "HBM 수출 사상 최대")}
+	if r := e.core.Act(ctx, kim, Action{Kind: ActionNotRelevant, Row: rows[0].ID}); len(r.Buttons) == 0 {
+		t.Fatalf("not relevant reply: %+v", r)
+	}
+	cfg := e.bot.Config()
+	from, to := report.Period(testNow.Add(time.Minute), 7, cfg.Location, false)
+	r, err := report.Build(ctx, e.bot.st, cfg, []string{"chips"}, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := r.Watches[0]; w.Alerts != 3 || w.NotRelevant != 1 {
+		t.Errorf("report of chips: %d of %d alerts not relevant, want 1 of 3", w.NotRelevant, w.Alerts)
+	}
+	if want := "Not relevant: 1 of 3 alerts (33%)"; !strings.Contains(r.Text(), want) {
+		t.Errorf("report lacks %q:\n%s", want, r.Text())
 	}
 }
