@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -137,6 +138,49 @@ func TestRelevance(t *testing.T) {
 	for _, key := range []string{`"alerts":12`, `"not_relevant":8`, `"not_relevant_share":0.666`, `"suggested_excludes":["사설","칼럼"]`} {
 		if !strings.Contains(string(js), key) {
 			t.Errorf("JSON lacks %s: %s", key, js)
+		}
+	}
+}
+
+// BenchmarkRelevance90Days measures a 90-day report of a watch with 300
+// alerts a day (each with a 500-byte payload), one in twenty voted not
+// relevant.
+func BenchmarkRelevance90Days(b *testing.B) {
+	ctx := b.Context()
+	st, err := sqlite.Open(ctx, sqlite.MemoryPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	from, end := Period(to, 90, kst, true)
+	payload := []byte(strings.Repeat("x", 500))
+	var ds []store.Delivery
+	for at, n := from, 0; at.Before(end); at, n = at.Add(288*time.Second), n+1 {
+		ds = append(ds, store.Delivery{Channel: "team", ItemKey: fmt.Sprintf("yna\x00%d", n), Watch: "ai", Feed: "yna",
+			Title: fmt.Sprintf("[칼럼] 사건 %d호 보도 트럼프 %d번째 발표", n, n*7919), Payload: payload, Created: at})
+	}
+	ins, err := st.Enqueue(ctx, ds)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ids []int64
+	for i, d := range ins {
+		ids = append(ids, d.ID)
+		if i%20 == 0 {
+			if err := st.RecordVote(ctx, store.Vote{Watch: "ai", Channel: "team", Row: d.ID, ItemKey: d.ItemKey, Title: d.Title, Voter: "slack:U1", At: d.Created.Add(time.Minute)}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := st.MarkSent(ctx, ids, end); err != nil {
+		b.Fatal(err)
+	}
+	cfg := &config.Config{Location: kst, Watches: []config.Watch{{Name: "ai", Keywords: []string{"트럼프"}}}}
+	b.ReportMetric(float64(len(ds)), "alerts")
+	for b.Loop() {
+		r, err := Build(ctx, st, cfg, []string{"ai"}, from, end)
+		if err != nil || r.Watches[0].NotRelevant == 0 {
+			b.Fatal(r.Watches, err)
 		}
 	}
 }
