@@ -40,7 +40,7 @@ func (s *Store) RecordMatches(ctx context.Context, ms []store.Match) error {
 // [from, to), oldest first.
 func (s *Store) MatchesBetween(ctx context.Context, watch string, from, to time.Time) ([]store.Match, error) {
 	q := `SELECT watch, query, feed, source, item_key, title, link, at FROM matches WHERE at >= $1 AND at < $2`
-	args := []any{pgTime(from), pgTime(to)}
+	args := []any{pgBound(from), pgBound(to)}
 	if watch != "" {
 		q += ` AND watch = $3`
 		args = append(args, txt(watch))

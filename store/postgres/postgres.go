@@ -167,6 +167,13 @@ func pgTime(t time.Time) *time.Time {
 	return &t
 }
 
+// pgBound converts a bound of a time range: unlike pgTime, the zero time
+// stays a time (the earliest one), so [zero, to) means "everything before to"
+// as in the SQLite store.
+func pgBound(t time.Time) time.Time {
+	return t.Truncate(time.Millisecond).UTC()
+}
+
 // fromPG converts a stored time back, in UTC.
 func fromPG(t *time.Time) time.Time {
 	if t == nil {

@@ -26,7 +26,7 @@ func (s *Store) RecordVote(ctx context.Context, v store.Vote) error {
 // [from, to), oldest first.
 func (s *Store) VotesBetween(ctx context.Context, watch string, from, to time.Time) ([]store.Vote, error) {
 	q := `SELECT watch, channel, delivery_id, item_key, title, snippet, voter, at FROM votes WHERE at >= $1 AND at < $2`
-	args := []any{pgTime(from), pgTime(to)}
+	args := []any{pgBound(from), pgBound(to)}
 	if watch != "" {
 		q += ` AND watch = $3`
 		args = append(args, txt(watch))

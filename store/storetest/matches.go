@@ -61,6 +61,12 @@ func testMatches(t *testing.T, s store.Store) {
 	if len(got) != 1 || got[0].Watch != "chips" {
 		t.Errorf("MatchesBetween(all, [t0+2h, t0+3h)) = %+v, want the chips match", got)
 	}
+	// A zero from means "since the beginning", in every store.
+	got, err = s.MatchesBetween(ctx, "", time.Time{}, t0.Add(2*time.Hour))
+	check(t, err)
+	if len(got) != 3 {
+		t.Errorf("MatchesBetween(all, [zero, t0+2h)) = %d matches, want 3", len(got))
+	}
 	got, err = s.MatchesBetween(ctx, "nope", t0.Add(-24*time.Hour), t0.Add(24*time.Hour))
 	check(t, err)
 	if len(got) != 0 {

@@ -53,6 +53,11 @@ func testVotes(t *testing.T, s store.Store) {
 	if len(got) != 4 {
 		t.Errorf("VotesBetween(all, [t0-1h, t0+2h)) = %d votes, want 4", len(got))
 	}
+	got, err = s.VotesBetween(ctx, "", time.Time{}, t0.Add(2*time.Hour))
+	check(t, err)
+	if len(got) != 4 {
+		t.Errorf("VotesBetween(all, [zero, t0+2h)) = %d votes, want 4 (a zero from is the beginning)", len(got))
+	}
 	got, err = s.VotesBetween(ctx, "", t0.Add(2*time.Hour), t0.Add(3*time.Hour))
 	check(t, err)
 	if len(got) != 1 || got[0].Watch != "chips" {
