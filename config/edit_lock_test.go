@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(helperEnv); spec != "" {
 		os.Exit(editHelper(spec))
 	}
-	testmain.Exit(m.Run())
+	testmain.Main(m)
 }
 
 func editHelper(spec string) int {

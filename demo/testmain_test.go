@@ -6,4 +6,4 @@ import (
 	"github.com/newshound/newshound/internal/testmain"
 )
 
-func TestMain(m *testing.M) { testmain.Exit(m.Run()) }
+func TestMain(m *testing.M) { testmain.Main(m) }

@@ -32,4 +32,4 @@ func TestKeep(t *testing.T) {
 	}
 }
 
-func TestMain(m *testing.M) { testmain.Exit(m.Run()) }
+func TestMain(m *testing.M) { testmain.Main(m) }

@@ -7,15 +7,47 @@
 // returns ("race detected during execution of test", or "outside of test
 // execution"), so the pause only delays a passing run. The suite has one
 // test binary per package, and the pause was a third of its wall time on
-// two cores. Each package's TestMain ends with [Exit].
+// two cores. Each package's TestMain ends with [Exit], or is [Main].
+//
+// [Main] also runs more parallel tests at once than the testing package's
+// default (GOMAXPROCS): many tests spend most of their time waiting, on a
+// daemon's poll interval, a lease running out or a child process, and
+// with one parallel test per core those waits left the cores idle.
 package testmain
 
 import (
 	"flag"
 	"os"
+	"runtime"
+	"strconv"
 	"syscall"
 	"testing"
 )
+
+// ParallelPerCPU is how many parallel tests Main runs at once per
+// GOMAXPROCS, unless -test.parallel (go test -parallel) says otherwise.
+const ParallelPerCPU = 4
+
+// Main runs the tests of m with [WidenParallel] and ends the binary with
+// [Exit]: a package's TestMain is `func TestMain(m *testing.M) {
+// testmain.Main(m) }`.
+func Main(m *testing.M) {
+	WidenParallel()
+	Exit(m.Run())
+}
+
+// WidenParallel raises the number of parallel tests run at once to
+// ParallelPerCPU × GOMAXPROCS when the command line does not set it.
+func WidenParallel() {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if f := flag.Lookup("test.parallel"); f != nil && !set {
+		_ = f.Value.Set(strconv.Itoa(ParallelPerCPU * runtime.GOMAXPROCS(0)))
+	}
+}
 
 // Exit ends the test binary with code, the result of [testing.M.Run]. A
 // passing run under the race detector exits at once; anything else, and

@@ -1,8 +1,11 @@
 package testmain
 
 import (
+	"flag"
 	"os"
 	"os/exec"
+	"runtime"
+	"strconv"
 	"testing"
 )
 
@@ -31,4 +34,15 @@ func TestExitCode(t *testing.T) {
 	}
 }
 
-func TestMain(m *testing.M) { Exit(m.Run()) }
+// TestWidenParallel checks that Main raised the number of parallel
+// tests, unless the command line set it.
+func TestWidenParallel(t *testing.T) {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	got := flag.Lookup("test.parallel").Value.String()
+	if want := strconv.Itoa(ParallelPerCPU * runtime.GOMAXPROCS(0)); !set && got != want {
+		t.Errorf("test.parallel = %s, want %s", got, want)
+	}
+}
+
+func TestMain(m *testing.M) { Main(m) }

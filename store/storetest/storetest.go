@@ -26,7 +26,8 @@ var t0 = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 var kst = time.FixedZone("KST", 9*3600)
 
 // Run runs the conformance suite. open must return a new, empty store
-// for each call and arrange for it to be closed with t.Cleanup.
+// for each call and arrange for it to be closed with t.Cleanup; it is
+// called from parallel subtests, each with a store of its own.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests := []struct {
 		name string
@@ -62,7 +63,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Votes", testVotes},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // a store of its own: waits on the database overlap
+			tc.fn(t, open(t))
+		})
 	}
 }
 

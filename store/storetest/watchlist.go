@@ -16,9 +16,10 @@ import (
 // stores that implement it. open must return a new, empty store (in its
 // own namespace: a schema) for each call.
 func RunWatchlists(t *testing.T, open func(t *testing.T) store.Watchlists) {
-	t.Run("Versions", func(t *testing.T) { testWatchlistVersions(t, open(t)) })
-	t.Run("ConcurrentPut", func(t *testing.T) { testWatchlistConcurrentPut(t, open(t)) })
-	t.Run("Listen", func(t *testing.T) { testWatchlistListen(t, open(t), open(t)) })
+	// Each subtest has stores of its own, so they run in parallel.
+	t.Run("Versions", func(t *testing.T) { t.Parallel(); testWatchlistVersions(t, open(t)) })
+	t.Run("ConcurrentPut", func(t *testing.T) { t.Parallel(); testWatchlistConcurrentPut(t, open(t)) })
+	t.Run("Listen", func(t *testing.T) { t.Parallel(); testWatchlistListen(t, open(t), open(t)) })
 }
 
 func testWatchlistVersions(t *testing.T, s store.Watchlists) {
