@@ -231,6 +231,7 @@ watches:
 `
 
 func TestRetryAfterIsHonouredAndDeliversOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.cycle() // first poll: nothing to backfill
 	h.chans["team"].fail = []error{notify.Retry(errors.New("slack: 429"), 2*time.Second)}
@@ -255,6 +256,7 @@ func TestRetryAfterIsHonouredAndDeliversOnce(t *testing.T) {
 }
 
 func TestDeadChannelKeepsPendingAndDoesNotStopOthers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.cycle()
 	dead := errors.New("webhook 500")
@@ -289,6 +291,7 @@ func TestDeadChannelKeepsPendingAndDoesNotStopOthers(t *testing.T) {
 }
 
 func TestCrashBetweenPartsResendsOnlyTheRest(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.cycle()
 	rec := h.chans["team"]
@@ -324,6 +327,7 @@ func TestCrashBetweenPartsResendsOnlyTheRest(t *testing.T) {
 }
 
 func TestEveryDigestSendsOneMessagePerPeriod(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, `
 timezone: Asia/Seoul
 feeds: [{name: yna, url: "https://yna.example/rss"}]
@@ -359,6 +363,7 @@ watches:
 }
 
 func TestQuietHoursHoldThenDeliverOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, `
 timezone: Asia/Seoul
 feeds: [{name: yna, url: "https://yna.example/rss"}]
@@ -396,6 +401,7 @@ watches:
 }
 
 func TestSyndicatedStoryIsOneEntryAndNotRepeated(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, `
 feeds:
   - {name: yna, url: "https://a.example/rss"}
@@ -463,6 +469,7 @@ watches:
 }
 
 func TestReloadDoesNotRealertOldItems(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.feeds.set("yna", news("1", "반도체 업황 회복세", h.clock.Now()))
 	h.cycle()
@@ -486,6 +493,7 @@ func TestReloadDoesNotRealertOldItems(t *testing.T) {
 }
 
 func TestMutedWatchIsNotDelivered(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.cycle()
 	if err := h.store.PutMute(context.Background(), store.Mute{Target: "policy", Until: h.clock.Now().Add(time.Hour)}); err != nil {
@@ -505,6 +513,7 @@ func TestMutedWatchIsNotDelivered(t *testing.T) {
 }
 
 func TestFailingFeedIsRecordedAndOthersContinue(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.cycle()
 	h.feeds.errs["newsis"] = &feeds.StatusError{URL: "https://newsis.example/rss", Code: 503, RetryAfter: time.Hour}
@@ -528,6 +537,7 @@ func TestFailingFeedIsRecordedAndOthersContinue(t *testing.T) {
 // TestReplicasSharingAStoreSendOnce runs two bots on one database at once:
 // leases keep them from polling a feed or delivering a channel together.
 func TestReplicasSharingAStoreSendOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.cycle()
 	st2, err := sqlite.Open(context.Background(), h.db)
@@ -606,6 +616,7 @@ func (s *flakyStore) MarkSent(ctx context.Context, ids []int64, at time.Time) er
 }
 
 func TestAcceptedButNotRecordedIsNeverResent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.cycle()
 	fl := &flakyStore{Store: h.store, failMarkSent: 6}
@@ -633,6 +644,7 @@ func TestAcceptedButNotRecordedIsNeverResent(t *testing.T) {
 }
 
 func TestFeedURLChangeIsAFirstPoll(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.feeds.set("yna", news("1", "트럼프 관세 발표", h.clock.Now()))
 	h.cycle()
@@ -651,6 +663,7 @@ func TestFeedURLChangeIsAFirstPoll(t *testing.T) {
 }
 
 func TestInstantWatchWinsOverDigestOnOneChannel(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, `
 feeds: [{name: yna, url: "https://yna.example/rss"}]
 channels: {team: {console: {}}}
@@ -677,6 +690,7 @@ watches:
 }
 
 func TestFlushSendsRowsWaitingToRetry(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.cycle()
 	dead := errors.New("webhook 500")
@@ -689,6 +703,7 @@ func TestFlushSendsRowsWaitingToRetry(t *testing.T) {
 }
 
 func TestRunOnceLeavesFailingFeedsInBackoff(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	calls := 0
 	h.feeds.errs["newsis"] = &feeds.StatusError{URL: "https://newsis.example/rss", Code: 429, RetryAfter: time.Hour}
@@ -707,6 +722,7 @@ func TestRunOnceLeavesFailingFeedsInBackoff(t *testing.T) {
 }
 
 func TestJitterSpread(t *testing.T) {
+	t.Parallel()
 	b := &Bot{}
 	lo, hi := time.Duration(0), time.Duration(0)
 	for range 2000 {
@@ -722,6 +738,7 @@ func TestJitterSpread(t *testing.T) {
 }
 
 func TestReloadRebuildsFetcherOnlyWhenItsSettingsChange(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	builds := 0
 	cfg := h.bot.Config()
@@ -757,6 +774,7 @@ func TestReloadRebuildsFetcherOnlyWhenItsSettingsChange(t *testing.T) {
 }
 
 func TestRunOnceReportsAlertsWaitingForRetry(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, `
 feeds: [{name: yna, url: "https://yna.example/rss"}]
 channels: {team: {console: {}}, later: {console: {}}}
@@ -805,6 +823,7 @@ watches:
 }
 
 func TestItemSeenUnderItsLegacyKeyIsNotAlertedAgain(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.cycle()
 	// An earlier version keyed a GUID-less item by its link.
@@ -831,6 +850,7 @@ func TestItemSeenUnderItsLegacyKeyIsNotAlertedAgain(t *testing.T) {
 }
 
 func TestRepairsSkipsAndUndatedItemsAreCounted(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.cycle()
 	undated := news("1", "트럼프, 새 관세 발표", time.Time{})
@@ -908,6 +928,7 @@ func (c *countingFetcher) count(feed string) int {
 // named feeds are polled even in their backoff, the others not at all,
 // and what they match is delivered in the same cycle.
 func TestRunOnceFeedsForcesThoseFeedsOnly(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	cf := &countingFetcher{fetcher: h.feeds, calls: map[string]int{}}
 	h.bot.rt.Load().fetcher = cf
@@ -961,6 +982,7 @@ func TestRunOnceFeedsForcesThoseFeedsOnly(t *testing.T) {
 // TestFailedPollLogsNextTry checks that every failed poll logs when the
 // feed is tried next, in the watchlist timezone, and why then.
 func TestFailedPollLogsNextTry(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed+"timezone: Asia/Seoul\n")
 	var buf syncBuffer
 	b, err := New(Options{
@@ -1017,6 +1039,7 @@ func TestFailedPollLogsNextTry(t *testing.T) {
 }
 
 func TestBackoffStep(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
 		interval   time.Duration

@@ -22,6 +22,7 @@ import (
 // a second full alert; an outlet already named is held back, and after
 // the follow-up so is everything else. A muted story grows no more.
 func TestGrowthWithoutEdits(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, `
 feeds:
   - {name: yna, url: "https://a.example/rss"}
@@ -73,6 +74,7 @@ watches:
 // TestMutedStoryDoesNotGrow: a story muted in a channel (the Mute story
 // button) gets no edit or follow-up.
 func TestMutedStoryDoesNotGrow(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, `
 feeds:
   - {name: yna, url: "https://a.example/rss"}
@@ -134,6 +136,7 @@ func (e *editor) Edit(_ context.Context, ref string, m notify.Message) error {
 // edit of the alert's message, made by one of them, and the edit is
 // coalesced with the edit interval.
 func TestOneEditAcrossReplicas(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Parse("w.yaml", []byte(`
 feeds:
   - {name: yna, url: "https://a.example/rss"}

@@ -41,7 +41,14 @@ type countingStore struct {
 	store.Store
 	mu     sync.Mutex
 	leases map[string]int
-	renew  chan string // owner of each successful Lease call, if set
+	renew  chan renewal // each successful Lease call, if set
+}
+
+// renewal is a successful Lease call: who took the lease, and at what
+// time of the bot's clock.
+type renewal struct {
+	owner string
+	now   time.Time
 }
 
 func (s *countingStore) Lease(ctx context.Context, name, owner string, now, until time.Time) (bool, error) {
@@ -51,7 +58,7 @@ func (s *countingStore) Lease(ctx context.Context, name, owner string, now, unti
 	s.mu.Unlock()
 	if ok && s.renew != nil {
 		select {
-		case s.renew <- owner:
+		case s.renew <- renewal{owner, now}:
 		default:
 		}
 	}
@@ -92,9 +99,10 @@ func (h *harness) queue(n int) {
 // the channel's lease through its heartbeat, so another replica trying
 // all along never sends.
 func TestLongSendKeepsItsLease(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.queue(3)
-	cs := &countingStore{Store: h.store, leases: map[string]int{}, renew: make(chan string, 1)}
+	cs := &countingStore{Store: h.store, leases: map[string]int{}, renew: make(chan renewal, 1)}
 	slow := newGate(0)
 	a := h.replica("a", cs, slow, 3*time.Second, 20*time.Millisecond)
 	other := &recorder{}
@@ -103,12 +111,13 @@ func TestLongSendKeepsItsLease(t *testing.T) {
 	done := make(chan DeliverResult, 1)
 	go func() { done <- a.deliverChannel(context.Background(), a.rt.Load(), "team") }()
 	<-slow.began
-	// Each step: wait for a heartbeat renewal, move the clock 2 s (less
-	// than the 3 s lease), and let b try. 5 steps are 10 s: the lease
-	// would have run out three times without the heartbeat.
+	// Each step: wait for a heartbeat renewal made at the clock's present
+	// time (not one left over from before the last move), move the clock
+	// 2 s (less than the 3 s lease), and let b try. 5 steps are 10 s: the
+	// lease would have run out three times without the heartbeat.
 	for range 5 {
-		for owner := range cs.renew {
-			if owner == "a" {
+		for r := range cs.renew {
+			if r.owner == "a" && !r.now.Before(h.clock.Now()) {
 				break
 			}
 		}
@@ -135,6 +144,7 @@ func TestLongSendKeepsItsLease(t *testing.T) {
 // further part, records no failure, and the new holder sends the rest
 // once.
 func TestLostLeaseStopsBeforeSending(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.queue(4)
 	slow := newGate(2) // two parts of two alerts
@@ -191,6 +201,7 @@ func TestLostLeaseStopsBeforeSending(t *testing.T) {
 // TestFeedLeaseHeldDuringPoll: a replica never polls a feed another is
 // polling, and takes it once the holder has released it.
 func TestFeedLeaseHeldDuringPoll(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.feeds.set("yna", news("1", "트럼프, 새 관세 발표", h.clock.Now()))
 	ok, err := h.store.Lease(context.Background(), "feed:yna", "other", time.Time{}, time.Now().Add(time.Hour))
@@ -245,6 +256,7 @@ func (s *partitionable) Release(ctx context.Context, name, owner string) error {
 // session stops once its lease runs out, and the other takes it over
 // once the lease has run out in the store.
 func TestLeadRunsOnOneReplicaAndMovesWhenItDies(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	stores := map[string]*partitionable{"a": {Store: h.store}, "b": {Store: h.store}}
 	var mu sync.Mutex
@@ -320,6 +332,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // out it cuts the send off, and after the lease runs out in the store
 // another replica delivers every alert once.
 func TestCutOffReplicaStopsAndAnotherTakesOver(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.queue(5)
 	cut := &partitionable{Store: h.store}

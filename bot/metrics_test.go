@@ -71,6 +71,7 @@ func toSample(m *dto.Metric) sample {
 // has a zero series for each feed and channel of the watchlist, so that
 // absent() and rate() alerts work from the first scrape.
 func TestMetricsExposedFromStart(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	feedsWant := []string{"yna", "newsis"}
 	chansWant := []string{"team", "other"}
@@ -138,6 +139,7 @@ watches:
 // The held one is pending but not late; latency runs from first seen to
 // the platform's acceptance.
 func TestMetricsOutboxFeedsAndLatency(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, instantAndDigest)
 	ctx := context.Background()
 
@@ -209,6 +211,7 @@ func TestMetricsOutboxFeedsAndLatency(t *testing.T) {
 // TestMetricsOrphanChannel: alerts pending for a channel no longer in the
 // watchlist stay visible.
 func TestMetricsOrphanChannel(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, instantAndDigest)
 	h.at(10, 0)
 	h.cycle()
@@ -253,6 +256,7 @@ func (f clockedFetcher) Fetch(ctx context.Context, src feeds.Source, v feeds.Val
 
 // TestMetricsPollDuration: every poll, failed or not, is timed.
 func TestMetricsPollDuration(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.bot.rt.Load().fetcher = clockedFetcher{h.feeds, h.clock, 3 * time.Second}
 	h.feeds.errs["newsis"] = errors.New("connection refused")
@@ -269,6 +273,7 @@ func TestMetricsPollDuration(t *testing.T) {
 // TestMetricsReload records reload results and the config hash, and adds
 // the label values of new feeds and channels.
 func TestMetricsReload(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	first := h.bot.Config().Hash
 	grown := oneFeed + `
@@ -346,6 +351,7 @@ func replaceOnce(t *testing.T, s, old, new string) string {
 // store-backed families out of the scrape and counts the failure; the
 // rest of the scrape still works.
 func TestMetricsStoreDown(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	if err := h.store.Close(); err != nil {
 		t.Fatal(err)
@@ -373,6 +379,7 @@ func TestMetricsStoreDown(t *testing.T) {
 }
 
 func TestHashValue(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		want float64
@@ -395,6 +402,7 @@ func TestHashValue(t *testing.T) {
 
 // TestMetricsNil: a bot without metrics records nothing and does not fail.
 func TestMetricsNil(t *testing.T) {
+	t.Parallel()
 	var m *Metrics
 	m.attach(nil)
 	m.configured(&config.Config{})

@@ -11,6 +11,7 @@ import (
 // TestPruneMatchesAndVotes: the daily clean-up drops matches and votes
 // older than a report reads (store.MatchRetention) and keeps the rest.
 func TestPruneMatchesAndVotes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	ctx := context.Background()
 	now := h.clock.Now()

@@ -35,6 +35,7 @@ watches:
 // a schedule seen for the first time sends nothing for the past, and
 // times missed while the bot was down are not made up.
 func TestScheduledReports(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, reportWatchlist)
 	kst := time.FixedZone("KST", 9*3600)
 	at := func(d, hh, mm int) { h.clock.Set(time.Date(2026, 11, d, hh, mm, 0, 0, kst)) }
@@ -101,6 +102,7 @@ func TestScheduledReports(t *testing.T) {
 // TestReportRetriedUntilSent checks that a report that fails is kept and
 // sent once when the channel works again.
 func TestReportRetriedUntilSent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, oneFeed)
 	h.chans["team"].fail = []error{notify.Permanent(errors.New("channel_not_found"))}
 	if _, err := h.bot.SendReport(t.Context(), "team", nil, 7); err == nil {

@@ -14,6 +14,7 @@ import (
 // against the story window: across several pages, pending rows and other
 // channels left out, the window's edge on the creation time.
 func TestSentSince(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, sqlite.MemoryPath)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 )
 
 func TestRegisterCommands(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, guild, path string
 	}{
@@ -109,6 +110,7 @@ func sortedKeys(m map[string]string) []string {
 }
 
 func TestRequestFrom(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		sub  string
 		opts map[string]string

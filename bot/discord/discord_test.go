@@ -54,6 +54,7 @@ func deliver(ctx context.Context, n *Notifier, m notify.Message) error {
 }
 
 func TestWebhookDelivery(t *testing.T) {
+	t.Parallel()
 	f := newFakeDiscord(t)
 	clk := newFakeClock()
 	var logs bytes.Buffer
@@ -131,6 +132,7 @@ func appendStrings(out []string, v any) []string {
 }
 
 func TestWebhookRateLimit(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		resp      canned
@@ -180,6 +182,7 @@ func TestWebhookRateLimit(t *testing.T) {
 }
 
 func TestWebhookBucketAndPacing(t *testing.T) {
+	t.Parallel()
 	f := newFakeDiscord(t, canned{status: 200, header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "2.5"}, body: `{"id":"1"}`})
 	clk := newFakeClock()
 	var logs bytes.Buffer
@@ -217,6 +220,7 @@ func TestWebhookBucketAndPacing(t *testing.T) {
 }
 
 func TestWebhookErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		resp      canned
@@ -278,6 +282,7 @@ func assertNoSecret(t *testing.T, s, secret string) {
 }
 
 func TestNewValidates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		c    Config
@@ -310,6 +315,7 @@ func newBot(t *testing.T, f *fakeDiscord, clk *fakeClock) *Notifier {
 }
 
 func TestBotDelivery(t *testing.T) {
+	t.Parallel()
 	f := newFakeDiscord(t, canned{status: 200, header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "60"}, body: `{"id":"1"}`})
 	clk := newFakeClock()
 	n := newBot(t, f, clk)
@@ -345,6 +351,7 @@ func TestBotDelivery(t *testing.T) {
 }
 
 func TestBotErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		resp      canned

@@ -17,6 +17,7 @@ import (
 // kept, wait dropped) with a payload the spec accepts; a 404 is ErrGone
 // and a 429 is retryable after Discord's retry_after.
 func TestWebhookSendRefAndEdit(t *testing.T) {
+	t.Parallel()
 	f := newFakeDiscord(t,
 		canned{status: 200, body: `{"id":"111222333","channel_id":"7"}`},
 		canned{},
@@ -66,6 +67,7 @@ func TestWebhookSendRefAndEdit(t *testing.T) {
 // TestBotChannelEdit: a bot channel keeps the created message's ID and
 // edits it with PATCH /channels/{id}/messages/{message_id}.
 func TestBotChannelEdit(t *testing.T) {
+	t.Parallel()
 	f := newFakeDiscord(t, canned{status: 200, body: `{"id":"555","channel_id":"123"}`}, canned{status: 200, body: `{"id":"555","channel_id":"123"}`},
 		canned{status: 404, body: `{"message":"Unknown Message","code":10008}`})
 	n := newBot(t, f, newFakeClock())
@@ -90,6 +92,7 @@ func TestBotChannelEdit(t *testing.T) {
 // TestBotAlertButtons: a bot-channel alert of one story carries the three
 // buttons (valid against the spec), an edit keeps them.
 func TestBotAlertButtons(t *testing.T) {
+	t.Parallel()
 	f := newFakeDiscord(t, canned{status: 200, body: `{"id":"556","channel_id":"123"}`})
 	n := newBot(t, f, newFakeClock())
 	e := koreanEntry(3, 30, 200)

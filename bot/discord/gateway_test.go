@@ -137,6 +137,7 @@ func (r *slowRunner) Run(context.Context, command.Request) command.Reply {
 // ends, closes the session and returns only after the commands it took
 // have finished, so the caller may close the store they use.
 func TestGatewayWaitsForCommands(t *testing.T) {
+	t.Parallel()
 	g := newFakeGateway(t)
 	r := &slowRunner{started: make(chan struct{}), release: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -200,6 +201,7 @@ func (r *actingRunner) Act(_ context.Context, req command.Request, a command.Act
 // action with who clicked where, and the clicker alone gets the reply as
 // the interaction's response.
 func TestGatewayButton(t *testing.T) {
+	t.Parallel()
 	value := command.Action{Kind: command.ActionMuteStory, Row: 42}.String()
 	g := startFakeGateway(t, &fakeGateway{
 		event: `{"id":"i2","application_id":"app1","type":3,"token":"ctok","guild_id":"g1","channel_id":"c1",` +

@@ -116,6 +116,7 @@ func decodeCallback(t *testing.T, body []byte) callback {
 }
 
 func TestInteractionsEndpoint(t *testing.T) {
+	t.Parallel()
 	s := newSigner(t)
 	clk := newFakeClock()
 	now := clk.Now()
@@ -197,6 +198,7 @@ func TestInteractionsEndpoint(t *testing.T) {
 }
 
 func TestInteractionsDeferred(t *testing.T) {
+	t.Parallel()
 	for _, public := range []bool{false, true} {
 		t.Run("public="+strconv.FormatBool(public), func(t *testing.T) {
 			s := newSigner(t)
@@ -241,6 +243,7 @@ func TestInteractionsDeferred(t *testing.T) {
 }
 
 func TestGatewayInteraction(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		reply command.Reply
@@ -278,6 +281,7 @@ func TestGatewayInteraction(t *testing.T) {
 }
 
 func TestNewInteractionsHandlerValidates(t *testing.T) {
+	t.Parallel()
 	if _, err := NewInteractionsHandler(ed25519.PublicKey("short"), &recorder{}, HandlerOptions{}); err == nil {
 		t.Error("accepted a short public key")
 	}

@@ -39,6 +39,7 @@ type wireOption struct {
 // Discord accepts and that no sibling shares, in a payload that passes
 // the OpenAPI schema.
 func TestRegisteredCommandsKorean(t *testing.T) {
+	t.Parallel()
 	f := newFakeDiscord(t)
 	s, err := newSession(botToken, f.URL+"/api/v9/", nil, nil)
 	if err != nil {
@@ -118,6 +119,7 @@ func checkLocale(t *testing.T, locale string) {
 // TestLocalizedNameRule checks the name rule itself, so the test above
 // cannot pass by a rule that accepts anything.
 func TestLocalizedNameRule(t *testing.T) {
+	t.Parallel()
 	for name, ok := range map[string]bool{"추가": true, "피드목록": true, "feed-add": true, "": false, "피드 추가": false, "a.b": false, strings.Repeat("가", 33): false} {
 		if localizedName.MatchString(name) != ok {
 			t.Errorf("%q: valid = %v, want %v", name, !ok, ok)
@@ -163,6 +165,7 @@ func sendHTTP(t *testing.T, run command.Runner, i *discordgo.Interaction) string
 // written in the core's Korean words and the core answers it in Korean,
 // as the same command, not as an unknown word.
 func TestKoreanClient(t *testing.T) {
+	t.Parallel()
 	core, _ := newCore(t)
 	for _, sc := range subcommands() {
 		t.Run(sc.words, func(t *testing.T) {
@@ -217,6 +220,7 @@ func TestKoreanClient(t *testing.T) {
 // TestReplyCodeSpans checks that code in a reply reaches Discord as code:
 // raw backticks, never \`.
 func TestReplyCodeSpans(t *testing.T) {
+	t.Parallel()
 	core, _ := newCore(t)
 	tests := []struct {
 		name string
@@ -252,6 +256,7 @@ func TestReplyCodeSpans(t *testing.T) {
 // its markdown characters is escaped in the content, whether the answer
 // goes back in the HTTP response or through the gateway's callback.
 func TestRecentQuotesHeadlineLiterally(t *testing.T) {
+	t.Parallel()
 	const title = "**속보** _단독_ `x` ~~y~~ ||z||"
 	core, b := newCore(t)
 	deliverSent(t, b.Store(), "desk", title, "https://example.com/a_b", newFakeClock().Now().Add(-10*time.Minute))
@@ -301,6 +306,7 @@ func unescapeDiscord(s string) string {
 // TestDocsListKoreanNames checks that docs/discord.md shows each
 // subcommand's Korean name as a Korean client sees it.
 func TestDocsListKoreanNames(t *testing.T) {
+	t.Parallel()
 	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "discord.md"))
 	if err != nil {
 		t.Fatal(err)

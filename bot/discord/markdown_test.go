@@ -9,6 +9,7 @@ import (
 )
 
 func TestEscape(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"plain 반도체 news", "plain 반도체 news"},
 		{"@everyone **속보** [click](https://evil.example)", "@\u200beveryone \\*\\*속보\\*\\* \\[click\\]\\(https://evil.example\\)"},
@@ -33,6 +34,7 @@ func TestEscape(t *testing.T) {
 }
 
 func TestHighlight(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		in    string
@@ -62,6 +64,7 @@ func TestHighlight(t *testing.T) {
 }
 
 func TestReplyMarkdown(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"Added *반도체* to *ai-policy*.", "Added **반도체** to **ai-policy**."},
 		{"2 * 3 = 6", "2 \\* 3 = 6"},
@@ -93,6 +96,7 @@ func TestReplyMarkdown(t *testing.T) {
 }
 
 func TestReplyMarkdownCleansRuns(t *testing.T) {
+	t.Parallel()
 	clean := func(s string) string { return strings.ReplaceAll(s, "tok-1234", "[REDACTED]") }
 	got := cleanReplyMarkdown(`token tok\-1234 and *tok-1234*`, maxContent, clean)
 	if strings.Contains(got, "1234") || strings.Count(got, "\\[REDACTED\\]") != 2 {

@@ -105,6 +105,7 @@ func discordOK(w http.ResponseWriter, _ *http.Request) {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"webhook", "bot"} {
 		t.Run(mode, func(t *testing.T) {
 			notifytest.Run(t, func(t *testing.T) notifytest.Harness {
@@ -132,6 +133,7 @@ func TestConformance(t *testing.T) {
 
 // TestDiscordPingsFindsMentions keeps the conformance check honest.
 func TestDiscordPingsFindsMentions(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		body  string
 		pings bool

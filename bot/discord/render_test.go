@@ -73,6 +73,7 @@ func koreanEntry(i, titleLen, snippetLen int) notify.Entry {
 }
 
 func TestSplitKeepsOrderAndLimits(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		n         int
@@ -134,6 +135,7 @@ func TestSplitKeepsOrderAndLimits(t *testing.T) {
 }
 
 func TestOversizeEntryIsTruncatedNotDropped(t *testing.T) {
+	t.Parallel()
 	e := notify.Entry{
 		Watch:   strings.Repeat("w", 300),
 		Source:  strings.Repeat("출처", 500),
@@ -177,6 +179,7 @@ func TestOversizeEntryIsTruncatedNotDropped(t *testing.T) {
 }
 
 func TestEmbedShape(t *testing.T) {
+	t.Parallel()
 	hostile := "@everyone **속보** [click](https://evil.example)"
 	e := notify.Entry{
 		Watch:     "ai-policy",
@@ -220,6 +223,7 @@ func TestEmbedShape(t *testing.T) {
 }
 
 func TestColors(t *testing.T) {
+	t.Parallel()
 	cs := WatchColors([]config.Watch{{Name: "a", Color: "#FF8800"}, {Name: "b"}, {Name: "c", Color: "red"}})
 	if cs["a"] != 0xff8800 || cs["b"] != HashColor("b") || cs["c"] != HashColor("c") {
 		t.Errorf("WatchColors = %v", cs)

@@ -62,6 +62,7 @@ func multipartParts(t *testing.T, r recorded) map[string][]byte {
 // the first part only, the text escaped, every payload_json valid for
 // Discord's create-message schema.
 func TestReportAttachmentBot(t *testing.T) {
+	t.Parallel()
 	f := newFakeDiscord(t)
 	n := newBot(t, f, newFakeClock())
 	m := reportMessage(t, 150)
@@ -105,6 +106,7 @@ func TestReportAttachmentBot(t *testing.T) {
 // request, payload_json valid for Discord's execute-webhook schema and
 // naming the attachment.
 func TestReportAttachmentWebhook(t *testing.T) {
+	t.Parallel()
 	f := newFakeDiscord(t)
 	n, err := New("news", Config{WebhookURL: f.URL + "/api/webhooks/1/tok"}, Options{Now: newFakeClock().Now})
 	if err != nil {

@@ -93,6 +93,7 @@ func checkPayload(ptr string, body []byte) error {
 }
 
 func TestSchemaRejectsBadPayloads(t *testing.T) {
+	t.Parallel()
 	eleven := make([]map[string]string, 11)
 	for i := range eleven {
 		eleven[i] = map[string]string{"title": "x"}

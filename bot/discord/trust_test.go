@@ -149,6 +149,7 @@ var malformed = []struct {
 }
 
 func TestMalformedInteractionsHTTP(t *testing.T) {
+	t.Parallel()
 	s := newSigner(t)
 	for _, tc := range malformed {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,6 +178,7 @@ func TestMalformedInteractionsHTTP(t *testing.T) {
 }
 
 func TestMalformedInteractionsGateway(t *testing.T) {
+	t.Parallel()
 	type gatewayCase struct {
 		name string
 		ic   *discordgo.InteractionCreate
@@ -259,6 +261,7 @@ func checkRuns(t *testing.T, run *recorder, want string) {
 // internal error, logged once with its value redacted, and counted, on
 // every path: the HTTP endpoint, a deferred follow-up and the gateway.
 func TestCommandPanic(t *testing.T) {
+	t.Parallel()
 	panicking := command.RunnerFunc(func(context.Context, command.Request) command.Reply {
 		var opts []string
 		_ = opts[3] // index out of range, like a core bug
@@ -328,6 +331,7 @@ func TestCommandPanic(t *testing.T) {
 // TestGatewayHandlerPanic checks a panic in the gateway handler itself
 // (here: the REST session is missing) is recovered and counted.
 func TestGatewayHandlerPanic(t *testing.T) {
+	t.Parallel()
 	logs := &syncBuffer{}
 	g := newCountingGuard(t, trustRedactor())
 	d := newDispatcher(&recorder{reply: command.Reply{Text: "ok"}}, nil, HandlerOptions{Logger: slog.New(slog.NewTextHandler(logs, nil)), Guard: g.Guard})
@@ -364,6 +368,7 @@ func checkPanicLog(t *testing.T, g *countingGuard, handler string) {
 // TestRepliesRedacted checks that no reply carries a secret the bot
 // knows, on every path a reply takes.
 func TestRepliesRedacted(t *testing.T) {
+	t.Parallel()
 	leaky := command.Reply{Text: "status: last error posting to " + trustHook + " (token " + trustBotToken + ", value " + trustLiteral + ", app xapp-1-A1-2-abcdef)", Public: true}
 	secrets := []string{trustBotToken, "hOoKtOkEn", trustLiteral, "xapp-1-A1"}
 	list := []byte(`{"type":2,` + interactionHead + `"data":{"name":"news","options":[{"name":"status","type":1}]}}`)
@@ -446,6 +451,7 @@ func TestRepliesRedacted(t *testing.T) {
 // every secret the bot knows, not only the channel's own: here a webhook
 // that answers 404 quoting its URL, the bot token and another secret.
 func TestNotifierErrorsRedactKnownSecrets(t *testing.T) {
+	t.Parallel()
 	f := newFakeDiscord(t, canned{status: 404, body: `{"message":"Unknown Webhook","url":"` + trustHook + `","seen":"` + trustLiteral + ` ` + trustBotToken + `"}`})
 	hook := f.URL + "/api/webhooks/42/" + webhookToken
 	logs := &syncBuffer{}
@@ -471,6 +477,7 @@ func TestNotifierErrorsRedactKnownSecrets(t *testing.T) {
 // token when Discord refuses it (the fake echoes the Authorization
 // header).
 func TestGatewayErrorsRedacted(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestRetryAfter(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2024, 11, 19, 1, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name   string
@@ -46,6 +47,7 @@ func TestRetryAfter(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	base := errors.New("slack: channel \"news\": webhook answered")
 	for _, tc := range []struct {
 		status int
@@ -85,6 +87,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestSplitEntries(t *testing.T) {
+	t.Parallel()
 	mk := func(sizes ...int) []Entry {
 		out := make([]Entry, len(sizes))
 		for i, s := range sizes {
@@ -141,6 +144,7 @@ func TestSplitEntries(t *testing.T) {
 }
 
 func TestParts(t *testing.T) {
+	t.Parallel()
 	m := Message{Channel: "c", Header: "h", More: 4, Entries: []Entry{{Title: "a"}, {Title: "b"}, {Title: "c"}}}
 	one := Parts(m, [][]Entry{m.Entries}, func(i, n int) string { t.Fatal("header called for one part"); return "" })
 	if len(one) != 1 || !reflect.DeepEqual(one[0], m) {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestAnswer(t *testing.T) {
+	t.Parallel()
 	const fallback = "internal error"
 	for _, tc := range []struct {
 		name         string

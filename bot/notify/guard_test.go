@@ -76,6 +76,7 @@ func newTestGuard(t *testing.T) (*Guard, *syncBuffer, func(handler string) float
 }
 
 func TestGuardRecover(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		value any
@@ -113,6 +114,7 @@ func TestGuardRecover(t *testing.T) {
 }
 
 func TestGuardNoPanic(t *testing.T) {
+	t.Parallel()
 	g, logs, count := newTestGuard(t)
 	func() {
 		defer g.Recover("quiet", func() { t.Error("answer called without a panic") })
@@ -123,6 +125,7 @@ func TestGuardNoPanic(t *testing.T) {
 }
 
 func TestGuardAnswerPanics(t *testing.T) {
+	t.Parallel()
 	g, logs, count := newTestGuard(t)
 	func() {
 		defer g.Recover("h", func() { panic("answer failed too") })
@@ -134,6 +137,7 @@ func TestGuardAnswerPanics(t *testing.T) {
 }
 
 func TestGuardPassesAbortHandler(t *testing.T) {
+	t.Parallel()
 	g, _, count := newTestGuard(t)
 	defer func() {
 		if v := recover(); v != http.ErrAbortHandler {
@@ -150,6 +154,7 @@ func TestGuardPassesAbortHandler(t *testing.T) {
 }
 
 func TestGuardNil(t *testing.T) {
+	t.Parallel()
 	var g *Guard
 	done := false
 	func() {
@@ -162,6 +167,7 @@ func TestGuardNil(t *testing.T) {
 }
 
 func TestGuardHTTP(t *testing.T) {
+	t.Parallel()
 	g, logs, count := newTestGuard(t)
 	mux := http.NewServeMux()
 	mux.Handle("/before", g.HTTP("before", http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
@@ -219,6 +225,7 @@ func TestGuardHTTP(t *testing.T) {
 }
 
 func TestGuardConcurrent(t *testing.T) {
+	t.Parallel()
 	g, _, count := newTestGuard(t)
 	var wg sync.WaitGroup
 	for range 20 {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestTruncate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		max  int
@@ -35,6 +36,7 @@ func TestTruncate(t *testing.T) {
 }
 
 func TestTruncateUTF16(t *testing.T) {
+	t.Parallel()
 	s := strings.Repeat("😀가", 10) // 3 UTF-16 units per pair
 	for max := 1; max < 35; max++ {
 		got := TruncateUTF16(s, max)
@@ -48,6 +50,7 @@ func TestTruncateUTF16(t *testing.T) {
 }
 
 func TestRetryable(t *testing.T) {
+	t.Parallel()
 	base := errors.New("x")
 	tests := []struct {
 		err   error
@@ -78,6 +81,7 @@ func (f *fakeTime) Sleep(ctx context.Context, d time.Duration) error {
 }
 
 func TestPacer(t *testing.T) {
+	t.Parallel()
 	ft := &fakeTime{now: time.Unix(1_700_000_000, 0)}
 	p := &Pacer{Burst: 2, Window: time.Second, Now: ft.Now, Sleep: ft.Sleep}
 	start := ft.now
@@ -116,6 +120,7 @@ func TestPacer(t *testing.T) {
 }
 
 func TestTextChunks(t *testing.T) {
+	t.Parallel()
 	text := "■ 트럼프: 40 matches\n  per day: 1 · 2\n\n■ 반도체: 3 matches\n" + strings.Repeat("가", 30) + "\n"
 	got := TextChunks(text, 25)
 	want := []string{"■ 트럼프: 40 matches", "  per day: 1 · 2\n", "■ 반도체: 3 matches", strings.Repeat("가", 24) + "…"}

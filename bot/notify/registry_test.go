@@ -12,6 +12,7 @@ import (
 // TestNew checks that a channel's notifier is built by its kind's
 // constructor, and that a kind nothing registered is an error naming it.
 func TestNew(t *testing.T) {
+	t.Parallel()
 	c, err := config.Parse("w.yaml", []byte("feeds: []\nchannels: {t: {console: {format: json}}}\nwatches: []\n"), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -47,6 +47,7 @@ func slackHeader(ts, sig string) http.Header {
 }
 
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	at := time.Unix(1531420618, 0)
 	for _, tc := range []struct {
 		name   string
@@ -134,6 +135,7 @@ func postCommand(t *testing.T, h http.Handler, header http.Header, body string) 
 }
 
 func TestCommandHandler(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2024, 11, 19, 1, 0, 0, 0, time.UTC)
 	listReply := command.Reply{Text: "*ai-policy*: 반도체, HBM → #news\n*chips*: TSMC <!channel> & co"}
 	body := commandForm(" list ", "https://hooks.slack.com/commands/T1/1/x")
@@ -210,6 +212,7 @@ func equalRequest(a, b command.Request) bool {
 // TestSlowCommandAnswersLater checks that a command slower than AckAfter
 // is acknowledged at once and its reply posted to response_url.
 func TestSlowCommandAnswersLater(t *testing.T) {
+	t.Parallel()
 	posted := make(chan []byte, 1)
 	respSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -244,6 +247,7 @@ func TestSlowCommandAnswersLater(t *testing.T) {
 }
 
 func TestReplyFitsSocketModeLimit(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("가<나&", 10000)
 	c := toReply(command.Reply{Text: long}, nil)
 	if n := len(c.json()); n > maxReplyBytes {
@@ -261,6 +265,7 @@ func TestReplyFitsSocketModeLimit(t *testing.T) {
 // for the scopes this package needs and routes /news to the handler's
 // path.
 func TestManifest(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "deploy", "slack-app-manifest.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -295,6 +300,7 @@ func TestManifest(t *testing.T) {
 // TestWaitWaitsForFollowUps checks that a stop can wait for the reply of
 // a command still running when its request was acknowledged.
 func TestWaitWaitsForFollowUps(t *testing.T) {
+	t.Parallel()
 	var posted atomic.Int32
 	respSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.ReadAll(r.Body)

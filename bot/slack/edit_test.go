@@ -21,6 +21,7 @@ import (
 // chat.update edits that channel and ts, message_not_found is ErrGone,
 // and an incoming webhook has no reference to edit by.
 func TestSendRefAndEdit(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var updates []url.Values
 	answers := []string{`{"ok":true}`, `{"ok":false,"error":"message_not_found"}`, `{"ok":false,"error":"ratelimited"}`}
@@ -110,6 +111,7 @@ func FuzzBlockAction(f *testing.F) {
 // TestAlertButtons: a bot-token alert of one story carries the three
 // buttons with the story's row; a digest and a webhook alert carry none.
 func TestAlertButtons(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var posted []string
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -150,6 +152,7 @@ func TestAlertButtons(t *testing.T) {
 // TestActionReplyButtons: a click's reply is ephemeral, never replaces
 // the alert, and shows the exclude: buttons with their action values.
 func TestActionReplyButtons(t *testing.T) {
+	t.Parallel()
 	d := newDispatcher(command.RunnerFunc(func(context.Context, command.Request) command.Reply { return command.Reply{} }), HandlerOptions{})
 	c := d.actionReply(command.Reply{Text: "Noted.", Public: true, Buttons: []command.Button{
 		{Label: "exclude: 삼성전자", Value: "nh1:ex:3:삼성전자"}, {Label: "exclude: HBM", Value: "nh1:ex:3:HBM"},

@@ -42,6 +42,7 @@ type webhookBody struct {
 }
 
 func TestWebhookDelivery(t *testing.T) {
+	t.Parallel()
 	f := newFakeSlack(t, nil)
 	n, _, _ := newTestNotifier(t, Config{WebhookURL: f.srv.URL + secretPath}, "")
 	m := sampleMessage()
@@ -89,6 +90,7 @@ func TestWebhookDelivery(t *testing.T) {
 }
 
 func TestWebhookOutcomes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		answer    answer
@@ -147,6 +149,7 @@ func assertNoSecret(t *testing.T, s string, secrets ...string) {
 }
 
 func TestNetworkErrorIsRetryableAndRedacted(t *testing.T) {
+	t.Parallel()
 	f := newFakeSlack(t, nil)
 	hook := f.srv.URL + secretPath
 	f.srv.Close()
@@ -166,6 +169,7 @@ func TestNetworkErrorIsRetryableAndRedacted(t *testing.T) {
 // with Retry-After: 2 holds the channel, the retry goes out no sooner than
 // 2 s later, and the message arrives exactly once.
 func TestRateLimitedThenDelivered(t *testing.T) {
+	t.Parallel()
 	var clk *fakeClock
 	f := newFakeSlack(t, func() time.Time { return clk.Now() },
 		answer{status: 429, header: map[string]string{"Retry-After": "2"}})
@@ -228,6 +232,7 @@ func TestRateLimitedRealClock(t *testing.T) {
 }
 
 func TestPacingOnePerSecond(t *testing.T) {
+	t.Parallel()
 	var clk *fakeClock
 	f := newFakeSlack(t, func() time.Time { return clk.Now() })
 	n, c, _ := newTestNotifier(t, Config{WebhookURL: f.srv.URL + secretPath}, "")
@@ -246,6 +251,7 @@ func TestPacingOnePerSecond(t *testing.T) {
 }
 
 func TestInvalidBlocksResendsWithoutImages(t *testing.T) {
+	t.Parallel()
 	f := newFakeSlack(t, nil, answer{status: 400, body: "invalid_blocks"})
 	n, _, _ := newTestNotifier(t, Config{WebhookURL: f.srv.URL + secretPath}, "")
 	if err := n.Send(context.Background(), sampleMessage()); err != nil {
@@ -258,6 +264,7 @@ func TestInvalidBlocksResendsWithoutImages(t *testing.T) {
 }
 
 func TestPostMessage(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		answer    answer
@@ -310,6 +317,7 @@ func TestPostMessage(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		c       Config
@@ -341,6 +349,7 @@ func TestNew(t *testing.T) {
 }
 
 func TestSendHonoursContext(t *testing.T) {
+	t.Parallel()
 	f := newFakeSlack(t, nil)
 	n, err := New("news", Config{WebhookURL: f.srv.URL + secretPath}, Options{})
 	if err != nil {

@@ -156,6 +156,7 @@ func slackOK(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"webhook", "bot token"} {
 		t.Run(mode, func(t *testing.T) {
 			notifytest.Run(t, func(t *testing.T) notifytest.Harness {
@@ -189,6 +190,7 @@ func TestConformance(t *testing.T) {
 // TestSlackPingsFindsMentions keeps the conformance check honest: it must
 // flag what Slack would turn into a mention.
 func TestSlackPingsFindsMentions(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		body string

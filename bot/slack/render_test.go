@@ -63,6 +63,7 @@ type rendered struct {
 }
 
 func TestRenderGolden(t *testing.T) {
+	t.Parallel()
 	text, blocks := render(sampleMessage(), true)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -105,6 +106,7 @@ func sectionTexts(blocks []slack.Block) []string {
 }
 
 func TestRenderHostileTitle(t *testing.T) {
+	t.Parallel()
 	m := notify.Message{Header: "alert", Entries: []notify.Entry{{Title: hostileTitle, Link: "https://ok.example/1", Source: "x"}}}
 	text, blocks := render(m, true)
 	wantTitle := "&lt;!channel&gt; 속보 &lt;https://evil.example|click&gt;"
@@ -124,6 +126,7 @@ func TestRenderHostileTitle(t *testing.T) {
 }
 
 func TestEscape(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, in, want string }{
 		{"plain", "반도체 수출", "반도체 수출"},
 		{"control chars", "a & b < c > d", "a &amp; b &lt; c &gt; d"},
@@ -141,6 +144,7 @@ func TestEscape(t *testing.T) {
 }
 
 func TestHighlight(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, in string
 		terms    []string
@@ -168,6 +172,7 @@ func TestHighlight(t *testing.T) {
 }
 
 func TestLinkURL(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, in, want string }{
 		{"plain", "https://a.example/x", "https://a.example/x"},
 		{"query ampersand", "https://a.example/?a=1&b=2", "https://a.example/?a=1&amp;b=2"},
@@ -187,6 +192,7 @@ func TestLinkURL(t *testing.T) {
 }
 
 func TestRenderEntryDetails(t *testing.T) {
+	t.Parallel()
 	m := sampleMessage()
 	_, blocks := render(m, true)
 	secs := sectionTexts(blocks)

@@ -68,6 +68,7 @@ func decodeReply(t *testing.T, b []byte) (wireReply, []string) {
 }
 
 func TestReplyRendering(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		in       string
@@ -128,6 +129,7 @@ func slashForm(text, channel string) string {
 // one plain rich text element (shown as written), and the notification
 // text cannot format either.
 func TestRecentQuotesHeadlineLiterally(t *testing.T) {
+	t.Parallel()
 	const title = "**속보** _단독_ `x` ~~y~~ [a](b)"
 	core, b := newCore(t)
 	now := time.Now()
@@ -163,6 +165,7 @@ func TestRecentQuotesHeadlineLiterally(t *testing.T) {
 
 // TestReplyCodeSpans checks that the core's code reaches Slack as code.
 func TestReplyCodeSpans(t *testing.T) {
+	t.Parallel()
 	core, _ := newCore(t)
 	h := NewCommandHandler(testSecret, core, HandlerOptions{AckAfter: time.Minute})
 	body := slashForm("help", coreChannel)

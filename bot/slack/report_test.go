@@ -78,6 +78,7 @@ func botNotifier(t *testing.T, f *fakeWebAPI) *Notifier {
 }
 
 func TestReportFilesV2(t *testing.T) {
+	t.Parallel()
 	f := newFakeWebAPI(t, "")
 	n := botNotifier(t, f)
 	parts := n.Split(reportMsg(200))
@@ -110,6 +111,7 @@ func TestReportFilesV2(t *testing.T) {
 // message is retried); a failed share after the text was posted is
 // logged, and the text is not posted again.
 func TestReportFilesV2Failures(t *testing.T) {
+	t.Parallel()
 	f := newFakeWebAPI(t, "files.getUploadURLExternal")
 	if err := botNotifier(t, f).Send(context.Background(), reportMsg(3)); err == nil {
 		t.Error("a failed getUploadURLExternal returned no error")
@@ -126,6 +128,7 @@ func TestReportFilesV2Failures(t *testing.T) {
 // TestReportWebhookTextOnly: a webhook channel gets the report's text
 // and no upload.
 func TestReportWebhookTextOnly(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var bodies []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -57,6 +57,7 @@ func fakeSocketSlack(t *testing.T, envelope string) (*httptest.Server, <-chan []
 }
 
 func TestSocketModeSlashCommand(t *testing.T) {
+	t.Parallel()
 	envelope := `{"envelope_id":"e1","type":"slash_commands","accepts_response_payload":true,"payload":{` +
 		`"token":"x","team_id":"T1","channel_id":"C42","channel_name":"news","user_id":"U7","user_name":"kim",` +
 		`"command":"/news","text":"list","response_url":"https://hooks.slack.com/commands/T1/1/x","trigger_id":"1.2.3"}}`
@@ -103,6 +104,7 @@ func TestSocketModeSlashCommand(t *testing.T) {
 }
 
 func TestSocketModeBadToken(t *testing.T) {
+	t.Parallel()
 	srv, _ := fakeSocketSlack(t, "")
 	log, logs := testLogger()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -137,6 +139,7 @@ func (r *actingRunner) Act(_ context.Context, req command.Request, a command.Act
 // acknowledged, the core gets the action with who clicked where, and the
 // reply goes to the clicker through the interaction's response_url.
 func TestSocketModeButton(t *testing.T) {
+	t.Parallel()
 	replies := make(chan []byte, 1)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)

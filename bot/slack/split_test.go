@@ -41,6 +41,7 @@ func entries(n int, f func(i int) notify.Entry) []notify.Entry {
 }
 
 func TestSplitLimits(t *testing.T) {
+	t.Parallel()
 	kst := time.FixedZone("KST", 9*3600)
 	long := func(i int) notify.Entry {
 		return notify.Entry{
@@ -195,6 +196,7 @@ func checkHangulCuts(t *testing.T, s string) {
 }
 
 func TestSplitKeepsSmallMessageWhole(t *testing.T) {
+	t.Parallel()
 	m := sampleMessage()
 	parts := (&Notifier{}).Split(m)
 	if len(parts) != 1 || parts[0].Header != m.Header || parts[0].More != m.More || len(parts[0].Entries) != 3 {
@@ -203,6 +205,7 @@ func TestSplitKeepsSmallMessageWhole(t *testing.T) {
 }
 
 func TestSplitCounts(t *testing.T) {
+	t.Parallel()
 	tiny := entries(130, func(i int) notify.Entry { return notify.Entry{Title: fmt.Sprint(i)} })
 	parts := (&Notifier{}).Split(notify.Message{Header: "h", Entries: tiny, More: 4})
 	if len(parts) != 3 || len(parts[0].Entries) != maxBlocks-2 || parts[2].More != 4 {
@@ -212,6 +215,7 @@ func TestSplitCounts(t *testing.T) {
 }
 
 func TestTruncatedEntryStaysPrefix(t *testing.T) {
+	t.Parallel()
 	title := korean(1000, 3)
 	_, blocks := render(notify.Message{Entries: []notify.Entry{{Title: title, Snippet: korean(5000, 2)}}}, true)
 	sec := sectionTexts(blocks)[0]

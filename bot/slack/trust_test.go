@@ -96,6 +96,7 @@ var (
 )
 
 func TestSlackCommandPanic(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	body := commandForm("list", "https://hooks.slack.com/commands/T1/1/x")
 	for _, run := range []struct {
@@ -158,6 +159,7 @@ func TestSlackCommandPanic(t *testing.T) {
 // TestSlackHandlerPanic checks a panic in the handler itself, before the
 // request is verified, answers 500 and is counted.
 func TestSlackHandlerPanic(t *testing.T) {
+	t.Parallel()
 	g := newCountingGuard(t)
 	r := &recordingRunner{}
 	h := NewCommandHandler(testSecret, r, HandlerOptions{Guard: g.Guard, Now: func() time.Time { panic("clock broke: " + trustSigning) }})
@@ -239,6 +241,7 @@ func slashEvent(envelope, text string) socketmode.Event {
 }
 
 func TestSocketEventsMalformed(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		evt   socketmode.Event
@@ -291,6 +294,7 @@ func TestSocketEventsMalformed(t *testing.T) {
 // knows, on every path: the HTTP answer, the response_url post and the
 // Socket Mode acknowledgement.
 func TestSlackRepliesRedacted(t *testing.T) {
+	t.Parallel()
 	leaky := command.Reply{Text: "last error: " + trustHook + " with " + trustBotToken + ", " + trustAppToken + ", " + trustSigning + ", " + trustLiteral}
 	body := commandForm("status", "https://hooks.slack.com/commands/T1/1/x")
 	t.Run("http", func(t *testing.T) {
@@ -353,6 +357,7 @@ func TestSlackRepliesRedacted(t *testing.T) {
 // known secret in its error, and a webhook that answers 404 quoting its
 // own URL: no error or log line may carry any of them.
 func TestNotifierErrorsRedactKnownSecrets(t *testing.T) {
+	t.Parallel()
 	echo := `{"ok":false,"error":"invalid_auth","detail":"` + trustBotToken + " " + trustSigning + " " + trustLiteral + `"}`
 	for _, tc := range []struct {
 		name   string
