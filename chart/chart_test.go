@@ -30,6 +30,7 @@ func week() Data {
 }
 
 func TestPNG(t *testing.T) {
+	t.Parallel()
 	b, err := PNG(week())
 	if err != nil {
 		t.Fatal(err)
@@ -71,6 +72,7 @@ func near(a, b color.RGBA) bool {
 // the font's missing-glyph box. The same check on a Latin-only font (Go
 // Regular) finds tofu, so the check can fail.
 func TestHangulIsNotTofu(t *testing.T) {
+	t.Parallel()
 	missing, ok, err := GlyphBox('\U0010FFFD', 12) // a private-use rune no font has
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +109,7 @@ func TestHangulIsNotTofu(t *testing.T) {
 // with the same number of missing-glyph runes, and checks that the title
 // rows differ: the Hangul is drawn, not replaced by boxes.
 func TestHangulLabelDrawn(t *testing.T) {
+	t.Parallel()
 	d := week()
 	d.Title = "트럼프반도체"
 	a, err := PNG(d)
@@ -134,6 +137,7 @@ func TestHangulLabelDrawn(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	d := week()
 	d.Series[1].Counts = d.Series[1].Counts[:3]
 	if _, err := PNG(d); err == nil {

@@ -42,6 +42,7 @@ func newFetcher(c *clock) *feeds.HTTPFetcher {
 // dates and links; a 304 while nothing is new; the new story after a
 // Publish.
 func TestFeedsThroughTheRealFetcher(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name, path, lang, title string
 	}{
@@ -125,6 +126,7 @@ func get(t *testing.T, url string) string {
 // reach the reader as the same text, in both formats and on the story
 // page (escaped there).
 func TestTextIsData(t *testing.T) {
+	t.Parallel()
 	title := `R&D <b>예산</b> "두 배" & ${SLACK_BOT_TOKEN} ]]>`
 	body := `<script>alert(1)</script> 5 < 6 && 7 > 3`
 	c := &clock{t: time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)}
@@ -156,6 +158,7 @@ func TestTextIsData(t *testing.T) {
 
 // TestRunPublishesOnTicks drives the publisher with a hand-fed ticker.
 func TestRunPublishesOnTicks(t *testing.T) {
+	t.Parallel()
 	c := &clock{t: time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)}
 	published := make(chan Story, 10)
 	hs := []Headline{{"ko", "하나", "본문"}, {"en", "two", "body"}, {"ko", "셋", "본문"}}
@@ -201,6 +204,7 @@ func TestRunPublishesOnTicks(t *testing.T) {
 // within one publishing interval and one poll), and an excluded word
 // holds a story back.
 func TestReplayShowsTheExampleWatchlist(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join("..", "config", "watchlist.example.yaml")
 	data, err := os.ReadFile(path)
 	if err != nil {

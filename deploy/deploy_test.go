@@ -115,6 +115,7 @@ func strs(t *testing.T, v any) []string {
 }
 
 func TestYAMLParses(t *testing.T) {
+	t.Parallel()
 	for _, f := range yamlFiles(t) {
 		t.Run(f, func(t *testing.T) {
 			for i, doc := range decodeAll(t, f) {
@@ -129,6 +130,7 @@ func TestYAMLParses(t *testing.T) {
 // TestConfigMapWatchlist parses the ConfigMap's watchlist as the bot would,
 // with every ${NAME} it uses defined in the Secret template.
 func TestConfigMapWatchlist(t *testing.T) {
+	t.Parallel()
 	src, _ := get(t, manifest(t, "ConfigMap"), "data", "watchlist.yaml").(string)
 	secret, _ := get(t, manifest(t, "Secret"), "stringData").(map[string]any)
 	var used []string
@@ -203,6 +205,7 @@ func argAfter(args []string, flag string) string {
 }
 
 func TestRunCommands(t *testing.T) {
+	t.Parallel()
 	flags := runFlags(t)
 	t.Run("Dockerfile", func(t *testing.T) {
 		data, err := os.ReadFile("Dockerfile")
@@ -280,6 +283,7 @@ func jsonArgs(t *testing.T, s string) []string {
 // TestComposeBuild checks that the compose files build deploy/Dockerfile
 // from the repository root.
 func TestComposeBuild(t *testing.T) {
+	t.Parallel()
 	for _, f := range []string{"compose.yaml", "compose.postgres.yaml"} {
 		t.Run(f, func(t *testing.T) {
 			build := get(t, decodeAll(t, f)[0], "services", "newshound", "build")
@@ -317,6 +321,7 @@ func systemdSeconds(t *testing.T, v string) time.Duration {
 // the deployment's own watchlist sets server.stop_grace) before it kills
 // it, and the binary waits for that grace, read from the watchlist.
 func TestStopGrace(t *testing.T) {
+	t.Parallel()
 	src, err := os.ReadFile("../cmd_run.go")
 	if err != nil {
 		t.Fatal(err)
@@ -393,6 +398,7 @@ func composeGrace(t *testing.T, file string) time.Duration {
 // store answers) and restarts only a dead one (/healthz), and the paths
 // are ones the binary serves.
 func TestProbes(t *testing.T) {
+	t.Parallel()
 	src, err := os.ReadFile("../platforms.go")
 	if err != nil {
 		t.Fatal(err)

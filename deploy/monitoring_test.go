@@ -109,6 +109,7 @@ func unknownMetrics(expr string, have map[string]dto.MetricType) []string {
 }
 
 func TestUnknownMetrics(t *testing.T) {
+	t.Parallel()
 	have := map[string]dto.MetricType{"newshound_a": dto.MetricType_GAUGE, "newshound_h": dto.MetricType_HISTOGRAM}
 	cases := []struct {
 		expr string
@@ -148,6 +149,7 @@ type ruleFile struct {
 // exposes from the start, and cover a stuck outbox, a stale feed and a
 // failed reload.
 func TestAlertRules(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(rulesFile)
 	if err != nil {
 		t.Fatal(err)
@@ -207,6 +209,7 @@ func TestAlertRules(t *testing.T) {
 // TestAlertRulesPromtool checks the rules with promtool when it is
 // installed.
 func TestAlertRulesPromtool(t *testing.T) {
+	t.Parallel()
 	promtool, err := exec.LookPath("promtool")
 	if err != nil {
 		t.Skip("promtool is not installed; TestAlertRules checks the file without it")
@@ -246,6 +249,7 @@ type panel struct {
 // TestDashboard: the Grafana dashboard parses, its panels fit the grid
 // and have queries, and every query uses only metrics the bot exposes.
 func TestDashboard(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(dashboardFile)
 	if err != nil {
 		t.Fatal(err)

@@ -45,6 +45,7 @@ func corpusItems(t *testing.T, path string) []Document {
 // contains it (or contains it once spaces are removed), and that a Latin
 // term matches exactly where a Hangul-aware word-boundary regexp does.
 func TestKoreanCorpus(t *testing.T) {
+	t.Parallel()
 	docs := corpusItems(t, "../../shared/feeds/korean/knews-rss/publishers/sisain.xml")
 	nfd := 0
 	for _, d := range docs {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"fullwidth and case", "ＡＩ　Ｎｅｗｓ", "ai news"},
 		{"nfd hangul", norm.NFD.String("국가안보"), "국가안보"},
@@ -43,6 +44,7 @@ func matches(t *testing.T, q string, synonyms [][]string, d Document) bool {
 }
 
 func TestMatchHeadlines(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		query string
 		yes   []string
@@ -99,6 +101,7 @@ func TestMatchHeadlines(t *testing.T) {
 }
 
 func TestQueryErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		query string
 		col   int
@@ -146,6 +149,7 @@ func TestQueryErrors(t *testing.T) {
 }
 
 func TestCompileErrorNamesWatchAndQuery(t *testing.T) {
+	t.Parallel()
 	_, err := Compile([]Rule{
 		{Watch: "ok", Keywords: []string{"a"}},
 		{Watch: "ai-policy", Keywords: []string{"a", "b", `AI "국가안보`}},
@@ -163,6 +167,7 @@ func TestCompileErrorNamesWatchAndQuery(t *testing.T) {
 }
 
 func TestSynonyms(t *testing.T) {
+	t.Parallel()
 	syn := [][]string{{"트럼프", "Trump", "도널드 트럼프"}, {"AI", "인공지능"}}
 	tests := []struct {
 		query, text string
@@ -187,6 +192,7 @@ func TestSynonyms(t *testing.T) {
 }
 
 func TestFieldScopes(t *testing.T) {
+	t.Parallel()
 	d := Document{Title: "트럼프 관세 발표", Body: "중국 반도체 수출 규제", Source: "yonhap-economy"}
 	tests := []struct {
 		query string
@@ -217,6 +223,7 @@ func TestFieldScopes(t *testing.T) {
 }
 
 func TestMatchRules(t *testing.T) {
+	t.Parallel()
 	m, err := Compile([]Rule{
 		{Watch: "trade", Keywords: []string{"관세", "무역"}, Exclude: []string{"스포츠"}},
 		{Watch: "urgent-only", Urgent: []string{"속보 지진"}},
@@ -256,6 +263,7 @@ func TestMatchRules(t *testing.T) {
 }
 
 func TestSpansPointIntoOriginalText(t *testing.T) {
+	t.Parallel()
 	title := norm.NFD.String("‘오픈 소스’를 ＡＩ가")
 	m, err := CompileQuery("오픈소스 AI", nil)
 	if err != nil {
@@ -277,6 +285,7 @@ func TestSpansPointIntoOriginalText(t *testing.T) {
 }
 
 func TestMatchConcurrent(t *testing.T) {
+	t.Parallel()
 	m, err := Compile([]Rule{{Watch: "w", Keywords: []string{"Straße", "트럼프"}}}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -300,6 +309,7 @@ func TestMatchConcurrent(t *testing.T) {
 }
 
 func TestEmptyMatcher(t *testing.T) {
+	t.Parallel()
 	m, err := Compile(nil, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestHeadlineTerms(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		title string
 		want  []string
@@ -23,6 +24,7 @@ func TestHeadlineTerms(t *testing.T) {
 }
 
 func TestValidTerm(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"삼성전자", "SK-하이닉스", "3.5배", "AI"} {
 		if !ValidTerm(s) {
 			t.Errorf("ValidTerm(%q) = false", s)

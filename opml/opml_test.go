@@ -28,6 +28,7 @@ func rows(fs []Feed) []feedRow {
 }
 
 func TestParseFixtures(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file    string
 		version string
@@ -135,6 +136,7 @@ func TestParseFixtures(t *testing.T) {
 }
 
 func TestParseTolerates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, src string
 		want      []feedRow
@@ -173,6 +175,7 @@ func TestParseTolerates(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, src, want string }{
 		{"empty", "", "no <opml> element"},
 		{"not xml", "hello", "no <opml> element"},
@@ -193,6 +196,7 @@ func TestParseErrors(t *testing.T) {
 // TestWriteParse: what Write writes is OPML 2.0 that Parse reads back to
 // the same feeds, whatever the labels hold.
 func TestWriteParse(t *testing.T) {
+	t.Parallel()
 	in := &Document{
 		Title:       `뉴스하운드 <feeds> & "more"`,
 		DateCreated: FormatDate(time.Date(2026, 3, 5, 9, 30, 0, 0, time.FixedZone("KST", 9*3600))),
@@ -250,6 +254,7 @@ func TestWriteParse(t *testing.T) {
 // TestWriteDropsControlCharacters: XML 1.0 cannot hold them, so they are
 // left out rather than making the file unreadable.
 func TestWriteDropsControlCharacters(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	doc := &Document{Title: "t\x00\x1b", Feeds: []Feed{{Text: "a\x07b", XMLURL: "https://a.example/f"}}}
 	if err := Write(&buf, doc); err != nil {

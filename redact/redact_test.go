@@ -26,6 +26,7 @@ const (
 )
 
 func TestKnownSecrets(t *testing.T) {
+	t.Parallel()
 	r := New(slackBot, slackApp, slackSigning, discordBot, databaseURL, "custom-value-from-env")
 	r.AddURL(slackHook, discordHook)
 	for _, tc := range []struct {
@@ -70,6 +71,7 @@ func TestKnownSecrets(t *testing.T) {
 }
 
 func TestPatterns(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, in, want string
 	}{
@@ -112,6 +114,7 @@ func TestPatterns(t *testing.T) {
 }
 
 func TestShortValuesAreNotLiterals(t *testing.T) {
+	t.Parallel()
 	r := New("abc", "12345", "")
 	in := "abc 12345 abcdef"
 	if got := r.String(in); got != in {
@@ -123,6 +126,7 @@ func TestShortValuesAreNotLiterals(t *testing.T) {
 }
 
 func TestOverlappingSecrets(t *testing.T) {
+	t.Parallel()
 	r := New("abcdefgh", "ghijklmn")
 	got := r.String("x abcdefghijklmn y")
 	if got != "x "+Mark+" y" {
@@ -131,6 +135,7 @@ func TestOverlappingSecrets(t *testing.T) {
 }
 
 func TestWithAndAdd(t *testing.T) {
+	t.Parallel()
 	base := New("base-secret")
 	req := base.With("request-token")
 	if got := req.String("base-secret request-token"); got != Mark+" "+Mark {
@@ -151,6 +156,7 @@ func TestWithAndAdd(t *testing.T) {
 }
 
 func TestConcurrentAdd(t *testing.T) {
+	t.Parallel()
 	r := New()
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -176,6 +182,7 @@ func TestConcurrentAdd(t *testing.T) {
 }
 
 func TestError(t *testing.T) {
+	t.Parallel()
 	base := fmt.Errorf("post %s: %w", slackHook, fs.ErrNotExist)
 	err := New().Error(base)
 	if strings.Contains(err.Error(), "XXXXXXXX") {
@@ -204,6 +211,7 @@ func (s stringer) String() string { return s.s }
 type holder struct{ URL string }
 
 func TestHandler(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{"text", "json"} {
 		t.Run(format, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -241,6 +249,7 @@ func TestHandler(t *testing.T) {
 }
 
 func TestHandlerKeepsNativeValues(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	log := slog.New(Handler(slog.NewJSONHandler(&buf, nil), New("some-secret")))
 	log.Info("m", "list", []string{"a", "b"}, "n", 7)
@@ -254,6 +263,7 @@ func TestHandlerKeepsNativeValues(t *testing.T) {
 }
 
 func TestHandlerEnabled(t *testing.T) {
+	t.Parallel()
 	h := Handler(slog.NewTextHandler(&bytes.Buffer{}, &slog.HandlerOptions{Level: slog.LevelWarn}), nil)
 	if h.Enabled(context.Background(), slog.LevelInfo) || !h.Enabled(context.Background(), slog.LevelError) {
 		t.Error("Enabled does not follow the wrapped handler")
@@ -261,6 +271,7 @@ func TestHandlerEnabled(t *testing.T) {
 }
 
 func TestWriter(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	w := Writer(&buf, New(slackSigning))
 	n, err := fmt.Fprintf(w, "config: %s\n", slackSigning)
@@ -273,6 +284,7 @@ func TestWriter(t *testing.T) {
 }
 
 func TestURL(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"https://u:p@h.example/x?api_key=1&q=2&access_token=3", "https://redacted@h.example/x?access_token=redacted&api_key=redacted&q=2"},
 		{"https://h.example/rss?q=%EB%B0%98", "https://h.example/rss?q=%EB%B0%98"},
@@ -285,6 +297,7 @@ func TestURL(t *testing.T) {
 }
 
 func TestOrigin(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{slackHook, "https://hooks.slack.com/" + Mark},
 		{"https://u:p@h.example:8443/x", "https://h.example:8443/" + Mark},

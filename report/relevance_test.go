@@ -19,6 +19,7 @@ import (
 // alerts that are at least 80% of the alerts with it, never one of the
 // watch's own words.
 func TestRelevance(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	st, err := sqlite.Open(ctx, sqlite.MemoryPath)
 	if err != nil {

@@ -43,6 +43,7 @@ func m(watch, query, outlet, key, title string, at time.Time) store.Match {
 }
 
 func TestBuild(t *testing.T) {
+	t.Parallel()
 	day := func(d int) time.Time { return to.Add(-time.Duration(7-d)*24*time.Hour + time.Hour) } // inside day d (0..6)
 	ms := []store.Match{
 		// The week before: 2 items.
@@ -112,6 +113,7 @@ func TestBuild(t *testing.T) {
 }
 
 func TestChange(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		cur, prev int
 		want      string
@@ -123,6 +125,7 @@ func TestChange(t *testing.T) {
 }
 
 func TestParseSince(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int{"7d": 7, "2w": 14, "24h": 1, "25h": 2, "90d": 90, "1d": 1} {
 		if got, err := ParseSince(in); err != nil || got != want {
 			t.Errorf("ParseSince(%q) = %d, %v, want %d", in, got, err, want)
@@ -136,6 +139,7 @@ func TestParseSince(t *testing.T) {
 }
 
 func TestBuildLimits(t *testing.T) {
+	t.Parallel()
 	if _, err := Build(t.Context(), nil, nil, nil, to, to); err == nil {
 		t.Error("Build of an empty period: no error")
 	}
@@ -145,6 +149,7 @@ func TestBuildLimits(t *testing.T) {
 }
 
 func TestPeriod(t *testing.T) {
+	t.Parallel()
 	from, end := Period(to, 7, kst, true)
 	if want := time.Date(2026, 11, 23, 0, 0, 0, 0, kst); !from.Equal(want) || !end.Equal(want.AddDate(0, 0, 7)) {
 		t.Errorf("complete week = %v – %v, want Monday 11-23 to Monday 11-30, midnight", from, end)

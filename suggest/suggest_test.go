@@ -3,6 +3,7 @@ package suggest
 import "testing"
 
 func TestClosest(t *testing.T) {
+	t.Parallel()
 	words := []string{"run", "check", "fetch", "match", "status", "feeds", "version", "ai-policy", "chips", "추가", "목록"}
 	for _, c := range []struct {
 		in   string

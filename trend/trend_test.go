@@ -83,6 +83,7 @@ func (tl *timeline) steady(d *Detector, days int) int {
 }
 
 func TestSteadyThenJumpThenRepeat(t *testing.T) {
+	t.Parallel()
 	tl := newTimeline(t, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
 	d := tl.detector()
 	if n := tl.steady(d, 21); n != 0 {
@@ -131,6 +132,7 @@ func TestSteadyThenJumpThenRepeat(t *testing.T) {
 }
 
 func TestBaselineFromSameHour(t *testing.T) {
+	t.Parallel()
 	// A watch that has 6 stories every day between 09:00 and 10:00 does
 	// not surge with 8 at that hour (8/6 < 4), but 8 at 03:00 does.
 	tl := newTimeline(t, time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
@@ -164,6 +166,7 @@ func TestBaselineFromSameHour(t *testing.T) {
 }
 
 func TestQuerySurge(t *testing.T) {
+	t.Parallel()
 	// One query of a busy watch jumps while the watch as a whole stays
 	// within its rate: the alert names the query.
 	tl := newTimeline(t, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
@@ -188,6 +191,7 @@ func TestQuerySurge(t *testing.T) {
 }
 
 func TestStoriesFoldCopies(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	ms := []store.Match{
 		{Watch: "ai", Query: "트럼프", Feed: "yna", Source: "연합뉴스", ItemKey: "1", Title: "트럼프, 한국 반도체에 관세 25% 부과 발표", Link: "https://a/1", At: at},

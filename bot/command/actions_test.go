@@ -13,6 +13,7 @@ import (
 )
 
 func TestActionValues(t *testing.T) {
+	t.Parallel()
 	for _, a := range []Action{
 		{Kind: ActionMuteStory, Row: 1}, {Kind: ActionNotRelevant, Row: 42}, {Kind: ActionMuteWatch, Row: 9},
 		{Kind: ActionExclude, Row: 7, Term: "삼성전자"}, {Kind: ActionExclude, Row: 7, Term: "SK-하이닉스"},

@@ -15,6 +15,7 @@ import (
 )
 
 func TestSendPrintsEachFieldOnce(t *testing.T) {
+	t.Parallel()
 	seoul := time.FixedZone("KST", 9*3600)
 	m := notify.Message{
 		Header:   "ai-policy: 1 new",
@@ -54,6 +55,7 @@ func TestSendPrintsEachFieldOnce(t *testing.T) {
 }
 
 func TestJSONFormat(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	n, err := New("terminal", Config{Format: "json"}, &buf)
 	if err != nil {
@@ -82,6 +84,7 @@ func TestJSONFormat(t *testing.T) {
 }
 
 func TestSnippetLineMarksTerms(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		snippet string
@@ -116,6 +119,7 @@ func TestSnippetLineMarksTerms(t *testing.T) {
 }
 
 func TestLongSnippetIsWrappedToTheTerminal(t *testing.T) {
+	t.Parallel()
 	word := "반도체 수출이 석 달 연속 늘었다고 산업통상자원부가 밝혔다. "
 	long := strings.Repeat(word, 12) // far more than three lines
 	tests := []struct {
@@ -172,6 +176,7 @@ func TestLongSnippetIsWrappedToTheTerminal(t *testing.T) {
 }
 
 func TestBoldOnATerminal(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	writeSnippet(&b, "트럼프, AI 국가안보각서 서명", []string{"트럼프", "AI 국가안보각서"}, true)
 	if want := "    snippet: \x1b[1m트럼프\x1b[22m, \x1b[1mAI 국가안보각서\x1b[22m 서명\n"; b.String() != want {

@@ -43,6 +43,7 @@ func controls(b []byte) []string {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{"text", "json"} {
 		t.Run(format, func(t *testing.T) {
 			notifytest.Run(t, func(t *testing.T) notifytest.Harness {

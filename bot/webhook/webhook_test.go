@@ -104,6 +104,7 @@ func pings(body []byte) []string {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	notifytest.Run(t, func(t *testing.T) notifytest.Harness {
 		srv := notifytest.NewServer(t, nil)
 		clk := &fakeClock{t: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
@@ -155,6 +156,7 @@ func alert(id int64, link string) notify.Message {
 }
 
 func TestSignatureVerifies(t *testing.T) {
+	t.Parallel()
 	srv := notifytest.NewServer(t, nil)
 	clk := &fakeClock{t: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
 	n := newTestNotifier(t, srv.URL, clk)
@@ -191,6 +193,7 @@ func TestSignatureVerifies(t *testing.T) {
 }
 
 func TestNoSecretNoSignature(t *testing.T) {
+	t.Parallel()
 	srv := notifytest.NewServer(t, nil)
 	n, err := New("ops", Config{URL: srv.URL}, Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -209,6 +212,7 @@ func TestNoSecretNoSignature(t *testing.T) {
 }
 
 func TestIdempotencyKeyAcrossRetriesAndParts(t *testing.T) {
+	t.Parallel()
 	srv := notifytest.NewServer(t, nil)
 	clk := &fakeClock{t: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
 	n := newTestNotifier(t, srv.URL, clk)
@@ -255,6 +259,7 @@ func TestIdempotencyKeyAcrossRetriesAndParts(t *testing.T) {
 }
 
 func TestBodyShape(t *testing.T) {
+	t.Parallel()
 	srv := notifytest.NewServer(t, nil)
 	clk := &fakeClock{t: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
 	n := newTestNotifier(t, srv.URL, clk)
@@ -306,6 +311,7 @@ func TestBodyShape(t *testing.T) {
 }
 
 func TestDecode(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, block, want string
 	}{
@@ -336,6 +342,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestSurgeAndReportKinds(t *testing.T) {
+	t.Parallel()
 	srv := notifytest.NewServer(t, nil)
 	clk := &fakeClock{t: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
 	n := newTestNotifier(t, srv.URL, clk)

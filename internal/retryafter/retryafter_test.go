@@ -8,6 +8,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 2, 5, 0, 0, 0, time.UTC)
 	for _, tt := range []struct {
 		in   string

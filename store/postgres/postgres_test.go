@@ -31,16 +31,19 @@ func open(t *testing.T, dsn string) *postgres.Store {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t, pgtest.Schema(t)) })
 }
 
 func TestWatchlistsConformance(t *testing.T) {
+	t.Parallel()
 	storetest.RunWatchlists(t, func(t *testing.T) store.Watchlists { return open(t, pgtest.Schema(t)) })
 }
 
 // TestReplicasStartTogether opens several stores on one empty schema at
 // once: the advisory lock must let exactly one of them migrate.
 func TestReplicasStartTogether(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.Schema(t)
 	const replicas = 4
 	stores := make([]*postgres.Store, replicas)
@@ -77,6 +80,7 @@ func TestReplicasStartTogether(t *testing.T) {
 }
 
 func TestReopen(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.Schema(t)
 	s, err := postgres.Open(t.Context(), dsn)
 	if err != nil {
@@ -98,6 +102,7 @@ func TestReopen(t *testing.T) {
 // TestUpgradeFromVersion1 builds a database as the first release left
 // it, with data, and checks that Open migrates it and keeps the data.
 func TestUpgradeFromVersion1(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.Schema(t)
 	v1, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
 	if err != nil {
@@ -131,6 +136,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 }
 
 func TestNewerSchema(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.Schema(t)
 	open(t, dsn)
 	exec(t, dsn, `INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')`)
@@ -141,6 +147,7 @@ func TestNewerSchema(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	const secret = "hunter2-secret"
 	tests := []struct {
 		name, dsn string

@@ -14,6 +14,7 @@ import (
 )
 
 func TestLockWriter(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("LockWriter takes no lock on this system")
 	}
@@ -57,6 +58,7 @@ func TestLockWriter(t *testing.T) {
 }
 
 func TestLockWriterUnknownPID(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("LockWriter takes no lock on this system")
 	}
@@ -78,6 +80,7 @@ func TestLockWriterUnknownPID(t *testing.T) {
 }
 
 func TestOpenWriter(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("LockWriter takes no lock on this system")
 	}
@@ -112,6 +115,7 @@ func TestOpenWriter(t *testing.T) {
 }
 
 func TestOpenWriterFailureReleasesLock(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("LockWriter takes no lock on this system")
 	}
@@ -133,6 +137,7 @@ func TestOpenWriterFailureReleasesLock(t *testing.T) {
 // not wait for the stopped process's leases: the writer lock proves their
 // owner is gone.
 func TestOpenWriterTakesBackLeases(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("LockWriter takes no lock on this system")
 	}

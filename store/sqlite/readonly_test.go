@@ -16,6 +16,7 @@ import (
 // with a write transaction under way, and checks that the read-only Store
 // sees what was committed, refuses writes and leaves the file alone.
 func TestOpenReadOnly(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "newshound.db")
 	w, err := sqlite.Open(ctx, path)
@@ -66,6 +67,7 @@ func TestOpenReadOnly(t *testing.T) {
 // TestOpenReadOnlyClosedDatabase reads a database no process has open,
 // after the last writer removed the -wal and -shm files.
 func TestOpenReadOnlyClosedDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "newshound.db")
 	w, err := sqlite.Open(ctx, path)
@@ -91,6 +93,7 @@ func TestOpenReadOnlyClosedDatabase(t *testing.T) {
 }
 
 func TestOpenReadOnlyErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	junk := filepath.Join(dir, "junk")
 	if err := os.WriteFile(junk, []byte(strings.Repeat("not a database. ", 64)), 0o644); err != nil {

@@ -14,6 +14,7 @@ import (
 // more keys than one statement binds, repeats within and across chunks,
 // and keys already seen mixed in, all answered in input order.
 func TestSeenBatches(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "seen.db"))
 	if err != nil {

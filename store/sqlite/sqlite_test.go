@@ -29,10 +29,12 @@ func openFile(t *testing.T) *sqlite.Store {
 }
 
 func TestConformanceFile(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) store.Store { return openFile(t) })
 }
 
 func TestConformanceMemory(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) store.Store {
 		s, err := sqlite.Open(t.Context(), sqlite.MemoryPath)
 		if err != nil {
@@ -44,6 +46,7 @@ func TestConformanceMemory(t *testing.T) {
 }
 
 func TestReopen(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "a folder with spaces?#", "newshound.db")
 	if err := os.Mkdir(filepath.Dir(path), 0o755); err != nil {
@@ -125,6 +128,7 @@ func rawDB(t *testing.T, path string) *sql.DB {
 // TestUpgradeFromVersion1 builds a database as the first release left
 // it, with data, and checks that Open migrates it and keeps the data.
 func TestUpgradeFromVersion1(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "newshound.db")
 	v1, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
@@ -174,6 +178,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 }
 
 func TestNewerSchema(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "newshound.db")
 	s, err := sqlite.Open(t.Context(), path)
 	if err != nil {
@@ -190,6 +195,7 @@ func TestNewerSchema(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file")
 	if err := os.WriteFile(file, []byte(strings.Repeat("not a database. ", 64)), 0o644); err != nil {
@@ -224,6 +230,7 @@ func TestOpenErrors(t *testing.T) {
 // one file at once: busy_timeout and IMMEDIATE transactions must keep
 // SQLITE_BUSY away.
 func TestTwoStoresOneFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "newshound.db")
 	var stores []*sqlite.Store
 	for range 2 {
