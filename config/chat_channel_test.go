@@ -35,6 +35,7 @@ func chatChannelSchema(t *testing.T) *jsonschema.Schema {
 // written (its refusals, with their positions, are in TestParseBadFiles:
 // bad-chat-channel.yaml), and the schema agrees with the loader on it.
 func TestChatChannel(t *testing.T) {
+	t.Parallel()
 	good := "feeds: []\nchannels:\n" +
 		"  by-id: {slack: {webhook_url: 'https://hooks.slack.com/services/T/B/X', chat_channel: C0123ABCD}}\n" +
 		"  by-name: {slack: {webhook_url: 'https://hooks.slack.com/services/T/B/Y', chat_channel: '#뉴스-desk'}}\n" +

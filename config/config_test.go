@@ -41,6 +41,7 @@ func readFixture(t *testing.T, name string) []byte {
 }
 
 func TestParseBadFiles(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file string
 		want []string
@@ -247,6 +248,7 @@ func TestParseBadFiles(t *testing.T) {
 // value leads nodeAt to the node at the error's position, the contract an
 // editor relies on.
 func TestErrorPathsFindTheirNode(t *testing.T) {
+	t.Parallel()
 	for _, file := range []string{"bad-many.yaml", "bad-reference.yaml", "bad-clock.yaml", "bad-url.yaml"} {
 		data := readFixture(t, file)
 		var root yaml.Node
@@ -271,6 +273,7 @@ func TestErrorPathsFindTheirNode(t *testing.T) {
 }
 
 func TestNodeAt(t *testing.T) {
+	t.Parallel()
 	data := readFixture(t, "good-full.yaml")
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -306,6 +309,7 @@ func TestNodeAt(t *testing.T) {
 }
 
 func TestParseDefaults(t *testing.T) {
+	t.Parallel()
 	data := readFixture(t, "good-minimal.yaml")
 	c, err := Parse("good-minimal.yaml", data, nil)
 	if err != nil {
@@ -348,6 +352,7 @@ func TestParseDefaults(t *testing.T) {
 }
 
 func TestParseFull(t *testing.T) {
+	t.Parallel()
 	c, err := Parse("good-full.yaml", readFixture(t, "good-full.yaml"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -416,6 +421,7 @@ func TestParseFull(t *testing.T) {
 }
 
 func TestParseAnchors(t *testing.T) {
+	t.Parallel()
 	c, err := Parse("good-anchors.yaml", readFixture(t, "good-anchors.yaml"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -433,6 +439,7 @@ func TestParseAnchors(t *testing.T) {
 }
 
 func TestParseEnv(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{
 		"FEED_BASE":         "https://example.com/news",
 		"SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T1/B1/SECRET",
@@ -472,6 +479,7 @@ func TestParseEnv(t *testing.T) {
 }
 
 func TestExpandEnv(t *testing.T) {
+	t.Parallel()
 	getenv := func(k string) (string, bool) {
 		return map[string]string{"A": "x", "EMPTY": ""}[k], k == "A" || k == "EMPTY"
 	}
@@ -502,6 +510,7 @@ func TestExpandEnv(t *testing.T) {
 }
 
 func TestParseDuration(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want time.Duration
@@ -530,6 +539,7 @@ func TestParseDuration(t *testing.T) {
 }
 
 func TestWarnings(t *testing.T) {
+	t.Parallel()
 	c, err := Parse("good-warnings.yaml", readFixture(t, "good-warnings.yaml"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -546,6 +556,7 @@ func TestWarnings(t *testing.T) {
 }
 
 func TestParseEmptyAndInvalidRoots(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ src, want string }{
 		{"", `w.yaml:1:1: missing "feeds"` + "\n" + `w.yaml:1:1: missing "channels"` + "\n" + `w.yaml:1:1: missing "watches"`},
 		{"# only a comment\n", `w.yaml:1:1: missing "feeds"` + "\n" + `w.yaml:1:1: missing "channels"` + "\n" + `w.yaml:1:1: missing "watches"`},
@@ -575,6 +586,7 @@ func TestParseEmptyAndInvalidRoots(t *testing.T) {
 // TestUnquotedIDs checks that Discord IDs written as bare numbers keep
 // every digit (the schema asks for quotes; the loader forgives them).
 func TestUnquotedIDs(t *testing.T) {
+	t.Parallel()
 	src := "feeds: []\nchannels: {d: {discord: {channel_id: 123456789012345678901}}}\nwatches: []\ndiscord: {guild_id: 987654321098765432}\n"
 	c, err := Parse("w.yaml", []byte(src), nil)
 	if err != nil {
@@ -615,6 +627,7 @@ func TestExampleLoads(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
+	t.Parallel()
 	c, err := Parse("good-full.yaml", readFixture(t, "good-full.yaml"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -653,6 +666,7 @@ func schemaInstance(t *testing.T, src []byte) any {
 }
 
 func TestSchemaValidation(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open("watchlist.schema.json")
 	if err != nil {
 		t.Fatal(err)

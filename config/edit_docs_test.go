@@ -43,6 +43,7 @@ func (m *memDocs) Swap(_ context.Context, version int64, data []byte) (bool, err
 // document, not the file, and an edit saved elsewhere meanwhile is kept:
 // the change is applied again on top of it.
 func TestEditorOnDocStore(t *testing.T) {
+	t.Parallel()
 	const src = `# 공유 워치리스트
 feeds:
   - {name: yna, url: "https://yna.example/rss"}

@@ -87,6 +87,7 @@ func TestEditorAcrossProcesses(t *testing.T) {
 // The lock waits for its holder, gives up when the context ends, and
 // leaves no file behind.
 func TestLockFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "w.yaml.lock")
 	unlock, err := lockFile(context.Background(), path)
 	if err != nil {

@@ -69,6 +69,7 @@ func untouched(before, after []byte) (changed int) {
 }
 
 func TestDocEditsGolden(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		fixture string
@@ -221,6 +222,7 @@ func TestDocEditsGolden(t *testing.T) {
 }
 
 func TestDocEditsCRLF(t *testing.T) {
+	t.Parallel()
 	src := bytes.ReplaceAll(mustRead(t, "testdata/edit-watchlist.yaml"), []byte("\n"), []byte("\r\n"))
 	d, err := newDoc("crlf.yaml", src, nil)
 	if err != nil {
@@ -245,6 +247,7 @@ func TestDocEditsCRLF(t *testing.T) {
 
 // The project's own commented example stays intact under every edit.
 func TestDocEditsExample(t *testing.T) {
+	t.Parallel()
 	src, err := os.ReadFile("watchlist.example.yaml")
 	if err != nil {
 		t.Skip("no watchlist.example.yaml:", err)
@@ -294,6 +297,7 @@ func equal(a, b []string) bool {
 }
 
 func TestDocEditErrors(t *testing.T) {
+	t.Parallel()
 	src, err := os.ReadFile("testdata/edit-watchlist.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -342,6 +346,7 @@ func TestDocEditErrors(t *testing.T) {
 }
 
 func TestScalarTextRoundTrip(t *testing.T) {
+	t.Parallel()
 	values := []string{
 		"반도체", "AI 규제", `"AI 국가안보각서"`, "it's", "a: b", "#tag", "- x", "yes", "No", "null", "~",
 		"1e3", "0x1F", "2024-01-01", "1:30", "5G", "3.5", "[a]", "{a}", "a, b", "title:AI", "site:yna.co.kr",
@@ -393,6 +398,7 @@ func tokens(k string) (string, bool) {
 }
 
 func TestEditorUpdate(t *testing.T) {
+	t.Parallel()
 	path := writeFixture(t, 0o640)
 	before, _ := os.ReadFile(path)
 	ed := &Editor{Path: path, Getenv: tokens}
@@ -426,6 +432,7 @@ func TestEditorUpdate(t *testing.T) {
 }
 
 func TestEditorSymlink(t *testing.T) {
+	t.Parallel()
 	path := writeFixture(t, 0o644)
 	link := filepath.Join(t.TempDir(), "link.yaml")
 	if err := os.Symlink(path, link); err != nil {
@@ -444,6 +451,7 @@ func TestEditorSymlink(t *testing.T) {
 }
 
 func TestEditorConcurrentHandEdit(t *testing.T) {
+	t.Parallel()
 	path := writeFixture(t, 0o644)
 	ed := &Editor{Path: path, Getenv: tokens}
 	edits := 0
@@ -479,6 +487,7 @@ func TestEditorConcurrentHandEdit(t *testing.T) {
 }
 
 func TestEditorConflict(t *testing.T) {
+	t.Parallel()
 	path := writeFixture(t, 0o644)
 	ed := &Editor{Path: path, Getenv: tokens}
 	n := 0
@@ -503,6 +512,7 @@ func TestEditorConflict(t *testing.T) {
 }
 
 func TestEditorRefusesInvalid(t *testing.T) {
+	t.Parallel()
 	path := writeFixture(t, 0o644)
 	before := mustRead(t, path)
 	ed := &Editor{Path: path, Getenv: tokens}

@@ -26,6 +26,7 @@ func watchName(i int, v string) string {
 // Every value the editor writes loads back as the text given, in an
 // environment where each reference would resolve: a $ is never a lookup.
 func TestEditorWritesDollarAsData(t *testing.T) {
+	t.Parallel()
 	const secret = "xoxb-SECRET-VALUE"
 	env := envOf(map[string]string{
 		"SLACK_BOT_TOKEN": secret, "DISCORD_BOT_TOKEN": "discord-secret", "X": "x-value", "NAME": "name-value", "SLACK_BOT": "partial",
@@ -94,6 +95,7 @@ func TestEditorWritesDollarAsData(t *testing.T) {
 // A hand-written value keeps its references and $$, and the editor finds
 // it by what it loads as.
 func TestEditorFindsHandWrittenDollar(t *testing.T) {
+	t.Parallel()
 	path := writeFixture(t, 0o644)
 	src := bytes.Replace(mustRead(t, path), []byte("[반도체, HBM, 삼성전자]"), []byte("[반도체, HBM, 삼성전자, 'US$$5', '${X}']"), 1)
 	if err := os.WriteFile(path, src, 0o644); err != nil {
@@ -119,6 +121,7 @@ func TestEditorFindsHandWrittenDollar(t *testing.T) {
 // An edit the bot could not run (a bot channel without its token) is
 // refused before anything is written, naming the variable.
 func TestEditorRefusesWhatRunRefuses(t *testing.T) {
+	t.Parallel()
 	path := writeFixture(t, 0o644)
 	before := mustRead(t, path)
 	onlySlack := envOf(map[string]string{"SLACK_BOT_TOKEN": "x"})

@@ -12,6 +12,7 @@ import (
 // Removing a watch, or one feed or channel of a watch, changes those
 // lines only; the last feed or channel of a watch is refused.
 func TestDocRemoveWatchEntries(t *testing.T) {
+	t.Parallel()
 	src, err := os.ReadFile("testdata/edit-watchlist.yaml")
 	if err != nil {
 		t.Fatal(err)

@@ -32,6 +32,7 @@ func problems(t *testing.T, err error) (lines, vars []string) {
 }
 
 func TestValidateEnv(t *testing.T) {
+	t.Parallel()
 	pub, _, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +85,7 @@ func TestValidateEnv(t *testing.T) {
 
 // A secret for an endpoint that is not served is a warning, not an error.
 func TestValidateEnvWarnings(t *testing.T) {
+	t.Parallel()
 	src := []byte("feeds: []\nchannels: {out: {console: {}}}\nwatches: []\n")
 	c, err := Validate("w.yaml", src, Env{Lookup: envOf(map[string]string{"SLACK_SIGNING_SECRET": "s", "DISCORD_PUBLIC_KEY": "k"})})
 	if err != nil {
@@ -105,6 +107,7 @@ func TestValidateEnvWarnings(t *testing.T) {
 // Skip checks a file without reading the environment at all: unset
 // references and missing tokens pass, broken ${ syntax does not.
 func TestValidateSkipEnv(t *testing.T) {
+	t.Parallel()
 	calls := 0
 	lookup := func(string) (string, bool) { calls++; return "", false }
 	for _, file := range []string{"needs-env.yaml", "good-env.yaml"} {
@@ -141,6 +144,7 @@ func TestValidateSkipEnv(t *testing.T) {
 
 // An unset ${NAME} names its variable in Error.Var.
 func TestUnsetReferenceVar(t *testing.T) {
+	t.Parallel()
 	_, err := Validate("good-env.yaml", readFixture(t, "good-env.yaml"), Env{Lookup: envOf(map[string]string{"FEED_BASE": "https://x"})})
 	_, vars := problems(t, err)
 	if want := []string{"SLACK_WEBHOOK_URL", "DB_PASSWORD"}; !slices.Equal(vars, want) {

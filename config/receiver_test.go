@@ -11,6 +11,7 @@ import (
 // TestReceivers checks the registry the channel types fill: sorted by
 // kind, each kind once, a second registration refused.
 func TestReceivers(t *testing.T) {
+	t.Parallel()
 	var kinds []string
 	for _, r := range config.Receivers() {
 		kinds = append(kinds, r.Kind())
@@ -37,6 +38,7 @@ func TestReceivers(t *testing.T) {
 // TestChannelKinds checks that a channel's key picks its type's decoder
 // and that an unknown key lists the registered kinds.
 func TestChannelKinds(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name, block, kind, err string
 	}{

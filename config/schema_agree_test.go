@@ -233,6 +233,7 @@ func yamlValue(t *testing.T, src string) any {
 }
 
 func TestSchemaExamplesLoad(t *testing.T) {
+	t.Parallel()
 	schema, raw := agreeSchema(t)
 	found := 0
 	var walk func(ptr string, n any)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestSurgeAndReport(t *testing.T) {
+	t.Parallel()
 	src := `feeds: [{name: a, url: "https://example.com/rss"}]
 channels:
   t: {console: {}, report: {at: "fri 17:30"}}
@@ -43,6 +44,7 @@ watches:
 }
 
 func TestSurgeAndReportErrors(t *testing.T) {
+	t.Parallel()
 	src := `feeds: [{name: a, url: "https://example.com/rss"}]
 channels:
   t: {console: {}, report: {at: "Monday 9:00"}}
@@ -77,6 +79,7 @@ watches:
 }
 
 func TestParseReportAt(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in     string
 		day    time.Weekday

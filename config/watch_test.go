@@ -68,7 +68,6 @@ func writeFile(t *testing.T, path, data string) {
 }
 
 func TestWatchFile(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "watchlist.yaml")
 	writeFile(t, path, "a: 1\n")
@@ -129,7 +128,6 @@ func TestWatchFile(t *testing.T) {
 // TestWatchFileConfigMap swaps a Kubernetes ConfigMap volume's "..data"
 // link the way the kubelet does: no event names the watched file.
 func TestWatchFileConfigMap(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	at := func(name string) string { return filepath.Join(dir, name) }
 	symlink := func(target, name string) {

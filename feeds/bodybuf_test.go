@@ -27,6 +27,7 @@ func rssWith(prefix string, n int) string {
 // read buffers are reused, and checks that no result shares memory with
 // a later body: every item keeps the text of its own feed.
 func TestFetchBuffersDoNotAlias(t *testing.T) {
+	t.Parallel()
 	bodies := map[string]string{}
 	for _, p := range []string{"alpha", "bravo", "charlie", "delta"} {
 		bodies["/"+p] = rssWith(p, 20)

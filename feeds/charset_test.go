@@ -61,6 +61,7 @@ func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 // intact, the damaged one as well as it can be, and that the repair is
 // counted at the right offset.
 func TestRepairDamagedTitle(t *testing.T) {
+	t.Parallel()
 	s := func(x string) []byte { return []byte(x) }
 	for _, tc := range []struct {
 		name    string
@@ -128,6 +129,7 @@ func TestRepairDamagedTitle(t *testing.T) {
 
 // TestDecodeWholeBody covers bodies decoded as a whole.
 func TestDecodeWholeBody(t *testing.T) {
+	t.Parallel()
 	eucTitles := make([][]byte, len(damageTitles))
 	utfTitles := make([][]byte, len(damageTitles))
 	for i, x := range damageTitles {

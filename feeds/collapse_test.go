@@ -20,6 +20,7 @@ func collapseSlow(s string) string {
 // text where the fast path (Latin and precomposed Hangul) meets runes
 // that compose with what comes before them.
 func TestCollapseNFC(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"decomposed hangul":            "\u1112\u1161\u11ab\u1100\u1173\u11af", // 한글 in jamo
 		"syllable then trailing jamo":  "\uac00\u11a8",                         // 가 + ᆨ = 각
@@ -86,6 +87,7 @@ func randomText(r *rand.Rand, n int) string {
 }
 
 func TestCollapseNFCRandom(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 2000 {
 		s := randomText(r, 1+r.IntN(40))

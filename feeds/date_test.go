@@ -174,6 +174,7 @@ var dateForms = []struct {
 }
 
 func TestParseDateForms(t *testing.T) {
+	t.Parallel()
 	seoulTZ, err := time.LoadLocation("Asia/Seoul")
 	if err != nil {
 		t.Fatal(err)
@@ -200,6 +201,7 @@ var unreadableDates = []string{
 }
 
 func TestParseDateUnreadable(t *testing.T) {
+	t.Parallel()
 	t.Run("long text", func(t *testing.T) {
 		raw := "2024-11-19 " + strings.Repeat("<b></b>", maxDateRaw/7)
 		if got, ok := parseDate(raw, nil, dateKST, dateNow); ok {
@@ -216,6 +218,7 @@ func TestParseDateUnreadable(t *testing.T) {
 }
 
 func TestDateWords(t *testing.T) {
+	t.Parallel()
 	// No name may mean two months, and every listed weekday is one.
 	for i, names := range monthNames {
 		for _, name := range strings.Fields(names) {
@@ -237,6 +240,7 @@ func TestDateWords(t *testing.T) {
 }
 
 func TestParseDateFallback(t *testing.T) {
+	t.Parallel()
 	gofeed := dateUTC(2024, 11, 19, 1, 0, 0)
 	t.Run("own reading wins", func(t *testing.T) {
 		// gofeed reads the zone-less text as UTC; the watchlist's zone is meant.
@@ -260,6 +264,7 @@ func TestParseDateFallback(t *testing.T) {
 }
 
 func TestParseDateZoneInLocation(t *testing.T) {
+	t.Parallel()
 	// A zone-less date is read in the watchlist's zone, daylight saving included.
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {

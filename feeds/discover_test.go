@@ -12,6 +12,7 @@ import (
 )
 
 func TestDiscover(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		page    string // the page's address
@@ -93,6 +94,7 @@ func TestDiscover(t *testing.T) {
 }
 
 func TestDiscoverRefuses(t *testing.T) {
+	t.Parallel()
 	for _, page := range []string{"", "/relative", "file:///etc/passwd", "https://user:secret@"} {
 		if _, err := Discover(context.Background(), []byte(`<link rel="alternate" type="application/rss+xml" href="/f">`), page); err == nil {
 			t.Errorf("Discover with page %q: no error", page)
@@ -108,6 +110,7 @@ func TestDiscoverRefuses(t *testing.T) {
 }
 
 func TestFetchPage(t *testing.T) {
+	t.Parallel()
 	const page = `<html><head><link rel="alternate" type="application/rss+xml" href="feed.xml"></head></html>`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {

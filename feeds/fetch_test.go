@@ -39,6 +39,7 @@ func serve(t *testing.T, h http.HandlerFunc) *httptest.Server {
 }
 
 func TestFetchConditional(t *testing.T) {
+	t.Parallel()
 	body := readFixture(t, "rss.xml")
 	var mu sync.Mutex
 	var seen []http.Header
@@ -88,6 +89,7 @@ func TestFetchConditional(t *testing.T) {
 }
 
 func TestFetchBodyHash(t *testing.T) {
+	t.Parallel()
 	body := readFixture(t, "atom.xml")
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=300")
@@ -110,6 +112,7 @@ func TestFetchBodyHash(t *testing.T) {
 }
 
 func TestFetchLimits(t *testing.T) {
+	t.Parallel()
 	big := bytes.Repeat([]byte("x"), 4000)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
@@ -172,6 +175,7 @@ func TestFetchLimits(t *testing.T) {
 }
 
 func TestFetchStatus(t *testing.T) {
+	t.Parallel()
 	retryAt := testNow.Add(90 * time.Second).Format(http.TimeFormat)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/429", func(w http.ResponseWriter, r *http.Request) {
@@ -215,6 +219,7 @@ func TestFetchStatus(t *testing.T) {
 }
 
 func TestFetchEncodings(t *testing.T) {
+	t.Parallel()
 	feed := strings.Replace(koreanFeed, "%s", "", 1)
 	euckr, err := korean.EUCKR.NewEncoder().Bytes([]byte(feed))
 	if err != nil {
@@ -274,6 +279,7 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestFetchConcurrency(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name               string
 		servers, perServer int
@@ -328,6 +334,7 @@ func TestFetchConcurrency(t *testing.T) {
 }
 
 func TestFetchWaitHonoursContext(t *testing.T) {
+	t.Parallel()
 	g := newGate(t)
 	srv := serve(t, g.ServeHTTP)
 	f := newFetcher(Options{PerHost: 1})
@@ -363,6 +370,7 @@ func fakeLookup(table map[string][]string) LookupFunc {
 }
 
 func TestFetchUntrusted(t *testing.T) {
+	t.Parallel()
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) { w.Write(readFixture(t, "atom.xml")) })
 	port := srv.URL[strings.LastIndexByte(srv.URL, ':'):]
 	var calls atomic.Int32
@@ -413,6 +421,7 @@ func TestFetchUntrusted(t *testing.T) {
 }
 
 func TestFetchBadURL(t *testing.T) {
+	t.Parallel()
 	f := newFetcher(Options{})
 	for _, u := range []string{"ftp://example.com/feed", "file:///etc/passwd", "::bad", "http://"} {
 		if _, err := f.Fetch(context.Background(), Source{URL: u}, Validators{}); err == nil {
@@ -422,6 +431,7 @@ func TestFetchBadURL(t *testing.T) {
 }
 
 func TestRedactURL(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"https://u:p@h.example/x?api_key=1&q=2&access_token=3", "https://redacted@h.example/x?access_token=redacted&api_key=redacted&q=2"},
 		{"https://h.example/rss?q=%EB%B0%98", "https://h.example/rss?q=%EB%B0%98"},

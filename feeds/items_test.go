@@ -53,6 +53,7 @@ func checkAccounting(t *testing.T, data []byte, res Result) {
 }
 
 func TestItemFaces(t *testing.T) {
+	t.Parallel()
 	longText := strings.Repeat("긴 설명 문장이 마침표 없이 이어지고 ", 20)
 	for _, tc := range []struct {
 		name string
@@ -131,6 +132,7 @@ func truncateAtWord(s string) string {
 }
 
 func TestItemDates(t *testing.T) {
+	t.Parallel()
 	now := testNow
 	utc := func(y int, mo time.Month, d, h int) time.Time { return time.Date(y, mo, d, h, 0, 0, 0, time.UTC) }
 	for _, tc := range []struct {
@@ -185,6 +187,7 @@ func TestItemDates(t *testing.T) {
 }
 
 func TestItemKeysStable(t *testing.T) {
+	t.Parallel()
 	data := rssDoc(`<title>T</title>`, `
 <item><title>undated, no link</title></item>
 <item><description>untitled and undated</description></item>
@@ -207,6 +210,7 @@ func TestItemKeysStable(t *testing.T) {
 }
 
 func TestItemIdentity(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		items  string
@@ -266,6 +270,7 @@ func TestItemIdentity(t *testing.T) {
 }
 
 func TestRelativeLinks(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, channel, feedURL, link, want string
 	}{
@@ -295,6 +300,7 @@ func TestRelativeLinks(t *testing.T) {
 }
 
 func TestHostileText(t *testing.T) {
+	t.Parallel()
 	data := rssDoc("<title>\u202Egnp.exe 피드</title>", "<item>"+
 		"<title>\uFEFF\u2067속보\u2069 abc\u200bdef \u202Etxt.exe</title>"+
 		"<link>https://h.example/1</link>"+
@@ -323,6 +329,7 @@ func TestHostileText(t *testing.T) {
 }
 
 func TestFullText(t *testing.T) {
+	t.Parallel()
 	// A keyword in the last paragraph of a long article, far past any
 	// display cap, is kept for matching.
 	para := strings.Repeat("반도체 시장은 오늘도 움직였다. ", 400)
@@ -353,6 +360,7 @@ func tail(s string) string {
 }
 
 func TestItemBody(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ summary, content, want string }{
 		{"요약", "", "요약"},
 		{"", "본문", "본문"},

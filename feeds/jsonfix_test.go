@@ -9,6 +9,7 @@ import (
 // TestJSONFeedShapes checks that a JSON Feed with one field in the wrong
 // shape keeps all its items.
 func TestJSONFeedShapes(t *testing.T) {
+	t.Parallel()
 	feed := func(items ...string) string {
 		return `{"version":"https://jsonfeed.org/version/1.1","title":"제이슨","items":[` + strings.Join(items, ",") + `]}`
 	}

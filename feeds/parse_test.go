@@ -51,6 +51,7 @@ func itemByTitle(t *testing.T, res Result, prefix string) Item {
 }
 
 func TestParseRSS(t *testing.T) {
+	t.Parallel()
 	res := mustParse(t, readFixture(t, "rss.xml"), "")
 	if res.Title != "테스트 & 뉴스" {
 		t.Errorf("feed title = %q", res.Title)
@@ -113,6 +114,7 @@ func TestParseRSS(t *testing.T) {
 }
 
 func TestParseFormats(t *testing.T) {
+	t.Parallel()
 	t.Run("google news source", func(t *testing.T) {
 		res := mustParse(t, readFixture(t, "google_news.xml"), "application/rss+xml")
 		it := res.Items[0]
@@ -146,6 +148,7 @@ func TestParseFormats(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, data, want string }{
 		{"malformed", string(readFixture(t, "malformed.xml")), "XML syntax error"},
 		{"html page", string(readFixture(t, "notafeed.html")), "not an RSS, Atom or JSON feed"},
@@ -166,6 +169,7 @@ const koreanFeed = `%s<rss version="2.0"><channel><title>한글 피드</title>` 
 	`<item><title>똠방각하 펲시 뉴스</title><link>https://k.example/1</link></item></channel></rss>`
 
 func TestCharsets(t *testing.T) {
+	t.Parallel()
 	enc := func(s string) []byte {
 		b, err := korean.EUCKR.NewEncoder().Bytes([]byte(s))
 		if err != nil {
@@ -228,6 +232,7 @@ func TestCharsets(t *testing.T) {
 }
 
 func TestParseDate(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2024, 11, 19, 7, 0, 0, 0, time.UTC) // 16:00 in Seoul
 	utc := func(y int, mo time.Month, d, h, mi, s int) time.Time {
 		return time.Date(y, mo, d, h, mi, s, 0, time.UTC)
@@ -276,6 +281,7 @@ func TestParseDate(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func TestCanonicalURL(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"HTTPS://Example.COM:443/a?utm_source=x&utm_medium=y&id=3&b=1#frag", "https://example.com/a?b=1&id=3"},
 		{"http://example.com:80", "http://example.com/"},
@@ -294,6 +300,7 @@ func TestCanonicalURL(t *testing.T) {
 }
 
 func TestPlainText(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"<p>a</p><p>b</p>", "a b"},
 		{"x &amp; y &lt;z&gt; &quot;q&quot; &#xD55C;", `x & y <z> "q" 한`},
@@ -313,6 +320,7 @@ func TestPlainText(t *testing.T) {
 }
 
 func TestTruncate(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("가", 1200)
 	if got := truncate(long, 1000); utf8.RuneCountInString(got) != 1000 || !strings.HasSuffix(got, "…") {
 		t.Errorf("truncate gave %d runes", utf8.RuneCountInString(got))
@@ -463,6 +471,7 @@ func isHiddenFormat(r rune) bool {
 // TestCorpusEUCKR checks the feedparser EUC-KR cases against their header
 // comments: each expects 년 (U+B144), or Hangul for the undeclared one.
 func TestCorpusEUCKR(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(sharedFeeds(t), "korean", "feedparser-euckr")
 	for _, tc := range []struct {
 		file string

@@ -6,6 +6,7 @@ import (
 )
 
 func TestNextPoll(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2024, 11, 19, 0, 0, 0, 0, time.UTC)
 	plus := func(d time.Duration) func(time.Duration) time.Duration {
 		return func(time.Duration) time.Duration { return d }

@@ -52,6 +52,7 @@ func secretForms() []string {
 // the other host sees neither (no Authorization, no Referer), and no
 // error or log line shows them.
 func TestFeedCredentialsStayWithTheirHost(t *testing.T) {
+	t.Parallel()
 	var other requestLog
 	otherSrv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		other.add(r)
@@ -104,6 +105,7 @@ func TestFeedCredentialsStayWithTheirHost(t *testing.T) {
 // TestFetchErrorsHideCredentials provokes every kind of fetch failure on
 // a URL with a password and a key in it.
 func TestFetchErrorsHideCredentials(t *testing.T) {
+	t.Parallel()
 	badLocation := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "http://other:"+feedPassword+"@%zz/x?token="+feedKey)
 		w.WriteHeader(http.StatusFound)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestIsPublic(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		addr string
 		want bool
@@ -57,6 +58,7 @@ func TestIsPublic(t *testing.T) {
 }
 
 func TestCheckPublicURL(t *testing.T) {
+	t.Parallel()
 	lookup := fakeLookup(map[string][]string{
 		"public.example":  {"93.184.216.34"},
 		"mixed.example":   {"93.184.216.34", "192.168.0.10"},
@@ -92,6 +94,7 @@ func TestCheckPublicURL(t *testing.T) {
 }
 
 func TestPublicOnlyControl(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		addr string
 		ok   bool

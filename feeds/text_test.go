@@ -8,6 +8,7 @@ import (
 )
 
 func TestPlainTextInvisible(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, in, want string }{
 		{"right-to-left override", "\u202Egnp.exe", "gnp.exe"},
 		{"override in the middle", "invoice\u202Efdp.exe", "invoicefdp.exe"},
@@ -51,6 +52,7 @@ func TestPlainTextInvisible(t *testing.T) {
 }
 
 func TestSnippet(t *testing.T) {
+	t.Parallel()
 	ko := "첫 문장입니다. 삼성전자가 새 반도체를 발표했다.그러나 주가는 내렸다. 왜 내렸을까?시장은 답하지 않았다. 마지막이에요"
 	en := "The U.S. economy grew 3.5% last year. Mr. Smith said inflation fell. Prices rose! “Stop.” She left."
 	ja := "今日は晴れ。明日は雨。"
@@ -98,6 +100,7 @@ func TestSnippet(t *testing.T) {
 }
 
 func TestSnippetCut(t *testing.T) {
+	t.Parallel()
 	long := "In a statement released late on Tuesday the ministry said that the new semiconductor export rules " +
 		"would take effect next month and that companies such as Samsung would need licences for every shipment " +
 		"of advanced chips to the listed countries, a change analysts called the largest in a decade. Next sentence."

@@ -34,6 +34,7 @@ func titlesOf(f *gofeed.Feed) []string {
 // TestForbiddenChars covers characters XML forbids, raw and as references,
 // which gofeed otherwise refuses a whole feed for.
 func TestForbiddenChars(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, title string
 		want        string
@@ -98,6 +99,7 @@ func TestForbiddenChars(t *testing.T) {
 // TestNestingDepth checks the depth guard against what the parser would
 // nest, for XML and JSON.
 func TestNestingDepth(t *testing.T) {
+	t.Parallel()
 	nested := func(open, close string, n int) string { return strings.Repeat(open, n) + strings.Repeat(close, n) }
 	item := func(inner string) string {
 		return rssOf(`<item><title>제목</title><description>` + inner + `</description></item>`)
@@ -149,6 +151,7 @@ func TestNestingDepth(t *testing.T) {
 // TestRecoverEntries covers bodies where one flaw would otherwise lose
 // the entries after it, or the whole feed.
 func TestRecoverEntries(t *testing.T) {
+	t.Parallel()
 	good := func(n int) string {
 		return fmt.Sprintf(`<item><title>기사 %d</title><link>https://news.example.kr/%d</link></item>`, n, n)
 	}
@@ -249,6 +252,7 @@ func TestRecoverEntries(t *testing.T) {
 // header says what a parser should make of it ("bozo" means the parser
 // must notice the flaw: an error, or a visible repair).
 func TestIllformedCorpus(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(sharedFeeds(t), "feedparser", "tests", "illformed")
 	for _, tc := range []struct {
 		file  string
