@@ -379,3 +379,32 @@ func TestCanonicalLink(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStorySame measures Story.Same on prepared items with leads:
+// two reports of one story reworded (the longest path), and two unrelated
+// stories (most comparisons on the poller's and the digest's paths).
+func BenchmarkStorySame(b *testing.B) {
+	day := time.Date(2022, 7, 31, 9, 0, 0, 0, time.UTC)
+	a := NewStory("강릉서 '싸이 흠뻑쇼' 공연장 철거하던 20대 외국인 추락사",
+		"31일 오후 3시 53분쯤 강원 강릉종합운동장에서 가수 싸이의 흠뻑쇼 무대 구조물 철거 작업을 하던 몽골 국적 20대 남성이 15m 가량 아래로 떨어져 숨지는 사고가 발생했다. 경찰은 현장 관계자를 상대로 안전수칙을 지켰는지 조사하고 있다. 소속사 측은 고인에게 애도를 표하며 유족 지원을 약속했다.",
+		"https://a.example/news/1", day)
+	same := NewStory("강릉 ‘흠뻑쇼’ 무대 철거 외국인 작업자 추락사…싸이 측 “애도”",
+		"가수 싸이 측이 흠뻑쇼 무대 설비를 철거하다 추락해 숨진 외국인 노동자에게 애도를 표했다. 싸이 소속사는 31일 입장문에서 불의의 사고로 유명을 달리한 고인에게 진심으로 애도를 표한다며 유족에게 위로를 전한다고 밝혔다. 사고는 강릉종합운동장에서 철거 작업 중 일어났다.",
+		"https://b.example/article/2", day.Add(2*time.Hour))
+	other := NewStory("한·미, EDSCG 9월 중 개최…하반기 연합연습 통합·확대(종합2보)",
+		"한국과 미국 국방장관이 워싱턴에서 회담을 열고 확장억제전략협의체를 9월 중 개최하기로 합의했다. 양국은 하반기 연합연습을 통합하고 규모를 확대하기로 했으며 북한의 핵실험 가능성에 대비한 공조 방안도 논의했다. 국방부는 회담 결과를 공동보도문으로 발표했다.",
+		"https://c.example/view?id=3", day.Add(time.Hour))
+	if a.Same(other) {
+		b.Fatal("unrelated stories are the same")
+	}
+	b.Run("reworded", func(b *testing.B) {
+		for b.Loop() {
+			a.Same(same)
+		}
+	})
+	b.Run("unrelated", func(b *testing.B) {
+		for b.Loop() {
+			a.Same(other)
+		}
+	})
+}
