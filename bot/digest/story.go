@@ -253,43 +253,73 @@ var opinionTag = regexp.MustCompile(`[\[【〔<]\s*[^\]】〕>]{0,20}(?:칼럼|�
 // "N편", so two parts are told apart by their number.
 var circled = strings.NewReplacer("①", " 1편 ", "②", " 2편 ", "③", " 3편 ", "④", " 4편 ", "⑤", " 5편 ", "⑥", " 6편 ", "⑦", " 7편 ", "⑧", " 8편 ", "⑨", " 9편 ", "⑩", " 10편 ")
 
-// number is a run of digits in a title and the unit that follows it ("3곳",
-// "8743명", "280 billion"); unit 0 is none.
-type number struct{ unit, value uint64 }
+// number is a figure of a title: a run of digits with the magnitudes
+// and digits that continue it ("7만8743", "540만 964"), and the unit that
+// follows it ("명", "곳", "billion"); unit 0 is none. whole is the value's
+// integer part when it has decimals ("17" of "17.2"), else 0.
+type number struct{ unit, value, whole uint64 }
+
+// magnitudes are the Korean numerals that continue a figure: 7만8743명,
+// 130억3200만원, 3천명.
+var magnitudes = map[uint64]bool{hashRunes([]rune("만")): true, hashRunes([]rune("억")): true, hashRunes([]rune("조")): true, hashRunes([]rune("천")): true}
 
 // NewHeadline prepares a title for Headline.Same.
 func NewHeadline(title string) Headline {
 	us := textUnits(clean(circled.Replace(title)))
-	h := Headline{shingles: shingleSet(withoutDates(us)), opinion: opinionTag.MatchString(strings.ToLower(title))}
-	for i, u := range us {
-		if !u.digits {
-			continue
-		}
-		n := number{value: u.hash}
-		if i+1 < len(us) && !us[i+1].digits && us[i+1].joined {
-			n.unit = us[i+1].hash
-		}
-		h.numbers = append(h.numbers, n)
-	}
+	h := Headline{shingles: shingleSet(withoutDates(us)), numbers: figures(us), opinion: opinionTag.MatchString(strings.ToLower(title))}
 	slices.SortFunc(h.numbers, func(a, b number) int {
 		return cmp.Or(cmp.Compare(a.unit, b.unit), cmp.Compare(a.value, b.value))
 	})
 	return h
 }
 
+// figures reads the numbers of a title's units. Digits written onto a
+// Hangul or Han character ("코로나19") are part of a name, not a figure. A
+// time unit followed by a mark of a span ("8년 만에", "3일 연속", "4일째",
+// "13시간") makes a length of time, not a date: another unit.
+func figures(us []textUnit) []number {
+	var out []number
+	for i := 0; i < len(us); i++ {
+		if !us[i].digits || us[i].glued {
+			continue
+		}
+		n := number{value: us[i].hash, whole: us[i].whole}
+		j := i + 1
+		for j < len(us) && us[j].joined && magnitudes[us[j].hash] {
+			n.value, n.whole = mix(n.value*31+us[j].hash), 0
+			j++
+			if j < len(us) && us[j].digits && us[j].joined {
+				n.value = mix(n.value*31 + us[j].hash)
+				j++
+			}
+		}
+		if j < len(us) && !us[j].digits && us[j].joined {
+			n.unit = us[j].hash
+			if timeUnits[n.unit] && j+1 < len(us) && us[j+1].joined && spanMarks[us[j+1].hash] {
+				n.unit = mix(n.unit + 1) // a span, counted like other amounts
+			}
+		}
+		out = append(out, n)
+		i = j - 1
+	}
+	return out
+}
+
 // textUnit is a Hangul, Han or Kana character or a word of other letters
 // and digits of a cleaned text.
 type textUnit struct {
 	hash   uint64
-	digits bool // only digits
-	joined bool // follows the previous unit without punctuation
+	whole  uint64 // for digits with a decimal point ("17.2"): the hash of the integer part
+	digits bool   // only digits
+	joined bool   // follows the previous unit without punctuation
+	glued  bool   // digits written right after a Hangul or Han character, with no space
 }
 
 // textUnits splits a cleaned text into its units.
 func textUnits(s string) []textUnit {
 	var units []textUnit
 	var word []rune
-	joined := true
+	joined, glued, point := true, false, 0
 	flush := func() {
 		if len(word) == 0 {
 			return
@@ -298,20 +328,31 @@ func textUnits(s string) []textUnit {
 		for _, r := range word {
 			digits = digits && r >= '0' && r <= '9'
 		}
-		units = append(units, textUnit{hashRunes(word), digits, joined})
-		word, joined = word[:0], true
+		u := textUnit{hash: hashRunes(word), digits: digits, joined: joined, glued: glued && digits}
+		if digits && point > 0 {
+			u.whole = hashRunes(word[:point])
+		}
+		units = append(units, u)
+		word, joined, glued, point = word[:0], true, false, 0
 	}
 	rs := []rune(s)
 	for i, r := range rs {
 		switch {
-		case unicode.In(r, unicode.Hangul, unicode.Han, unicode.Hiragana, unicode.Katakana):
+		case isCJK(r):
 			flush()
-			units = append(units, textUnit{hashRunes(rs[i : i+1]), false, joined})
+			units = append(units, textUnit{hash: hashRunes(rs[i : i+1]), joined: joined})
 			joined = true
 		case unicode.IsLetter(r) || unicode.IsNumber(r):
+			if len(word) == 0 {
+				// "코로나19" but not "7월4일"
+				glued = i > 0 && isCJK(rs[i-1]) && (i < 2 || !unicode.IsDigit(rs[i-2]))
+			}
 			word = append(word, r)
 		case strings.ContainsRune(".,'’", r) && len(word) > 0 && i+1 < len(rs) && isWordRune(rs[i+1]):
 			// "U.S.", "1,800", "5.47": one word.
+			if r == '.' && point == 0 {
+				point = len(word)
+			}
 		default:
 			flush()
 			joined = joined && r == ' '
@@ -321,8 +362,28 @@ func textUnits(s string) []textUnit {
 	return units
 }
 
+// isCJK reports whether r is a Hangul, Han or Kana character: each is a
+// unit of its own.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Hangul, unicode.Han, unicode.Hiragana, unicode.Katakana)
+}
+
 // dateUnits are the units that make a number a date: 2022년 8월 1일.
 var dateUnits = map[uint64]bool{hashRunes([]rune("년")): true, hashRunes([]rune("월")): true, hashRunes([]rune("일")): true}
+
+// spanMarks follow a time unit that counts a length of time: 8년 만에,
+// 3일 연속, 4일째, 13시간, 5년간, 4년여, 3년 동안.
+var spanMarks = map[uint64]bool{
+	hashRunes([]rune("만")): true, hashRunes([]rune("연")): true, hashRunes([]rune("째")): true,
+	hashRunes([]rune("간")): true, hashRunes([]rune("여")): true, hashRunes([]rune("동")): true,
+}
+
+// timeUnits are the units of dates and times (2022년 8월 1일, 3주차,
+// 오후 9시 30분): numbers that tell the editions of a series apart.
+var timeUnits = map[uint64]bool{
+	hashRunes([]rune("년")): true, hashRunes([]rune("월")): true, hashRunes([]rune("일")): true,
+	hashRunes([]rune("주")): true, hashRunes([]rune("시")): true, hashRunes([]rune("분")): true,
+}
 
 // withoutDates drops the dates from a title's units ("오늘의 인사 - 2022년
 // 8월 1일"): a date says when, not what, and the daily columns of one
@@ -357,8 +418,7 @@ func shingleSet(units []textUnit) []uint64 {
 // isWordRune reports whether r continues a word of other letters and
 // digits.
 func isWordRune(r rune) bool {
-	return (unicode.IsLetter(r) || unicode.IsNumber(r)) &&
-		!unicode.In(r, unicode.Hangul, unicode.Han, unicode.Hiragana, unicode.Katakana)
+	return (unicode.IsLetter(r) || unicode.IsNumber(r)) && !isCJK(r)
 }
 
 // Same reports whether h and o report the same story: a rewording by
@@ -390,9 +450,16 @@ func (h Headline) sameAt(o Headline, containment, jaccard float64, short int) bo
 		float64(inter) >= jaccard*float64(la+lb-inter)
 }
 
-// numbersDiffer reports whether some unit has numbers in both lists but
-// no value in common. Both lists are sorted by unit, then value.
+// numbersDiffer reports whether two titles give different figures for
+// one thing: some unit has numbers in both lists but no value in common
+// (a value with decimals matches its integer part: outlets round).
+// Different counts or amounts are forgiven when the titles share another
+// figure that is not a date or time: they report the same numbers, one of
+// them counted another way ("4% 돌파…8년 만에" and "4% 돌파…9년4개월만에");
+// different dates or times never are. Both lists are sorted by unit, then
+// value.
 func numbersDiffer(a, b []number) bool {
+	differ, common := false, false
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
 		case a[i].unit < b[j].unit:
@@ -400,7 +467,7 @@ func numbersDiffer(a, b []number) bool {
 		case a[i].unit > b[j].unit:
 			j++
 		default:
-			u, common := a[i].unit, false
+			u, match := a[i].unit, false
 			ie, je := i, j
 			for ie < len(a) && a[ie].unit == u {
 				ie++
@@ -410,16 +477,18 @@ func numbersDiffer(a, b []number) bool {
 			}
 			for _, x := range a[i:ie] {
 				for _, y := range b[j:je] {
-					common = common || x.value == y.value
+					match = match || x.value == y.value || x.whole == y.value || y.whole == x.value
+					common = common || (x.value == y.value && !timeUnits[u])
 				}
 			}
-			if !common {
+			if !match && timeUnits[u] {
 				return true
 			}
+			differ = differ || !match
 			i, j = ie, je
 		}
 	}
-	return false
+	return differ && !common
 }
 
 // intersect counts the values two sorted, distinct lists share.

@@ -365,6 +365,40 @@ func TestStorySame(t *testing.T) {
 	}
 }
 
+func TestNumbersDiffer(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"수도권 폭우로 학교 3곳 휴교", "수도권 폭우로 학교 5곳 휴교", true},
+		{"신규 확진 8만5320명…위중증 200명대", "신규확진자 8만2002명… 위중증 242명", true},
+		{"오후 9시까지 신규 확진자 7만8743명", "오후 9시 신규 확진자 4만2883명…전주의 1.2배", true},
+		{"엔페이즈 임원 130억3200만원어치 지분 매도", "엔페이즈 임원 174억9800만원어치 지분 매도", true},
+		{"한시련 2022년 7월 1주차 프로그램 안내", "한시련 2022년 7월 2주차 프로그램 안내", true},
+		{"2022년 6월 3주차 프로그램 안내", "2022년 7월 3주차 프로그램 안내", true},
+		{"SSG vs KIA (7월 31일)", "SSG vs KIA (7월30일)", true},
+		{"설명서 – ②확장 재정", "설명서 – ③납품단가", true},
+		// The same figure, rounded or counted another way.
+		{"마약사범 작년 대비 17.2% 증가", "마약사범 17% 증가에", false},
+		{"금리 4% 돌파···수신금리 8년 만에 최고", "금리 4% 돌파…9년4개월만에 최고", false},
+		{"개봉 3일 연속 1위…100만 돌파 목전", "개봉 4일째 100만 돌파", false},
+		{"중위소득 4인기준 540만 964원…5.47% 인상", "중위소득 5.47% 높여... 4인 가족 162만원", false},
+		// A name with digits is not a figure; a date is not a shared figure.
+		{"코로나19 신규확진 7만3589명", "코로나19 신규 확진자 4만2883명", true},
+		{"오늘의 부고 - 2022년 7월 30일", "오늘의 부고 - 2022년 7월 30일", false},
+		{"8월 1일 3곳 휴교", "8월 1일 5곳 휴교", true},
+	}
+	for _, tt := range tests {
+		a, b := NewHeadline(tt.a), NewHeadline(tt.b)
+		if got := numbersDiffer(a.numbers, b.numbers); got != tt.want {
+			t.Errorf("numbersDiffer(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		if got := numbersDiffer(b.numbers, a.numbers); got != tt.want {
+			t.Errorf("numbersDiffer is not symmetric on %q, %q", tt.a, tt.b)
+		}
+	}
+}
+
 func TestCanonicalLink(t *testing.T) {
 	tests := map[string]string{
 		"https://www.khan.co.kr/a/1/?utm_campaign=rss&utm_source=khan": "khan.co.kr/a/1",
