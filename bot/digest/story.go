@@ -2,6 +2,7 @@ package digest
 
 import (
 	"cmp"
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
@@ -12,6 +13,8 @@ import (
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/newshound/newshound/feeds"
 )
 
 // MaxDistance is the largest Hamming distance between two Signatures of
@@ -241,55 +244,98 @@ const (
 type Headline struct {
 	shingles []uint64 // sorted, distinct
 	numbers  []number // sorted
-	// opinion is set for a column or editorial ([사설], [정동칼럼]): a
-	// piece of its own, the same story only as an exact copy.
-	opinion bool
+	// piece is set for a column, an editorial or a photo ([사설],
+	// [정동칼럼], [포토]): a piece of its own, the same story only as an
+	// exact copy.
+	piece bool
 }
 
-// opinionTag matches the section tags of opinion pieces.
-var opinionTag = regexp.MustCompile(`[\[【〔<]\s*[^\]】〕>]{0,20}(?:칼럼|사설|시론|기고|논단|여적|오피니언|세상읽기|기자수첩|데스크|column|opinion|editorial)[^\]】〕>]{0,20}[\]】〕>]`)
+// pieceTag matches the section tags of opinion pieces and photos.
+var pieceTag = regexp.MustCompile(`[\[【〔<]\s*[^\]】〕>]{0,20}(?:칼럼|사설|시론|기고|논단|여적|오피니언|세상읽기|기자수첩|데스크|포토|사진|화보|column|opinion|editorial|photo)[^\]】〕>]{0,20}[\]】〕>]`)
 
 // circled are the circled numbers of a series' parts (①, ②): read as
 // "N편", so two parts are told apart by their number.
 var circled = strings.NewReplacer("①", " 1편 ", "②", " 2편 ", "③", " 3편 ", "④", " 4편 ", "⑤", " 5편 ", "⑥", " 6편 ", "⑦", " 7편 ", "⑧", " 8편 ", "⑨", " 9편 ", "⑩", " 10편 ")
 
-// number is a run of digits in a title and the unit that follows it ("3곳",
-// "8743명", "280 billion"); unit 0 is none.
-type number struct{ unit, value uint64 }
+// number is a figure of a title: a run of digits with the magnitudes
+// and digits that continue it ("7만8743", "540만 964"), and the unit that
+// follows it ("명", "곳", "billion"); unit 0 is none. whole is the value's
+// integer part when it has decimals ("17" of "17.2"), else 0.
+type number struct{ unit, value, whole uint64 }
+
+// magnitudes are the Korean numerals that continue a figure: 7만8743명,
+// 130억3200만원, 3천명.
+var magnitudes = map[uint64]bool{hashRunes([]rune("만")): true, hashRunes([]rune("억")): true, hashRunes([]rune("조")): true, hashRunes([]rune("천")): true}
 
 // NewHeadline prepares a title for Headline.Same.
 func NewHeadline(title string) Headline {
-	us := textUnits(clean(circled.Replace(title)))
-	h := Headline{shingles: shingleSet(withoutDates(us)), opinion: opinionTag.MatchString(strings.ToLower(title))}
-	for i, u := range us {
-		if !u.digits {
-			continue
-		}
-		n := number{value: u.hash}
-		if i+1 < len(us) && !us[i+1].digits && us[i+1].joined {
-			n.unit = us[i+1].hash
-		}
-		h.numbers = append(h.numbers, n)
-	}
+	h, _ := newHeadline(title)
+	return h
+}
+
+// newHeadline is NewHeadline that also returns the title's units.
+func newHeadline(title string) (Headline, []textUnit) {
+	us := textUnits(titleText(title))
+	h := Headline{shingles: shingleSet(withoutDates(us)), numbers: figures(us), piece: pieceTag.MatchString(strings.ToLower(title))}
 	slices.SortFunc(h.numbers, func(a, b number) int {
 		return cmp.Or(cmp.Compare(a.unit, b.unit), cmp.Compare(a.value, b.value))
 	})
-	return h
+	return h, us
+}
+
+// titleText is the text of a title that Headline reads its units from.
+func titleText(title string) string {
+	return clean(circled.Replace(title))
+}
+
+// figures reads the numbers of a title's units. Digits written onto a
+// Hangul or Han character ("코로나19") are part of a name, not a figure. A
+// time unit followed by a mark of a span ("8년 만에", "3일 연속", "4일째",
+// "13시간") makes a length of time, not a date: another unit.
+func figures(us []textUnit) []number {
+	var out []number
+	for i := 0; i < len(us); i++ {
+		if !us[i].digits || us[i].glued {
+			continue
+		}
+		n := number{value: us[i].hash, whole: us[i].whole}
+		j := i + 1
+		for j < len(us) && us[j].joined && magnitudes[us[j].hash] {
+			n.value, n.whole = mix(n.value*31+us[j].hash), 0
+			j++
+			if j < len(us) && us[j].digits && us[j].joined {
+				n.value = mix(n.value*31 + us[j].hash)
+				j++
+			}
+		}
+		if j < len(us) && !us[j].digits && us[j].joined {
+			n.unit = us[j].hash
+			if timeUnits[n.unit] && j+1 < len(us) && us[j+1].joined && spanMarks[us[j+1].hash] {
+				n.unit = mix(n.unit + 1) // a span, counted like other amounts
+			}
+		}
+		out = append(out, n)
+		i = j - 1
+	}
+	return out
 }
 
 // textUnit is a Hangul, Han or Kana character or a word of other letters
 // and digits of a cleaned text.
 type textUnit struct {
 	hash   uint64
-	digits bool // only digits
-	joined bool // follows the previous unit without punctuation
+	whole  uint64 // for digits with a decimal point ("17.2"): the hash of the integer part
+	digits bool   // only digits
+	joined bool   // follows the previous unit without punctuation
+	glued  bool   // digits written right after a Hangul or Han character, with no space
+	first  bool   // begins a word: follows a space, punctuation or nothing
 }
 
 // textUnits splits a cleaned text into its units.
 func textUnits(s string) []textUnit {
 	var units []textUnit
 	var word []rune
-	joined := true
+	joined, glued, point, first := true, false, 0, true
 	flush := func() {
 		if len(word) == 0 {
 			return
@@ -298,20 +344,33 @@ func textUnits(s string) []textUnit {
 		for _, r := range word {
 			digits = digits && r >= '0' && r <= '9'
 		}
-		units = append(units, textUnit{hashRunes(word), digits, joined})
-		word, joined = word[:0], true
+		u := textUnit{hash: hashRunes(word), digits: digits, joined: joined, glued: glued && digits, first: first}
+		if digits && point > 0 {
+			u.whole = hashRunes(word[:point])
+		}
+		units = append(units, u)
+		word, joined, glued, point = word[:0], true, false, 0
 	}
 	rs := []rune(s)
 	for i, r := range rs {
 		switch {
-		case unicode.In(r, unicode.Hangul, unicode.Han, unicode.Hiragana, unicode.Katakana):
+		case isCJK(r):
 			flush()
-			units = append(units, textUnit{hashRunes(rs[i : i+1]), false, joined})
+			first = i == 0 || !isLetterOrDigit(rs[i-1])
+			units = append(units, textUnit{hash: hashRunes(rs[i : i+1]), joined: joined, first: first})
 			joined = true
 		case unicode.IsLetter(r) || unicode.IsNumber(r):
+			if len(word) == 0 {
+				// "코로나19" but not "7월4일"
+				glued = i > 0 && isCJK(rs[i-1]) && (i < 2 || !unicode.IsDigit(rs[i-2]))
+				first = i == 0 || !isLetterOrDigit(rs[i-1])
+			}
 			word = append(word, r)
 		case strings.ContainsRune(".,'’", r) && len(word) > 0 && i+1 < len(rs) && isWordRune(rs[i+1]):
 			// "U.S.", "1,800", "5.47": one word.
+			if r == '.' && point == 0 {
+				point = len(word)
+			}
 		default:
 			flush()
 			joined = joined && r == ' '
@@ -321,8 +380,33 @@ func textUnits(s string) []textUnit {
 	return units
 }
 
+// isLetterOrDigit reports whether r is a letter or a digit.
+func isLetterOrDigit(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r)
+}
+
+// isCJK reports whether r is a Hangul, Han or Kana character: each is a
+// unit of its own.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Hangul, unicode.Han, unicode.Hiragana, unicode.Katakana)
+}
+
 // dateUnits are the units that make a number a date: 2022년 8월 1일.
 var dateUnits = map[uint64]bool{hashRunes([]rune("년")): true, hashRunes([]rune("월")): true, hashRunes([]rune("일")): true}
+
+// spanMarks follow a time unit that counts a length of time: 8년 만에,
+// 3일 연속, 4일째, 13시간, 5년간, 4년여, 3년 동안.
+var spanMarks = map[uint64]bool{
+	hashRunes([]rune("만")): true, hashRunes([]rune("연")): true, hashRunes([]rune("째")): true,
+	hashRunes([]rune("간")): true, hashRunes([]rune("여")): true, hashRunes([]rune("동")): true,
+}
+
+// timeUnits are the units of dates and times (2022년 8월 1일, 3주차,
+// 오후 9시 30분): numbers that tell the editions of a series apart.
+var timeUnits = map[uint64]bool{
+	hashRunes([]rune("년")): true, hashRunes([]rune("월")): true, hashRunes([]rune("일")): true,
+	hashRunes([]rune("주")): true, hashRunes([]rune("시")): true, hashRunes([]rune("분")): true,
+}
 
 // withoutDates drops the dates from a title's units ("오늘의 인사 - 2022년
 // 8월 1일"): a date says when, not what, and the daily columns of one
@@ -357,8 +441,7 @@ func shingleSet(units []textUnit) []uint64 {
 // isWordRune reports whether r continues a word of other letters and
 // digits.
 func isWordRune(r rune) bool {
-	return (unicode.IsLetter(r) || unicode.IsNumber(r)) &&
-		!unicode.In(r, unicode.Hangul, unicode.Han, unicode.Hiragana, unicode.Katakana)
+	return (unicode.IsLetter(r) || unicode.IsNumber(r)) && !isCJK(r)
 }
 
 // Same reports whether h and o report the same story: a rewording by
@@ -383,16 +466,23 @@ func (h Headline) sameAt(o Headline, containment, jaccard float64, short int) bo
 		return false
 	}
 	inter := intersect(h.shingles, o.shingles)
-	if min(la, lb) < short || h.opinion || o.opinion {
+	if min(la, lb) < short || h.piece || o.piece {
 		return inter == la && inter == lb
 	}
 	return float64(inter) >= containment*float64(min(la, lb)) &&
 		float64(inter) >= jaccard*float64(la+lb-inter)
 }
 
-// numbersDiffer reports whether some unit has numbers in both lists but
-// no value in common. Both lists are sorted by unit, then value.
+// numbersDiffer reports whether two titles give different figures for
+// one thing: some unit has numbers in both lists but no value in common
+// (a value with decimals matches its integer part: outlets round).
+// Different counts or amounts are forgiven when the titles share another
+// figure that is not a date or time: they report the same numbers, one of
+// them counted another way ("4% 돌파…8년 만에" and "4% 돌파…9년4개월만에");
+// different dates or times never are. Both lists are sorted by unit, then
+// value.
 func numbersDiffer(a, b []number) bool {
+	differ, common := false, false
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
 		case a[i].unit < b[j].unit:
@@ -400,7 +490,7 @@ func numbersDiffer(a, b []number) bool {
 		case a[i].unit > b[j].unit:
 			j++
 		default:
-			u, common := a[i].unit, false
+			u, match := a[i].unit, false
 			ie, je := i, j
 			for ie < len(a) && a[ie].unit == u {
 				ie++
@@ -410,16 +500,18 @@ func numbersDiffer(a, b []number) bool {
 			}
 			for _, x := range a[i:ie] {
 				for _, y := range b[j:je] {
-					common = common || x.value == y.value
+					match = match || x.value == y.value || x.whole == y.value || y.whole == x.value
+					common = common || (x.value == y.value && !timeUnits[u])
 				}
 			}
-			if !common {
+			if !match && timeUnits[u] {
 				return true
 			}
+			differ = differ || !match
 			i, j = ie, je
 		}
 	}
-	return false
+	return differ && !common
 }
 
 // intersect counts the values two sorted, distinct lists share.
@@ -440,94 +532,217 @@ func intersect(a, b []uint64) int {
 	return n
 }
 
-// LeadRunes is how much of an item's text (its summary, else its body)
-// Story compares: the lead, where outlets say what happened.
+// LeadRunes bounds how much of an item's text (its summary, else its
+// body) Story compares: its first sentence (feeds.Snippet), where outlets
+// say what happened, at most LeadRunes runes.
 const LeadRunes = 300
 
-// Thresholds of Story.Same beyond the headline, chosen on
-// testdata/story_pairs.tsv and testdata/story_pairs2.tsv (see
-// TestStoryRecall for the table) under the background ceiling of
-// TestStoryBackgroundMergeRate.
+// Weights and threshold of Story.Same's score, chosen by cross-validation
+// on the labelled pairs: fitted on testdata/story_pairs2.tsv (the larger
+// set, with hard negatives) for the highest recall at precision 0.98, and
+// checked on testdata/story_pairs.tsv (see TestStoryRecall for the
+// tables), under the background ceiling of TestStoryBackgroundMergeRate.
 const (
 	// MaxApart is the longest time between two reports of one story:
 	// the same words a day and a half later are most often the next
 	// day's count, the next game or the next step of an affair.
 	MaxApart = 36 * time.Hour
-	// minTitleShare is the least share of the shorter title's shingles
-	// the other title must have when the leads decide.
-	minTitleShare = 0.4
-	// minCross is the least share of one title's shingles found in the
-	// other item's title and lead together: a reworded headline keeps
-	// the words the other outlet put in its lead.
-	minCross = 0.6
+	// leadWeight is the weight in the score of the likeness of the two
+	// items' titles and leads together.
+	leadWeight = 0.3
+	// timeWeight is what MaxApart between the two items takes off the
+	// score; less time, proportionally less.
+	timeWeight = 0.4
+	// minScoredShingles is the number of shingles below which a title is
+	// the same story only as an exact copy: in a title of a few words a
+	// name and one word in common ("트럼프, 새 관세 발표" and "트럼프, 관세
+	// 유예") are most of it.
+	minScoredShingles = 8
+	// minScore is the least score of the same story.
+	minScore = 0.41
 )
 
 // Story is an item prepared for Story.Same: its Headline, the shingles
-// of its title and lead together, its link and its publication time.
-// Prepare items once with NewStory when one is compared with many.
+// of its title and lead together and of each word of its title, its link
+// and its publication time. Prepare items once with NewStory when one is
+// compared with many.
 type Story struct {
 	Headline
-	both      []uint64 // shingles of the title and the lead; nil without a lead
-	link      string   // canonical link, "" when none
+	doc       []uint64   // shingles of the title and the lead, sorted and distinct
+	words     [][]uint64 // shingles of each word of the title of two units or more
+	lead      bool       // the item has a lead
+	link      string     // canonical link, "" when none
 	published time.Time
 }
 
 // NewStory prepares an item for Story.Same. lead is the item's summary
-// or body (only its first LeadRunes runes are used), link its address,
-// published its date (zero when unknown). Any of them may be empty.
+// or body (only its first sentence is used, at most LeadRunes runes),
+// link its address, published its date (zero when unknown). Any of them
+// may be empty.
 func NewStory(title, lead, link string, published time.Time) Story {
-	s := Story{Headline: NewHeadline(title), link: canonicalLink(link), published: published}
-	if rs := []rune(lead); len(rs) > LeadRunes {
-		lead = string(rs[:LeadRunes])
-	}
-	if lead = strings.TrimSpace(lead); lead != "" {
-		lu := textUnits(cases.Fold().String(norm.NFKC.String(hanja.Replace(lead))))
-		s.both = shingleSet(append(withoutDates(textUnits(clean(title))), lu...))
+	h, us := newHeadline(title)
+	s := Story{Headline: h, words: titleWords(withoutDates(us)), link: canonicalLink(link), published: published}
+	s.doc = h.shingles
+	if lead = leadText(lead); lead != "" {
+		s.lead = true
+		s.doc = union(h.shingles, shingleSet(withoutDates(textUnits(lead))))
 	}
 	return s
 }
 
+// leadText is the part of a lead Story compares: its first sentence, at
+// most LeadRunes runes, NFKC, Hanja abbreviations read in Hangul, case
+// folded; "" when it has no text.
+func leadText(lead string) string {
+	if lead = feeds.Snippet(lead, 0, LeadRunes); lead == "" {
+		return ""
+	}
+	return cases.Fold().String(norm.NFKC.String(hanja.Replace(lead)))
+}
+
 // Same reports whether s and o report the same story. Two items with the
 // same link are. Items published more than MaxApart apart are not (when
-// both dates are known). Otherwise their headlines are compared
-// (Headline.Same) and, when those differ and both items have a lead,
-// titles of at least minShingles shingles that share minTitleShare of
-// them are the same story when one title's shingles are nearly all
-// (minCross) in the other item's title and lead. A number given with the
-// same unit in both titles but with no value in common makes them
-// different stories, whatever the leads say.
+// both dates are known), nor titles that give different figures for one
+// thing (see numbersDiffer). Titles of fewer than minScoredShingles
+// shingles, opinion pieces and photos are the same story only as exact
+// copies. Otherwise the items are scored:
+//
+//   - the harmonic mean of the shares of each title's shingles found in
+//     the other item's title and lead (a reworded headline keeps the words
+//     the other outlet put in its lead),
+//   - plus leadWeight times the likeness (cosine) of the two items' titles
+//     and leads when both have a lead,
+//   - minus timeWeight times the time between them as a share of MaxApart,
+//
+// and items that score at least minScore are the same story, unless both
+// titles have two words or more (of two units or more) and neither has
+// two of them mostly found in the other item: one long name in common,
+// such as the phrase every item of a watch matches ("AI국가안보각서"), is
+// not a story in common.
 func (s Story) Same(o Story) bool {
-	return s.sameAt(o, minTitleShare, minCross, MaxApart)
+	return s.score(o, scoreWeights{leadWeight, timeWeight}, minScore) >= minScore
 }
 
-// sameAt is Same with the thresholds as arguments, for the tables in the
-// tests.
-func (s Story) sameAt(o Story, titleShare, cross float64, apart time.Duration) bool {
+// scoreWeights are the weights of Story.Same's score.
+type scoreWeights struct{ lead, time float64 }
+
+// score is Story.Same's score of s and o with the given weights: 2 when
+// the links are the same, 1 for exact copies of short titles and pieces,
+// -1 when the rules keep the items apart. A score that cannot reach floor may be
+// returned lower than it is (the leads are not compared).
+func (s Story) score(o Story, w scoreWeights, floor float64) float64 {
 	if s.link != "" && s.link == o.link {
-		return true
+		return 2
 	}
+	var apart time.Duration
 	if !s.published.IsZero() && !o.published.IsZero() {
-		if d := s.published.Sub(o.published); d > apart || -d > apart {
-			return false
+		if apart = s.published.Sub(o.published).Abs(); apart > MaxApart {
+			return -1
 		}
 	}
-	if s.Headline.Same(o.Headline) {
-		return true
+	if min(len(s.shingles), len(o.shingles)) < minScoredShingles || s.piece || o.piece {
+		if slices.Equal(s.shingles, o.shingles) && len(s.shingles) > 0 && !numbersDiffer(s.numbers, o.numbers) {
+			return 1
+		}
+		return -1
 	}
-	if len(s.both) == 0 || len(o.both) == 0 || min(len(s.shingles), len(o.shingles)) < minShingles || s.opinion || o.opinion ||
-		numbersDiffer(s.numbers, o.numbers) || share(s.shingles, o.shingles) < titleShare {
-		return false
+	if numbersDiffer(s.numbers, o.numbers) {
+		return -1
 	}
-	return float64(intersect(s.shingles, o.both)) >= cross*float64(len(s.shingles)) ||
-		float64(intersect(o.shingles, s.both)) >= cross*float64(len(o.shingles))
+	base := -w.time * float64(apart) / float64(MaxApart)
+	// Each part is at most 1: skip the rest when the first share already
+	// rules the pair out (with x the first share and the second at most
+	// 1, their harmonic mean is at most 2x/(1+x)).
+	x := within(s.shingles, o.doc)
+	if 2*x/(1+x)+w.lead+base < floor {
+		return -1
+	}
+	y := within(o.shingles, s.doc)
+	in := 0.0
+	if x+y > 0 {
+		in = 2 * x * y / (x + y)
+	}
+	if in+w.lead+base >= floor && len(s.words) >= 2 && len(o.words) >= 2 &&
+		max(sharedWords(s.words, o.doc), sharedWords(o.words, s.doc)) < 2 {
+		return -1
+	}
+	if s.lead && o.lead && in+w.lead+base >= floor {
+		return in + w.lead*cosine(s.doc, o.doc) + base
+	}
+	return in + base
 }
 
-// share is the share of the shorter list's values the other list has.
-func share(a, b []uint64) float64 {
+// titleWords returns the shingles of each word of two units or more.
+func titleWords(us []textUnit) [][]uint64 {
+	var out [][]uint64
+	for i := 0; i < len(us); {
+		j := i + 1
+		for j < len(us) && !us[j].first {
+			j++
+		}
+		if j-i >= 2 {
+			out = append(out, shingleSet(us[i:j]))
+		}
+		i = j
+	}
+	return out
+}
+
+// sharedWords counts the words at least half of whose shingles doc has.
+func sharedWords(words [][]uint64, doc []uint64) int {
+	n := 0
+	for _, w := range words {
+		in := 0
+		for _, h := range w { // a word has a few shingles, doc many
+			if _, ok := slices.BinarySearch(doc, h); ok {
+				in++
+			}
+		}
+		if in > 0 && 2*in >= len(w) {
+			n++
+		}
+	}
+	return n
+}
+
+// within returns the share of a's values that b has too: 0 when a is
+// empty. Both lists are sorted and distinct.
+func within(a, b []uint64) float64 {
+	if len(a) == 0 {
+		return 0
+	}
+	return float64(intersect(a, b)) / float64(len(a))
+}
+
+// cosine returns the cosine of two sets as vectors of ones: 0 when either
+// is empty. Both lists are sorted and distinct.
+func cosine(a, b []uint64) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
-	return float64(intersect(a, b)) / float64(min(len(a), len(b)))
+	return float64(intersect(a, b)) / math.Sqrt(float64(len(a))*float64(len(b)))
+}
+
+// union merges two sorted, distinct lists into a new one.
+func union(a, b []uint64) []uint64 {
+	out := make([]uint64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
 }
 
 // canonicalLink reduces a link to what identifies the article: no scheme,

@@ -3,6 +3,7 @@ package digest
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,19 +157,16 @@ func scorePairs(ps []storyPair, as, bs []Story, same func(a, b Story) bool) scor
 }
 
 // TestStoryRecall measures Story.Same against Headline.Same on both
-// labelled sets, with the table its thresholds were chosen from, and
-// fails below the recall and precision Story.Same reaches now.
+// labelled sets, with the tables its weights were chosen from (the fit on
+// set 2, checked on set 1), and fails below the recall and precision
+// Story.Same reaches now.
 func TestStoryRecall(t *testing.T) {
 	corpus := loadCorpus(t)
 	sets := []string{"story_pairs.tsv", "story_pairs2.tsv"}
-	type prepared struct {
-		ps     []storyPair
-		as, bs []Story
-	}
-	var all []prepared
+	var all []preparedPairs
 	for _, name := range sets {
 		ps := readStoryPairs(t, name)
-		p := prepared{ps: ps, as: make([]Story, len(ps)), bs: make([]Story, len(ps))}
+		p := preparedPairs{ps: ps, as: make([]Story, len(ps)), bs: make([]Story, len(ps))}
 		found, nsame := 0, 0
 		for i, x := range ps {
 			p.as[i], p.bs[i] = corpusStory(corpus, x.a, x.linkA), corpusStory(corpus, x.b, x.linkB)
@@ -189,24 +187,34 @@ func TestStoryRecall(t *testing.T) {
 		t.Logf("%-26s %-18s %v", sets[i], "headline only", scorePairs(p.ps, p.as, p.bs, func(a, b Story) bool { return a.Headline.Same(b.Headline) }))
 		t.Logf("%-26s %-18s %v", sets[i], "Story.Same", scorePairs(p.ps, p.as, p.bs, Story.Same))
 	}
-	for _, ts := range []float64{0.3, minTitleShare, 0.45} {
-		for _, c := range []float64{0.55, minCross, 0.65, 0.7} {
-			line := fmt.Sprintf("title share >= %.2f, cross >= %.2f:", ts, c)
-			for _, p := range all {
-				line += fmt.Sprintf("  %v", scorePairs(p.ps, p.as, p.bs, func(a, b Story) bool { return a.sameAt(b, ts, c, MaxApart) }))
-			}
-			t.Log(line)
+	t.Logf("Story.Same by score threshold (lead weight %.2f, time weight %.2f):", leadWeight, timeWeight)
+	for _, min := range []float64{0.30, 0.35, 0.38, 0.40, minScore, 0.43, 0.46, 0.50, 0.55, 0.60} {
+		line := fmt.Sprintf("  score >= %.2f:", min)
+		for _, p := range all {
+			line += fmt.Sprintf("  %v", p.score(weights{scoreWeights{leadWeight, timeWeight}, min}))
 		}
+		t.Log(line)
 	}
-	// The floors are what Story.Same reaches now; the aim is recall 0.80
-	// at precision 0.98 on both sets, which the headline, lead, numbers,
-	// dates and links alone do not reach: word overlap of the titles and
-	// leads (Korean particles stripped, weighted by rarity over the
-	// shared feeds) trades precision for recall along the same curve, as
-	// the missed pairs are rewordings that share few words and the false
-	// merges are other events of the same people and places (see the log
-	// of a failing run).
-	floors := []struct{ precision, recall float64 }{{0.98, 0.55}, {0.96, 0.56}}
+	// Cross-validation: the weights and threshold with the highest recall
+	// at precision 0.98 on one set (fit), checked on the other; and those
+	// of both sets.
+	for i, fitOn := range [][]preparedPairs{{all[0]}, {all[1]}, all} {
+		w := fit(fitOn...)
+		if i == 1 && w != (weights{scoreWeights{leadWeight, timeWeight}, minScore}) {
+			t.Errorf("the fit on set 2 is lead %.1f, time %.1f, score >= %.2f: Story.Same's weights are said to be it", w.lead, w.time, w.min)
+		}
+		line := fmt.Sprintf("fit on %s: lead %.1f, time %.1f, score >= %.2f:", []string{"set 1", "set 2", "both"}[i], w.lead, w.time, w.min)
+		for j, p := range all {
+			line += fmt.Sprintf("  %s %v", []string{"set 1", "set 2"}[j], p.score(w))
+		}
+		t.Log(line)
+	}
+	// The floors are what Story.Same reaches now. The aim is recall 0.80
+	// at precision 0.98 on both sets; set 1 stays below it: most pairs
+	// missed there are rewordings that share a name and little else with
+	// the other item (see the log of a failing run), and a threshold low
+	// enough for them merges set 2's other events of the same people.
+	floors := []struct{ precision, recall float64 }{{0.98, 0.73}, {0.98, 0.85}}
 	for i, p := range all {
 		s := scorePairs(p.ps, p.as, p.bs, Story.Same)
 		if s.recall() < floors[i].recall || s.precision() < floors[i].precision {
@@ -218,6 +226,72 @@ func TestStoryRecall(t *testing.T) {
 			}
 		}
 	}
+}
+
+// preparedPairs is a labelled set with its items prepared.
+type preparedPairs struct {
+	ps     []storyPair
+	as, bs []Story
+}
+
+// score scores the set with Story.Same's score at the given weights and
+// threshold.
+func (p preparedPairs) score(w weights) score {
+	return scorePairs(p.ps, p.as, p.bs, func(a, b Story) bool { return a.score(b, w.scoreWeights, math.Inf(-1)) >= w.min })
+}
+
+// weights are the weights and threshold of Story.Same's score.
+type weights struct {
+	scoreWeights
+	min float64
+}
+
+// fit returns the weights (in steps of 0.1) and threshold (in steps of
+// 0.01) with the highest recall at precision at least 0.98 on every set
+// given (the lowest recall of them); of equal recalls, the first found
+// (the least lead weight, then time weight, then the highest threshold).
+func fit(sets ...preparedPairs) weights {
+	var best weights
+	bestRecall := -1.0
+	scores := make([][]float64, len(sets))
+	for k, p := range sets {
+		scores[k] = make([]float64, len(p.ps))
+	}
+	for l := 0; l <= 10; l++ {
+		for tw := 0; tw <= 10; tw++ {
+			sw := scoreWeights{lead: float64(l) / 10, time: float64(tw) / 10}
+			for k, p := range sets {
+				for i := range p.ps {
+					scores[k][i] = p.as[i].score(p.bs[i], sw, math.Inf(-1))
+				}
+			}
+			for m := 100; m >= 20; m-- {
+				min, recall := float64(m)/100, 2.0
+				for k, p := range sets {
+					var s score
+					for i, x := range p.ps {
+						switch got := scores[k][i] >= min; {
+						case got && x.same:
+							s.tp++
+						case got:
+							s.fp++
+						case x.same:
+							s.fn++
+						}
+					}
+					if s.precision() < 0.98 {
+						recall = -1
+						break
+					}
+					recall = math.Min(recall, s.recall())
+				}
+				if recall > bestRecall {
+					bestRecall, best = recall, weights{sw, min}
+				}
+			}
+		}
+	}
+	return best
 }
 
 // TestStoryBackgroundMergeRate checks how often two distinct real items

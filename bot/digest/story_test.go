@@ -349,6 +349,24 @@ func TestStorySame(t *testing.T) {
 		{"daily columns of one day",
 			NewStory("오늘의 인사 - 2022년 8월 1일", "", "", day),
 			NewStory("오늘의 부고 - 2022년 8월 1일", "", "", day), false},
+		{"one long name in common",
+			NewStory("국방부, AI국가안보각서 관련 한미 실무협의 진행", "국방부는 미국의 AI국가안보각서 이행과 관련해 한미 국방 당국 간 실무협의를 진행했다고 밝혔다.", "https://a.example/1", day),
+			NewStory("정부 'AI 국가안보각서' 대응 TF 출범…R&D·수출통제 점검", "정부는 미국의 AI 국가안보각서에 대응하는 범부처 태스크포스를 출범했다.", "https://b.example/2", day), false},
+		{"short titles, a name and a word in common",
+			NewStory("트럼프, 새 관세 발표", "트럼프, 새 관세 발표 본문", "https://a.example/1", day),
+			NewStory("트럼프, 관세 유예", "트럼프, 관세 유예 본문", "https://b.example/2", day), false},
+		{"photos of one event",
+			NewStory("[포토] 휴닝카이, 여심 녹이는 감미로운 보이스", "투모로우바이투게더가 컴백 쇼케이스에서 무대를 선보이고 있다.", "https://a.example/1", day),
+			NewStory("[포토] 휴닝카이, 여심 폭격 비주얼", "투모로우바이투게더가 컴백 쇼케이스에서 무대를 선보이고 있다.", "https://a.example/2", day), false},
+		{"a photo's copy",
+			NewStory("[포토] 휴닝카이, 여심 폭격 비주얼", "", "https://a.example/1", day),
+			NewStory("[포토] 휴닝카이, 여심 폭격 비주얼", "", "https://b.example/2", day), true},
+		{"reworded, an hour apart",
+			NewStory("‘흠뻑쇼’ 무대 철거 노동자 추락사", "강원 강릉에서 열린 콘서트 무대 철거 작업 중 노동자가 추락해 숨졌다.", "https://a.example/1", day),
+			NewStory("피네이션, 흠뻑쇼 무대 철거 스태프 추락사에 “비통할 따름”", "싸이 소속사 피네이션이 흠뻑쇼 무대 철거 중 추락해 숨진 스태프에게 애도를 표했다.", "https://b.example/2", day.Add(time.Hour)), true},
+		{"the same, 30 hours apart",
+			NewStory("‘흠뻑쇼’ 무대 철거 노동자 추락사", "강원 강릉에서 열린 콘서트 무대 철거 작업 중 노동자가 추락해 숨졌다.", "https://a.example/1", day),
+			NewStory("피네이션, 흠뻑쇼 무대 철거 스태프 추락사에 “비통할 따름”", "싸이 소속사 피네이션이 흠뻑쇼 무대 철거 중 추락해 숨진 스태프에게 애도를 표했다.", "https://b.example/2", day.Add(30*time.Hour)), false},
 		{"another week, same lead",
 			NewStory("한시련 2022년 7월 1주차 넷플릭스 화면해설 프로그램 안내", "한시련이 넷플릭스 화면해설 프로그램을 안내합니다.", "https://a.example/1", day),
 			NewStory("한시련 2022년 7월 2주차 넷플릭스 화면해설 프로그램 안내", "한시련이 넷플릭스 화면해설 프로그램을 안내합니다.", "https://a.example/2", day), false},
@@ -365,6 +383,40 @@ func TestStorySame(t *testing.T) {
 	}
 }
 
+func TestNumbersDiffer(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"수도권 폭우로 학교 3곳 휴교", "수도권 폭우로 학교 5곳 휴교", true},
+		{"신규 확진 8만5320명…위중증 200명대", "신규확진자 8만2002명… 위중증 242명", true},
+		{"오후 9시까지 신규 확진자 7만8743명", "오후 9시 신규 확진자 4만2883명…전주의 1.2배", true},
+		{"엔페이즈 임원 130억3200만원어치 지분 매도", "엔페이즈 임원 174억9800만원어치 지분 매도", true},
+		{"한시련 2022년 7월 1주차 프로그램 안내", "한시련 2022년 7월 2주차 프로그램 안내", true},
+		{"2022년 6월 3주차 프로그램 안내", "2022년 7월 3주차 프로그램 안내", true},
+		{"SSG vs KIA (7월 31일)", "SSG vs KIA (7월30일)", true},
+		{"설명서 – ②확장 재정", "설명서 – ③납품단가", true},
+		// The same figure, rounded or counted another way.
+		{"마약사범 작년 대비 17.2% 증가", "마약사범 17% 증가에", false},
+		{"금리 4% 돌파···수신금리 8년 만에 최고", "금리 4% 돌파…9년4개월만에 최고", false},
+		{"개봉 3일 연속 1위…100만 돌파 목전", "개봉 4일째 100만 돌파", false},
+		{"중위소득 4인기준 540만 964원…5.47% 인상", "중위소득 5.47% 높여... 4인 가족 162만원", false},
+		// A name with digits is not a figure; a date is not a shared figure.
+		{"코로나19 신규확진 7만3589명", "코로나19 신규 확진자 4만2883명", true},
+		{"오늘의 부고 - 2022년 7월 30일", "오늘의 부고 - 2022년 7월 30일", false},
+		{"8월 1일 3곳 휴교", "8월 1일 5곳 휴교", true},
+	}
+	for _, tt := range tests {
+		a, b := NewHeadline(tt.a), NewHeadline(tt.b)
+		if got := numbersDiffer(a.numbers, b.numbers); got != tt.want {
+			t.Errorf("numbersDiffer(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		if got := numbersDiffer(b.numbers, a.numbers); got != tt.want {
+			t.Errorf("numbersDiffer is not symmetric on %q, %q", tt.a, tt.b)
+		}
+	}
+}
+
 func TestCanonicalLink(t *testing.T) {
 	tests := map[string]string{
 		"https://www.khan.co.kr/a/1/?utm_campaign=rss&utm_source=khan": "khan.co.kr/a/1",
@@ -378,4 +430,33 @@ func TestCanonicalLink(t *testing.T) {
 			t.Errorf("canonicalLink(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// BenchmarkStorySame measures Story.Same on prepared items with leads:
+// two reports of one story reworded (the longest path), and two unrelated
+// stories (most comparisons on the poller's and the digest's paths).
+func BenchmarkStorySame(b *testing.B) {
+	day := time.Date(2022, 7, 31, 9, 0, 0, 0, time.UTC)
+	a := NewStory("강릉서 '싸이 흠뻑쇼' 공연장 철거하던 20대 외국인 추락사",
+		"31일 오후 3시 53분쯤 강원 강릉종합운동장에서 가수 싸이의 흠뻑쇼 무대 구조물 철거 작업을 하던 몽골 국적 20대 남성이 15m 가량 아래로 떨어져 숨지는 사고가 발생했다. 경찰은 현장 관계자를 상대로 안전수칙을 지켰는지 조사하고 있다. 소속사 측은 고인에게 애도를 표하며 유족 지원을 약속했다.",
+		"https://a.example/news/1", day)
+	same := NewStory("강릉 ‘흠뻑쇼’ 무대 철거 외국인 작업자 추락사…싸이 측 “애도”",
+		"가수 싸이 측이 흠뻑쇼 무대 설비를 철거하다 추락해 숨진 외국인 노동자에게 애도를 표했다. 싸이 소속사는 31일 입장문에서 불의의 사고로 유명을 달리한 고인에게 진심으로 애도를 표한다며 유족에게 위로를 전한다고 밝혔다. 사고는 강릉종합운동장에서 철거 작업 중 일어났다.",
+		"https://b.example/article/2", day.Add(2*time.Hour))
+	other := NewStory("한·미, EDSCG 9월 중 개최…하반기 연합연습 통합·확대(종합2보)",
+		"한국과 미국 국방장관이 워싱턴에서 회담을 열고 확장억제전략협의체를 9월 중 개최하기로 합의했다. 양국은 하반기 연합연습을 통합하고 규모를 확대하기로 했으며 북한의 핵실험 가능성에 대비한 공조 방안도 논의했다. 국방부는 회담 결과를 공동보도문으로 발표했다.",
+		"https://c.example/view?id=3", day.Add(time.Hour))
+	if a.Same(other) {
+		b.Fatal("unrelated stories are the same")
+	}
+	b.Run("reworded", func(b *testing.B) {
+		for b.Loop() {
+			a.Same(same)
+		}
+	})
+	b.Run("unrelated", func(b *testing.B) {
+		for b.Loop() {
+			a.Same(other)
+		}
+	})
 }
