@@ -29,6 +29,7 @@ func titles(es []notify.Entry) []string {
 }
 
 func TestBuildFoldsSyndicatedCopies(t *testing.T) {
+	t.Parallel()
 	entries := []notify.Entry{
 		entry(1, "north", "뉴시스", `美국방 "北, 역사상 가장 활발한 실험…전방위 확장억제 제공"`, 60),
 		entry(2, "north", "동아일보", `美국방 “北, 역사상 가장 활발한 실험…전방위 확장억제 제공”`, 88),
@@ -73,6 +74,7 @@ func TestBuildFoldsSyndicatedCopies(t *testing.T) {
 }
 
 func TestBuildMergesSameLinkAndSameOutlet(t *testing.T) {
+	t.Parallel()
 	a := entry(1, "w", "뉴시스", "한·미, EDSCG 9월 중 개최…하반기 연합연습 통합·확대(종합)", 0)
 	b := entry(2, "w", "뉴시스", "한·미, EDSCG 9월 중 개최…하반기 연합연습 통합·확대(종합2보)", 30)
 	b.Urgent = true
@@ -96,6 +98,7 @@ func TestBuildMergesSameLinkAndSameOutlet(t *testing.T) {
 }
 
 func TestBuildKeepsDifferentStoriesApart(t *testing.T) {
+	t.Parallel()
 	// Hard negatives from the fixture: the same name or keyword, other news.
 	entries := []notify.Entry{
 		entry(1, "w", "a", "조수진, 배현진 이어 최고위원 사퇴… “당·정·대 동반 쇄신 이뤄져야”", 0),
@@ -112,6 +115,7 @@ func TestBuildKeepsDifferentStoriesApart(t *testing.T) {
 }
 
 func TestBuildOrderAndHeader(t *testing.T) {
+	t.Parallel()
 	entries := []notify.Entry{
 		entry(1, "semis", "a", "삼성전자 2분기 영업이익 14조", 10),
 		entry(2, "ai-policy", "b", "AI 기본법 국회 통과", 5),
@@ -139,6 +143,7 @@ func TestBuildOrderAndHeader(t *testing.T) {
 }
 
 func TestBuildOverflow(t *testing.T) {
+	t.Parallel()
 	var entries []notify.Entry
 	for i, title := range []string{"가상자산 과세 유예", "금리 동결 결정", "전기요금 인상", "반도체 수출 반등", "부동산 세제 개편"} {
 		entries = append(entries, entry(int64(i+1), "econ", "src", title, i))
@@ -168,6 +173,7 @@ func TestBuildOverflow(t *testing.T) {
 // With an every schedule, matches arriving between two flushes share a
 // Due and become one message.
 func TestEveryMatchesBecomeOneMessage(t *testing.T) {
+	t.Parallel()
 	s, err := NewSchedule(config.Digest{Every: config.Duration(30 * time.Minute)}, time.UTC)
 	if err != nil {
 		t.Fatal(err)
@@ -189,6 +195,7 @@ func TestEveryMatchesBecomeOneMessage(t *testing.T) {
 }
 
 func TestBuildFoldsWireVariants(t *testing.T) {
+	t.Parallel()
 	entries := []notify.Entry{
 		entry(1, "semis", "연합뉴스", "[속보] 정부, 반도체 특별법 국회 통과 촉구", 0),
 		entry(2, "semis", "뉴스1", "정부, 반도체 특별법 국회 통과 거듭 촉구(종합)", 5),

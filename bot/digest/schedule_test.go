@@ -27,6 +27,7 @@ func mustSchedule(t *testing.T, d config.Digest, loc *time.Location) *Schedule {
 }
 
 func TestDue(t *testing.T) {
+	t.Parallel()
 	seoul := mustLoc(t, "Asia/Seoul")
 	ny := mustLoc(t, "America/New_York")
 	// 2025-03-05 is a Wednesday; 2025-03-08 a Saturday; 2025-03-10 a Monday.
@@ -98,6 +99,7 @@ func TestDue(t *testing.T) {
 // Matches arriving between two flushes of an every schedule share one Due,
 // so the bot sends them as one message.
 func TestDueGroupsMatchesBetweenFlushes(t *testing.T) {
+	t.Parallel()
 	loc := mustLoc(t, "Asia/Seoul")
 	s := mustSchedule(t, config.Digest{Every: config.Duration(30 * time.Minute)}, loc)
 	first := time.Date(2025, 3, 5, 10, 0, 0, 0, loc)
@@ -113,6 +115,7 @@ func TestDueGroupsMatchesBetweenFlushes(t *testing.T) {
 // flush loop that sends what is due every five minutes sends them all in
 // one flush at 07:00.
 func TestQuietHoursDeliverOnceAfterwards(t *testing.T) {
+	t.Parallel()
 	loc := mustLoc(t, "Asia/Seoul")
 	s := mustSchedule(t, config.Digest{QuietHours: "22:00-07:00"}, loc)
 	start := time.Date(2025, 3, 5, 22, 0, 0, 0, loc)
@@ -143,6 +146,7 @@ func TestQuietHoursDeliverOnceAfterwards(t *testing.T) {
 }
 
 func TestNext(t *testing.T) {
+	t.Parallel()
 	loc := mustLoc(t, "Asia/Seoul")
 	now := time.Date(2025, 3, 5, 10, 10, 0, 0, loc)
 	tests := []struct {
@@ -165,6 +169,7 @@ func TestNext(t *testing.T) {
 }
 
 func TestNewScheduleErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		digest config.Digest
@@ -192,6 +197,7 @@ func TestNewScheduleErrors(t *testing.T) {
 }
 
 func TestNewScheduleAccessors(t *testing.T) {
+	t.Parallel()
 	s := mustSchedule(t, config.Digest{MaxItems: 20, QuietHours: "22:00-07:00"}, nil)
 	if !s.Instant() || s.MaxItems() != 20 {
 		t.Errorf("Instant() = %v, MaxItems() = %d; want true, 20", s.Instant(), s.MaxItems())
@@ -202,6 +208,7 @@ func TestNewScheduleAccessors(t *testing.T) {
 }
 
 func TestParseClock(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in        string
 		h, m      int
@@ -231,6 +238,7 @@ func TestParseClock(t *testing.T) {
 }
 
 func TestParseQuietHours(t *testing.T) {
+	t.Parallel()
 	q, err := ParseQuietHours("22:00 - 07:30")
 	if err != nil || q != (QuietHours{Start: 22 * 60, End: 7*60 + 30}) {
 		t.Fatalf("ParseQuietHours = %+v, %v", q, err)
@@ -243,6 +251,7 @@ func TestParseQuietHours(t *testing.T) {
 }
 
 func TestParseDay(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want time.Weekday

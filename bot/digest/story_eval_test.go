@@ -161,6 +161,7 @@ func scorePairs(ps []storyPair, as, bs []Story, same func(a, b Story) bool) scor
 // set 2, checked on set 1), and fails below the recall and precision
 // Story.Same reaches now.
 func TestStoryRecall(t *testing.T) {
+	t.Parallel()
 	corpus := loadCorpus(t)
 	sets := []string{"story_pairs.tsv", "story_pairs2.tsv"}
 	var all []preparedPairs
@@ -302,6 +303,7 @@ func fit(sets ...preparedPairs) weights {
 // must stay at most 0.01% of all pairs. The rest still holds unlabelled
 // true copies, so the ceiling bounds rather than measures false merges.
 func TestStoryBackgroundMergeRate(t *testing.T) {
+	t.Parallel()
 	corpus := loadCorpus(t)
 	copies := map[[2]string]bool{} // normalized titles of pairs labelled same
 	for _, name := range []string{"story_pairs.tsv", "story_pairs2.tsv"} {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"[속보]한·미, 고위급 확장억제전략협의체 9월 중 개최할 듯", "한미고위급확장억제전략협의체9월중개최할듯"},
 		{"한·미, EDSCG 9월 중 개최…하반기 연합연습 통합·확대(종합2보)", "한미edscg9월중개최하반기연합연습통합확대"},
@@ -38,6 +39,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestSignature(t *testing.T) {
+	t.Parallel()
 	if Signature("") != 0 || Signature("“…” - ") != 0 {
 		t.Error("a title without letters has a signature")
 	}
@@ -90,6 +92,7 @@ func readPairs(t *testing.T) []labelledPair {
 // chosen from: the largest distance with no false merge, because a false
 // merge can hide a new story for a whole story window.
 func TestStoryPairs(t *testing.T) {
+	t.Parallel()
 	ps := readPairs(t)
 	nsame := 0
 	dist := make([]int, len(ps))
@@ -161,6 +164,7 @@ func jaccard(a, b map[uint64]int) float64 {
 // (all pairs of distinct titles in the shared Korean feeds) are the Same
 // story: each such pair is a story wrongly held back or folded.
 func TestBackgroundMergeRate(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("../../../shared/feeds/korean/knews-rss/*.xml")
 	more, _ := filepath.Glob("../../../shared/feeds/korean/knews-rss/*/*.xml")
 	files = append(files, more...)
@@ -221,6 +225,7 @@ func feedTitles(t *testing.T, path string) []string {
 // with no false merge on the fixture and few merges of real headlines
 // (TestBackgroundMergeRate; most of those are true copies).
 func TestSameStoryPairs(t *testing.T) {
+	t.Parallel()
 	ps := readPairs(t)
 	as, bs := make([]Headline, len(ps)), make([]Headline, len(ps))
 	nsame := 0
@@ -269,6 +274,7 @@ func TestSameStoryPairs(t *testing.T) {
 }
 
 func TestSameStory(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		a, b string
@@ -322,6 +328,7 @@ func sameStory(a, b string) bool {
 }
 
 func TestStorySame(t *testing.T) {
+	t.Parallel()
 	day := time.Date(2022, 7, 30, 9, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
@@ -384,6 +391,7 @@ func TestStorySame(t *testing.T) {
 }
 
 func TestNumbersDiffer(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		a, b string
 		want bool
@@ -418,6 +426,7 @@ func TestNumbersDiffer(t *testing.T) {
 }
 
 func TestCanonicalLink(t *testing.T) {
+	t.Parallel()
 	tests := map[string]string{
 		"https://www.khan.co.kr/a/1/?utm_campaign=rss&utm_source=khan": "khan.co.kr/a/1",
 		"https://news.joins.com/article/1?cloc=rss-news":               "news.joins.com/article/1",
