@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/newshound/newshound/internal/testcorpus"
 )
 
 // rssDoc wraps items in an RSS 2.0 channel that declares the usual
@@ -386,6 +388,9 @@ func TestKoreanFullText(t *testing.T) {
 	dir := filepath.Join(sharedFeeds(t), "korean", "knews-rss")
 	for _, name := range []string{"publishers/sisain.xml", "categories/tech.xml", "khan-_all_.xml"} {
 		t.Run(name, func(t *testing.T) {
+			if !testcorpus.KeepFile(filepath.Join(dir, name)) {
+				t.Skipf("race build: %s is over %d KB; without -race it is read", name, testcorpus.RaceMaxBytes>>10)
+			}
 			data, err := os.ReadFile(filepath.Join(dir, name))
 			if err != nil {
 				t.Skipf("absent: %v", err)
