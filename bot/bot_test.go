@@ -55,6 +55,9 @@ type fetcher struct {
 	items map[string][]feeds.Item
 	errs  map[string]error
 	stats map[string]feeds.Stats
+	// before, when set, runs at the start of each Fetch (outside mu), so a
+	// test can hold a fetch under way.
+	before func(feed string)
 }
 
 func (f *fetcher) set(feed string, items ...feeds.Item) {
@@ -64,6 +67,12 @@ func (f *fetcher) set(feed string, items ...feeds.Item) {
 }
 
 func (f *fetcher) Fetch(_ context.Context, src feeds.Source, _ feeds.Validators) (feeds.Result, error) {
+	f.mu.Lock()
+	before := f.before
+	f.mu.Unlock()
+	if before != nil {
+		before(src.Name)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.errs[src.Name]; err != nil {

@@ -112,6 +112,7 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 	res.Stats = fr.Stats
 	b.logParse(f, fr)
 	if !fr.NotModified && len(fr.Items) > 0 {
+		rt, f = b.latest(rt, f)
 		n, m, undated, err := b.ingest(ctx, rt, f, st.Initialized, fr.Items)
 		res.New, res.Matches, res.Undated = n, m, undated
 		if err != nil {
@@ -149,6 +150,23 @@ func (b *Bot) logParse(f config.Feed, fr feeds.Result) {
 	if fr.Skipped > 0 || st.Duplicates > 0 {
 		b.log.Info("feed entries not made into items", "feed", f.Name, "url", f.URL, "skipped", fr.Skipped, "reasons", st.SkippedReasons, "duplicates", st.Duplicates)
 	}
+}
+
+// latest returns the watchlist in force now and the feed's entry in it,
+// for matching what a poll fetched: a watchlist applied while the feed was
+// being fetched (a poll may wait for a slot, a lease or a slow server)
+// matches the items, so an item fetched after an edit applied is never
+// matched by the watchlist before it, and then recorded as seen. A feed
+// the new watchlist dropped or points elsewhere keeps the poll's.
+func (b *Bot) latest(rt *runtime, f config.Feed) (*runtime, config.Feed) {
+	cur := b.rt.Load()
+	if cur == rt {
+		return rt, f
+	}
+	if nf, ok := cur.feeds[f.Name]; ok && nf.URL == f.URL {
+		return cur, nf
+	}
+	return rt, f
 }
 
 // ingest matches the feed's unseen items and enqueues the matches, then
