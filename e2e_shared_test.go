@@ -46,6 +46,8 @@ func startDaemon(t *testing.T, lookup func(string) (string, bool), args ...strin
 		case code := <-d.done:
 			if code != 0 {
 				t.Errorf("daemon exit %d\n%s", code, d.stderr.String())
+			} else if t.Failed() {
+				t.Logf("daemon %v log:\n%s", args, d.stderr.String())
 			}
 		case <-time.After(15 * time.Second):
 			t.Error("daemon did not stop")
@@ -79,7 +81,7 @@ store: {postgres: "${DATABASE_URL}"}
 feeds:
   - name: it
     url: %s
-    interval: 1s
+    interval: 200ms
 channels:
   terminal: {console: {}}
 watches:

@@ -84,7 +84,7 @@ feeds:
   # 연합뉴스 산업
   - name: it
     url: %s
-    interval: 1s   # 테스트용으로 짧게
+    interval: 200ms   # 테스트용으로 짧게
 
 channels:
   terminal:

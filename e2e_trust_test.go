@@ -80,7 +80,7 @@ func TestDaemonLeaksNoSecret(t *testing.T) {
 	cfg := filepath.Join(dir, "w.yaml")
 	writeFile(t, cfg, fmt.Sprintf(`
 server: {listen: %q}
-feeds: [{name: a, url: %q, interval: 1s, backfill: 1}]
+feeds: [{name: a, url: %q, interval: 200ms, backfill: 1}]
 channels:
   out: {console: {}}
   slack-hook: {slack: {webhook_url: "${SLACK_HOOK}"}}
