@@ -213,9 +213,10 @@ func TestStoryRecall(t *testing.T) {
 	// The floors are what Story.Same reaches now. The aim is recall 0.80
 	// at precision 0.98 on both sets; set 1 stays below it: most pairs
 	// missed there are rewordings that share a name and little else with
-	// the other item (see the log of a failing run), and a threshold low
-	// enough for them merges set 2's other events of the same people.
-	floors := []struct{ precision, recall float64 }{{0.98, 0.73}, {0.98, 0.85}}
+	// the other item. The fit on both sets reaches 0.83 on each, but its
+	// threshold merges headline-only pairs that TestBuildFoldsWireVariants
+	// and TestReplicasSharingAStoreSendOnce keep apart.
+	floors := []struct{ precision, recall float64 }{{0.98, 0.76}, {0.98, 0.86}}
 	for i, p := range all {
 		s := scorePairs(p.ps, p.as, p.bs, Story.Same)
 		if s.recall() < floors[i].recall || s.precision() < floors[i].precision {
