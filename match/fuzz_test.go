@@ -2,6 +2,8 @@ package match
 
 import (
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -88,4 +90,40 @@ func FuzzQuery(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sameStream reports whether the fast path of stable runs gives s the
+// stream, offsets and classes that rune-by-rune normalizing gives.
+func sameStream(t *testing.T, s string) {
+	t.Helper()
+	for _, compact := range []bool{false, true} {
+		var fast, slow normalizer
+		a, b := fast.runWith(s, compact, true), slow.runWith(s, compact, false)
+		if string(a.text) != string(b.text) || !slices.Equal(a.info, b.info) {
+			t.Fatalf("%q (compact %v): fast %q %+v, rune by rune %q %+v", s, compact, a.text, a.info, b.text, b.info)
+		}
+	}
+}
+
+// TestNormalizeStableRuns checks the fast path on text mixing ASCII,
+// Hangul syllables, separators, and runes that combine with them.
+func TestNormalizeStableRuns(t *testing.T) {
+	pieces := []string{"a", "Z", "9", "$", "#", " ", "-", ".", "\t", "가", "힣", "한국", "\u0301", "\u1100", "\u11a8", "\u3000",
+		"Ａ", "\u200b", "\u00a0", "é", "ß", "漢", "カ", "\xff", "\xea\xb0", "👩", "\u318d"}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + r.IntN(12) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		sameStream(t, b.String())
+	}
+}
+
+// FuzzNormalizeStableRuns checks the same on any input.
+func FuzzNormalizeStableRuns(f *testing.F) {
+	for _, s := range []string{"AI 국가안보각서", "e\u0301 가\u11a8", "ＡＩ x", "\xff가"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { sameStream(t, s) })
 }

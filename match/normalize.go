@@ -146,18 +146,26 @@ func Normalize(s string) string {
 // run normalizes s. With compact set, insignificant spaces (see joins) are
 // dropped and recorded in gap instead of being written out. The returned
 // stream is valid until the next call.
-func (n *normalizer) run(s string, compact bool) *stream {
+func (n *normalizer) run(s string, compact bool) *stream { return n.runWith(s, compact, true) }
+
+// runWith is run; with fast false every rune goes through add, the
+// reference the fast path of stable runs is tested against.
+func (n *normalizer) runWith(s string, compact, fast bool) *stream {
 	st := &n.st
 	st.text, st.info = st.text[:0], st.info[:0]
 	n.compact, n.emitted, n.pending, n.gap = compact, false, false, false
-	r, size := decodeRune(s, 0)
 	for i := 0; i < len(s); {
+		if fast {
+			if i = n.stableRun(s, i); i == len(s) {
+				break
+			}
+		}
+		r, size := decodeRune(s, i)
 		if stable(r) {
-			next, nsize := decodeRune(s, i+size)
+			next, _ := decodeRune(s, i+size)
 			if i+size == len(s) || stable(next) {
 				n.add(r, i, i+size)
 				i += size
-				r, size = next, nsize
 				continue
 			}
 		}
@@ -184,9 +192,72 @@ func (n *normalizer) run(s string, compact bool) *stream {
 			}
 		}
 		i = j
-		r, size = decodeRune(s, i)
 	}
 	return st
+}
+
+// stableRun adds the runes from s[i:] on that are ASCII or Hangul
+// syllables and followed by another such rune or the end of s (NFKC
+// leaves them alone), as add would, and returns where it stopped. It is
+// the bulk of most text, so it writes the stream directly.
+func (n *normalizer) stableRun(s string, i int) int {
+	st := &n.st
+	text, info := st.text, st.info
+	for i < len(s) {
+		r, size := decodeRune(s, i)
+		if !stable(r) {
+			break
+		}
+		if next, _ := decodeRune(s, i+size); i+size < len(s) && !stable(next) {
+			break // the next rune may combine with this one
+		}
+		k := kindCJK
+		if r < utf8.RuneSelf {
+			k = asciiKinds[r]
+		}
+		var cls class
+		switch k {
+		case kindSep:
+			if n.emitted && !n.pending {
+				n.pending, n.pendStart, n.pendEnd = true, i, i+size
+			}
+			i += size
+			continue
+		case kindSym:
+			cls = clsSym
+		case kindWord:
+			cls = clsWord
+		default:
+			cls = clsCJK
+		}
+		if n.pending {
+			n.pending = false
+			if n.compact && joins(n.prev, cls) {
+				n.gap = true
+			} else {
+				text = append(text, ' ')
+				info = append(info, byteInfo{start: int32(n.pendStart), end: int32(n.pendEnd), cls: clsSpace})
+			}
+		}
+		bi := byteInfo{start: int32(i), end: int32(i + size), cls: cls, gap: n.gap}
+		if size == 1 {
+			c := byte(r)
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			text = append(text, c)
+			info = append(info, bi)
+		} else {
+			text = append(text, s[i:i+3]...)
+			rest := bi
+			rest.gap = false
+			info = append(info, bi, rest, rest)
+		}
+		n.gap, n.emitted, n.prev = false, true, cls
+		i += size
+	}
+	st.text, st.info = text, info
+	return i
 }
 
 // stable reports whether r is NFKC-normal and never combines with its
