@@ -121,6 +121,7 @@ type Store interface {
 	Leases
 	Pruner
 	Matches
+	Polls
 
 	// Close releases the database; the Store must not be used afterwards.
 	Close() error
@@ -135,6 +136,28 @@ type FeedStates interface {
 	PutFeedState(ctx context.Context, st FeedState) error
 	// FeedStates returns every feed state, ordered by feed name.
 	FeedStates(ctx context.Context) ([]FeedState, error)
+}
+
+// Polls records the outcome of a feed's poll. The general contract of
+// Store (times, text) applies.
+type Polls interface {
+	// RecordPoll writes what one poll of p.State.Feed found in one
+	// transaction, all of it or, on error, nothing: the deliveries (as
+	// Enqueue), the matches (as RecordMatches), the item keys seen (as
+	// MarkSeen, at p.SeenAt) and the feed state (as PutFeedState). It
+	// returns the deliveries inserted, as Enqueue does. A poll that found
+	// nothing new records its state alone, in one write like
+	// PutFeedState.
+	RecordPoll(ctx context.Context, p PollRecord) ([]Delivery, error)
+}
+
+// PollRecord is what one poll of a feed writes to the store.
+type PollRecord struct {
+	State      FeedState
+	Deliveries []Delivery
+	Matches    []Match
+	Seen       []string // item keys of State.Feed
+	SeenAt     time.Time
 }
 
 // Seen records which item keys of each feed have been seen. The general
