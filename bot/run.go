@@ -128,12 +128,14 @@ func (b *Bot) cycle(ctx context.Context, rt *runtime, fs []config.Feed, forced b
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	now := b.opt.Now()
+	var backoff map[string]store.FeedState
+	if !forced {
+		backoff = b.inBackoff(ctx, now)
+	}
 	for _, f := range fs {
-		if !forced {
-			if st, err := b.opt.Store.FeedState(ctx, f.Name); err == nil && st.Failures > 0 && st.NextPoll.After(now) {
-				b.log.Info("feed skipped: failing, in backoff", "feed", f.Name, "failures", st.Failures, "next_try", b.localTime(rt, st.NextPoll), "last_error", st.LastError)
-				continue
-			}
+		if st, ok := backoff[f.Name]; ok {
+			b.log.Info("feed skipped: failing, in backoff", "feed", f.Name, "failures", st.Failures, "next_try", b.localTime(rt, st.NextPoll), "last_error", st.LastError)
+			continue
 		}
 		b.pollSlots <- struct{}{}
 		wg.Go(func() {
@@ -155,6 +157,24 @@ func (b *Bot) cycle(ctx context.Context, rt *runtime, fs []config.Feed, forced b
 	res.Deliveries = b.deliverAll(ctx, rt)
 	res.Backlog = b.backlog(ctx, rt, &res)
 	return res
+}
+
+// inBackoff returns the states of the failing feeds whose next try is
+// after now, from one read of every feed state. When the states cannot
+// be read no feed is skipped.
+func (b *Bot) inBackoff(ctx context.Context, now time.Time) map[string]store.FeedState {
+	states, err := b.opt.Store.FeedStates(ctx)
+	if err != nil {
+		b.log.Warn("reading feed states failed; polling every feed", "error", err.Error())
+		return nil
+	}
+	out := map[string]store.FeedState{}
+	for _, st := range states {
+		if st.Failures > 0 && st.NextPoll.After(now) {
+			out[st.Feed] = st
+		}
+	}
+	return out
 }
 
 // backlog reads what every channel still has pending after a cycle, so a
