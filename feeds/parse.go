@@ -45,15 +45,17 @@ func Parse(data []byte, contentType, feedName, feedURL string, loc *time.Locatio
 	if err != nil {
 		return Result{}, fmt.Errorf("feeds: %s: %w", feedName, err)
 	}
+	sum := sha256.Sum256(data)
+	res.Validators = Validators{BodyHash: hex.EncodeToString(sum[:])}
 	return res, nil
 }
 
-// parse is Parse without the error prefix, so Fetch can name the URL.
+// parse is Parse without the error prefix, so Fetch can name the URL,
+// and without the body hash, which Fetch computes before parsing.
 func parse(data []byte, contentType, feedName, feedURL string, loc *time.Location, now time.Time) (res Result, err error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	sum := sha256.Sum256(data)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return Result{}, errors.New("empty body")
 	}
@@ -62,9 +64,8 @@ func parse(data []byte, contentType, feedName, feedURL string, loc *time.Locatio
 		return Result{}, err
 	}
 	res = Result{
-		Stats:      stats,
-		Validators: Validators{BodyHash: hex.EncodeToString(sum[:])},
-		Title:      truncate(plainText(feed.Title), maxFeedTitleRunes),
+		Stats: stats,
+		Title: truncate(plainText(feed.Title), maxFeedTitleRunes),
 	}
 	for _, n := range stats.SkippedReasons {
 		res.Skipped += n // entries the repair could not recover

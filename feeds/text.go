@@ -34,7 +34,9 @@ func plainText(s string) string {
 	if s == "" {
 		return ""
 	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	if !strings.ContainsAny(s, "<&") {
 		return collapse(s)
 	}
@@ -382,25 +384,40 @@ func collapseRuns(s string, runs bool) string {
 }
 
 // plainRun returns the end of the run of printable ASCII characters
-// (U+0021–U+007E) and precomposed Hangul syllables (U+AC00–U+D7A3) that
-// starts at s[i:], i itself when there is none. Such runes are visible,
-// never separators or joiners, and NFC leaves them alone.
+// (U+0021–U+007E) and precomposed Hangul syllables (U+AC00–U+D7A3), with
+// single spaces between them, that starts at s[i:], i itself when there
+// is none. Such runes are visible, never separators or joiners, and NFC
+// leaves them alone; a single space between two of them is what collapse
+// makes of it.
 func plainRun(s string, i int) int {
+	start := i
 	for i < len(s) {
-		c := s[i]
-		if c > ' ' && c < 0x7f {
-			i++
+		if n := plainRune(s, i); n > 0 {
+			i += n
 			continue
 		}
-		if c >= 0xEA && c <= 0xED && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
-			if r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F); r >= 0xAC00 && r <= 0xD7A3 {
-				i += 3
-				continue
-			}
+		if s[i] == ' ' && i > start && i+1 < len(s) && plainRune(s, i+1) > 0 {
+			i++ // a single space between words stays as it is
+			continue
 		}
 		break
 	}
 	return i
+}
+
+// plainRune returns the size of the printable ASCII character or Hangul
+// syllable at s[i:], 0 for any other rune.
+func plainRune(s string, i int) int {
+	c := s[i]
+	if c > ' ' && c < 0x7f {
+		return 1
+	}
+	if c >= 0xEA && c <= 0xED && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+		if r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F); r >= 0xAC00 && r <= 0xD7A3 {
+			return 3
+		}
+	}
+	return 0
 }
 
 // nfcStable reports whether NFC leaves r unchanged and never composes it
