@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/newshound/newshound/bot/notify"
 	"github.com/newshound/newshound/config"
@@ -910,15 +909,7 @@ func TestRepairsSkipsAndUndatedItemsAreCounted(t *testing.T) {
 		{"newshound_items_skipped_total", []string{"yna", "duplicate"}, 3},
 		{"newshound_items_skipped_total", []string{"yna", "empty"}, 4},
 	} {
-		var got float64
-		switch c.metric {
-		case "newshound_items_undated_total":
-			got = testutil.ToFloat64(h.bot.opt.Metrics.undated.WithLabelValues(c.labels...))
-		case "newshound_feed_repairs_total":
-			got = testutil.ToFloat64(h.bot.opt.Metrics.repairs.WithLabelValues(c.labels...))
-		default:
-			got = testutil.ToFloat64(h.bot.opt.Metrics.skipped.WithLabelValues(c.labels...))
-		}
+		got := gather(t, h.reg, c.metric)[strings.Join(c.labels, ",")].value
 		if got != c.want {
 			t.Errorf("%s%v = %v, want %v", c.metric, c.labels, got, c.want)
 		}
