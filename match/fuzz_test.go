@@ -93,14 +93,26 @@ func FuzzQuery(f *testing.F) {
 }
 
 // sameStream reports whether the fast path of stable runs gives s the
-// stream, offsets and classes that rune-by-rune normalizing gives.
+// stream, offsets and classes that rune-by-rune normalizing gives, and
+// normalizing without offsets the same text.
 func sameStream(t *testing.T, s string) {
 	t.Helper()
 	for _, compact := range []bool{false, true} {
 		var fast, slow normalizer
-		a, b := fast.runWith(s, compact, true), slow.runWith(s, compact, false)
+		a, b := fast.runWith(s, compact, false, true), slow.runWith(s, compact, false, false)
 		if string(a.text) != string(b.text) || !slices.Equal(a.info, b.info) {
 			t.Fatalf("%q (compact %v): fast %q %+v, rune by rune %q %+v", s, compact, a.text, a.info, b.text, b.info)
+		}
+		if len(a.info) != len(a.text) {
+			t.Fatalf("%q (compact %v): %d bytes of text, %d of info", s, compact, len(a.text), len(a.info))
+		}
+	}
+	// Without offsets, the same text.
+	var full, text normalizer
+	want := string(full.run(s, true).text)
+	for _, fast := range []bool{false, true} {
+		if got := text.runWith(s, true, true, fast); string(got.text) != want || len(got.info) != 0 {
+			t.Fatalf("%q text only (fast %v): %q with %d info, want %q", s, fast, got.text, len(got.info), want)
 		}
 	}
 }

@@ -380,8 +380,13 @@ func (m *Matcher) scan(s *scratch, f field, text string) {
 	if text == "" {
 		return
 	}
-	st := s.norm.run(text, true)
-	s.found = m.ac.find(st.text, s.found[:0])
+	st := s.norm.runText(text)
+	if s.found = m.ac.find(st.text, s.found[:0]); len(s.found) == 0 {
+		return
+	}
+	// Some pattern occurs: normalize again with the offsets and classes
+	// the boundary rules and spans need (the text is the same).
+	st = s.norm.run(text, true)
 	for _, o := range s.found {
 		p, i, j := o.p, int(o.start), int(o.end)
 		if !st.accepts(m.patterns[p], i, j) {

@@ -128,10 +128,10 @@ type normalizer struct {
 	st      stream
 	it      norm.Iter // kept here: it is large and would escape from run
 
-	// state of the run in progress
-	compact, emitted, pending, gap bool
-	prev                           class
-	pendStart, pendEnd             int
+	// state of the run in progress; textOnly leaves info empty
+	compact, textOnly, emitted, pending, gap bool
+	prev                                     class
+	pendStart, pendEnd                       int
 }
 
 // Normalize returns the canonical form used for matching: NFKC, Unicode
@@ -146,14 +146,20 @@ func Normalize(s string) string {
 // run normalizes s. With compact set, insignificant spaces (see joins) are
 // dropped and recorded in gap instead of being written out. The returned
 // stream is valid until the next call.
-func (n *normalizer) run(s string, compact bool) *stream { return n.runWith(s, compact, true) }
+func (n *normalizer) run(s string, compact bool) *stream { return n.runWith(s, compact, false, true) }
 
-// runWith is run; with fast false every rune goes through add, the
-// reference the fast path of stable runs is tested against.
-func (n *normalizer) runWith(s string, compact, fast bool) *stream {
+// runText is run in compact mode without the offsets and classes: the
+// stream's text only, and its info empty. Most text holds no pattern, so
+// a scan needs no more.
+func (n *normalizer) runText(s string) *stream { return n.runWith(s, true, true, true) }
+
+// runWith is run, without info when textOnly is set; with fast false
+// every rune goes through add, the reference the fast path of stable
+// runs is tested against.
+func (n *normalizer) runWith(s string, compact, textOnly, fast bool) *stream {
 	st := &n.st
 	st.text, st.info = st.text[:0], st.info[:0]
-	n.compact, n.emitted, n.pending, n.gap = compact, false, false, false
+	n.compact, n.textOnly, n.emitted, n.pending, n.gap = compact, textOnly, false, false, false
 	for i := 0; i < len(s); {
 		if fast {
 			if i = n.stableRun(s, i); i == len(s) {
@@ -236,22 +242,29 @@ func (n *normalizer) stableRun(s string, i int) int {
 				n.gap = true
 			} else {
 				text = append(text, ' ')
-				info = append(info, byteInfo{start: int32(n.pendStart), end: int32(n.pendEnd), cls: clsSpace})
+				if !n.textOnly {
+					info = append(info, byteInfo{start: int32(n.pendStart), end: int32(n.pendEnd), cls: clsSpace})
+				}
 			}
 		}
-		bi := byteInfo{start: int32(i), end: int32(i + size), cls: cls, gap: n.gap}
 		if size == 1 {
 			c := byte(r)
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
 			text = append(text, c)
-			info = append(info, bi)
 		} else {
 			text = append(text, s[i:i+3]...)
-			rest := bi
-			rest.gap = false
-			info = append(info, bi, rest, rest)
+		}
+		if !n.textOnly {
+			bi := byteInfo{start: int32(i), end: int32(i + size), cls: cls, gap: n.gap}
+			if size == 1 {
+				info = append(info, bi)
+			} else {
+				rest := bi
+				rest.gap = false
+				info = append(info, bi, rest, rest)
+			}
 		}
 		n.gap, n.emitted, n.prev = false, true, cls
 		i += size
@@ -359,6 +372,9 @@ func (n *normalizer) foldBytes(dst, src []byte) []byte {
 func (n *normalizer) emit(b []byte, c class, start, end int, gap bool) {
 	st := &n.st
 	st.text = append(st.text, b...)
+	if n.textOnly {
+		return
+	}
 	for i := range b {
 		st.info = append(st.info, byteInfo{start: int32(start), end: int32(end), cls: c, gap: gap && i == 0})
 	}
