@@ -214,8 +214,10 @@ func (n *normalizer) stableRun(s string, i int) int {
 		if !stable(r) {
 			break
 		}
-		if next, _ := decodeRune(s, i+size); i+size < len(s) && !stable(next) {
-			break // the next rune may combine with this one
+		if j := i + size; j < len(s) && s[j] >= utf8.RuneSelf {
+			if next, _ := decodeRune(s, j); !stable(next) {
+				break // the next rune may combine with this one
+			}
 		}
 		k := kindCJK
 		if r < utf8.RuneSelf {

@@ -157,11 +157,17 @@ func (s *Store) Unseen(ctx context.Context, feed string, keys []string) ([]strin
 			stmts[len(chunk)] = q
 		}
 	}
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
+	// Several chunks are read in one transaction, so they see one state;
+	// one chunk needs none around it.
+	stmt := func(q *sql.Stmt) *sql.Stmt { return q }
+	if len(keys) > seenChunk {
+		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
+		}
+		defer tx.Rollback()
+		stmt = func(q *sql.Stmt) *sql.Stmt { return tx.StmtContext(ctx, q) }
 	}
-	defer tx.Rollback()
 	seen := make(map[string]bool, len(keys))
 	for chunk := range slices.Chunk(keys, seenChunk) {
 		args := make([]any, 0, len(chunk)+1)
@@ -169,7 +175,7 @@ func (s *Store) Unseen(ctx context.Context, feed string, keys []string) ([]strin
 		for _, k := range chunk {
 			args = append(args, k)
 		}
-		rows, err := tx.StmtContext(ctx, stmts[len(chunk)]).QueryContext(ctx, args...)
+		rows, err := stmt(stmts[len(chunk)]).QueryContext(ctx, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
 		}
