@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -213,6 +214,50 @@ func TestFeedLeaseHeldDuringPoll(t *testing.T) {
 	}
 	if len(hs) != 0 {
 		t.Errorf("leases left after the poll: %+v", hs)
+	}
+}
+
+// soleStore is a store only this process writes (store.SoleWriter),
+// counting the leases taken by name.
+type soleStore struct {
+	store.Store
+	mu     sync.Mutex
+	leases map[string]int
+}
+
+func (s *soleStore) SoleWriter() bool { return true }
+
+func (s *soleStore) Lease(ctx context.Context, name, owner string, now, until time.Time) (bool, error) {
+	s.mu.Lock()
+	s.leases[name]++
+	s.mu.Unlock()
+	return s.Store.Lease(ctx, name, owner, now, until)
+}
+
+// TestSoleWriterPollsWithoutFeedLease: on a store no other process can
+// write, a poll takes no feed lease (no replica could take the feed),
+// and still polls and alerts as usual; channel leases are still taken.
+func TestSoleWriterPollsWithoutFeedLease(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	ss := &soleStore{Store: h.store, leases: map[string]int{}}
+	b := h.replica("solo", ss, h.chans["team"], time.Minute, 20*time.Second)
+	h.feeds.set("yna", news("1", "트럼프 관세 발표", h.clock.Now()))
+	res := b.RunOnce(context.Background())
+	if res.Err() != nil || len(res.Polls) != 2 {
+		t.Fatalf("cycle = %+v, %v", res.Polls, res.Err())
+	}
+	h.feeds.set("yna", news("1", "트럼프 관세 발표", h.clock.Now()), news("2", "트럼프 새 관세", h.clock.Now()))
+	b.RunOnce(context.Background())
+	if got := h.chans["team"].titles(); len(got) != 1 || got[0] != "트럼프 새 관세" {
+		t.Errorf("team got %q, want the new item", got)
+	}
+	for name, n := range ss.leases {
+		if strings.HasPrefix(name, "feed:") {
+			t.Errorf("lease %s taken %d times on a sole-writer store", name, n)
+		}
+	}
+	if ss.leases["channel:team"] == 0 {
+		t.Errorf("no channel lease taken: %v", ss.leases)
 	}
 }
 

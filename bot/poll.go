@@ -43,13 +43,18 @@ type PollResult struct {
 }
 
 // pollFeed fetches one feed, records its state, and enqueues the matches of
-// its new items. Errors are recorded in the feed state and returned.
+// its new items. Errors are recorded in the feed state and returned. The
+// caller has claimed the feed in b.polling; other replicas sharing the
+// store are kept off by the feed's lease, which a store only this
+// process writes does not need.
 func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResult {
-	h, ok := b.hold(ctx, "feed:"+f.Name)
-	if !ok {
-		return PollResult{Feed: f.Name, Leased: true}
+	if !b.soleWriter {
+		h, ok := b.hold(ctx, "feed:"+f.Name)
+		if !ok {
+			return PollResult{Feed: f.Name, Leased: true}
+		}
+		defer h.release()
 	}
-	defer h.release()
 	start := b.opt.Now()
 	res, failures := b.poll(ctx, rt, f)
 	b.opt.Metrics.polled(res, failures, b.opt.Now().Sub(start))

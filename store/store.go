@@ -318,6 +318,15 @@ type Leases interface {
 	Holders(ctx context.Context, now time.Time) ([]LeaseInfo, error)
 }
 
+// SoleWriter is implemented by a store that can tell whether this
+// process alone may write it (SQLite under its writer lock). No other
+// replica can then take a share of its work, so work that a lease would
+// keep from running twice in two processes needs none there.
+type SoleWriter interface {
+	// SoleWriter reports whether no other process can write the store.
+	SoleWriter() bool
+}
+
 // LeaseInfo is one lease and its holder.
 type LeaseInfo struct {
 	Name  string
