@@ -137,6 +137,9 @@ type Bot struct {
 	// to mark sent; they are never sent again by this process.
 	accepted map[int64]bool
 
+	// stories keeps the stories of the rows the story check compares.
+	stories storyCache
+
 	// surgeMu serializes surge checks of concurrent polls.
 	surgeMu sync.Mutex
 	// reportSlots holds, per scheduled report, the last time handled

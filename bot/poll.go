@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/newshound/newshound/bot/digest"
@@ -441,11 +442,53 @@ func (r *recall) rows(ctx context.Context, channel string) []sentStory {
 	}
 	// Oldest first, so that a story's first row is found first.
 	slices.SortFunc(prev, func(a, b store.Delivery) int { return cmp.Compare(a.ID, b.ID) })
-	for _, d := range prev {
-		rows = append(rows, sentStory{row: d, story: storyOf(d)})
+	stories := r.b.stories.of(channel, prev)
+	for i, d := range prev {
+		rows = append(rows, sentStory{row: d, story: stories[i]})
 	}
 	r.sent[channel] = rows
 	return rows
+}
+
+// storyCache keeps, by channel and row ID, the story of each sent row the
+// story check compared, so that it is built once, not once per poll that
+// has a match (with thousands of rows in the story window that was most
+// of a poll's work): a row's title, payload and link never change.
+type storyCache struct {
+	mu        sync.Mutex
+	byChannel map[string]map[int64]digest.Story
+}
+
+// of returns the stories of a channel's rows, in order, building those
+// not kept yet. It keeps the stories of these rows only: rows that left
+// the story window are forgotten.
+func (c *storyCache) of(channel string, rows []store.Delivery) []digest.Story {
+	out := make([]digest.Story, len(rows))
+	missing := make([]int, 0, len(rows))
+	c.mu.Lock()
+	kept := c.byChannel[channel]
+	for i, d := range rows {
+		if st, ok := kept[d.ID]; ok {
+			out[i] = st
+		} else {
+			missing = append(missing, i)
+		}
+	}
+	c.mu.Unlock()
+	for _, i := range missing { // outside the lock: polls build their own at once
+		out[i] = storyOf(rows[i])
+	}
+	now := make(map[int64]digest.Story, len(rows))
+	for i, d := range rows {
+		now[d.ID] = out[i]
+	}
+	c.mu.Lock()
+	if c.byChannel == nil {
+		c.byChannel = map[string]map[int64]digest.Story{}
+	}
+	c.byChannel[channel] = now
+	c.mu.Unlock()
+	return out
 }
 
 // rootOf returns the row whose message d's story lives in: d's parent
