@@ -210,9 +210,11 @@ func (n *normalizer) stableRun(s string, i int) int {
 	st := &n.st
 	text, info := st.text, st.info
 	for i < len(s) {
-		r, size := decodeRune(s, i)
-		if !stable(r) {
-			break
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			if r, size = decodeRune(s, i); !stable(r) {
+				break
+			}
 		}
 		if j := i + size; j < len(s) && s[j] >= utf8.RuneSelf {
 			if next, _ := decodeRune(s, j); !stable(next) {
