@@ -131,8 +131,12 @@ type Bot struct {
 	// (store.SoleWriter): no other replica polls its feeds, so a poll
 	// takes no feed lease, only its claim in polling.
 	soleWriter bool
-	lastFail   map[string]string
-	lastPrune  time.Time
+	// nextPolls holds, on a sole-writer store, each feed's next poll as
+	// this process last wrote it (under mu), so the daemon's look for
+	// due feeds reads no store; nil until first read from the store.
+	nextPolls map[string]time.Time
+	lastFail  map[string]string
+	lastPrune time.Time
 	// accepted holds outbox rows a platform accepted but the store failed
 	// to mark sent; they are never sent again by this process.
 	accepted map[int64]bool

@@ -261,6 +261,54 @@ func TestSoleWriterPollsWithoutFeedLease(t *testing.T) {
 	}
 }
 
+// statesCounter counts FeedStates reads of a sole-writer store.
+type statesCounter struct {
+	soleStore
+	reads int
+}
+
+func (s *statesCounter) FeedStates(ctx context.Context) ([]store.FeedState, error) {
+	s.mu.Lock()
+	s.reads++
+	s.mu.Unlock()
+	return s.Store.FeedStates(ctx)
+}
+
+// TestSoleWriterKeepsNextPolls: on a sole-writer store the daemon reads
+// the feed states once, then knows each feed's next poll from its own
+// polls, failed ones included: due feeds are the same as the store says.
+func TestSoleWriterKeepsNextPolls(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	sc := &statesCounter{soleStore: soleStore{Store: h.store, leases: map[string]int{}}}
+	b := h.replica("solo", sc, h.chans["team"], time.Minute, 20*time.Second)
+	b.opt.Jitter = func(time.Duration) time.Duration { return 0 }
+	rt := b.rt.Load()
+	now := h.clock.Now()
+	if due := b.dueFeeds(context.Background(), rt, now); !due["yna"] || !due["newsis"] {
+		t.Fatalf("before any poll: due %v, want both", due)
+	}
+	h.feeds.set("yna", news("1", "트럼프 관세 발표", now))
+	h.feeds.errs["newsis"] = errors.New("connection refused")
+	for _, f := range rt.cfg.Feeds {
+		b.pollFeed(context.Background(), rt, f)
+	}
+	for _, at := range []time.Time{now, now.Add(time.Minute), now.Add(6 * time.Minute), now.Add(time.Hour)} {
+		got := b.dueFeeds(context.Background(), rt, at)
+		sts, err := h.store.FeedStates(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range sts {
+			if want := !st.NextPoll.After(at); got[st.Feed] != want {
+				t.Errorf("at %v: %s due %v, the store says %v (next poll %v)", at.Sub(now), st.Feed, got[st.Feed], want, st.NextPoll)
+			}
+		}
+	}
+	if sc.reads != 1 {
+		t.Errorf("feed states read %d times, want once", sc.reads)
+	}
+}
+
 // partitionable is a store a test can cut a replica off from: its lease
 // calls then fail, as they would for a replica that lost the database
 // (or died).

@@ -95,6 +95,8 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 		res.Err = err
 		if perr := b.opt.Store.PutFeedState(ctx, st); perr != nil {
 			res.Err = errors.Join(err, perr)
+		} else {
+			b.scheduled(f.Name, st.NextPoll)
 		}
 		return res, st.Failures
 	}
@@ -151,6 +153,7 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 		res.Err = err
 		return res, st.Failures
 	}
+	b.scheduled(f.Name, next.NextPoll)
 	res.Matches = len(added)
 	for _, d := range added {
 		b.opt.Metrics.queued(d.Channel)

@@ -360,23 +360,61 @@ func (b *Bot) dueChannels(ctx context.Context, rt *runtime, now time.Time) map[s
 
 // dueFeeds returns the feeds of rt whose next poll is not after now, from
 // one read of every feed state (one query per tick, whatever the number
-// of feeds). A feed never polled is due; when the states cannot be read
+// of feeds), or on a sole-writer store from the next polls kept in
+// memory. A feed never polled is due; when the states cannot be read
 // every feed is (its lease still keeps replicas from polling it twice).
 func (b *Bot) dueFeeds(ctx context.Context, rt *runtime, now time.Time) map[string]bool {
 	due := make(map[string]bool, len(rt.cfg.Feeds))
 	for _, f := range rt.cfg.Feeds {
 		due[f.Name] = true
 	}
+	if b.soleWriter {
+		b.mu.Lock()
+		kept := b.nextPolls != nil
+		for name, t := range b.nextPolls {
+			if _, ok := due[name]; ok {
+				due[name] = !t.After(now)
+			}
+		}
+		b.mu.Unlock()
+		if kept {
+			return due
+		}
+	}
 	states, err := b.opt.Store.FeedStates(ctx)
 	if err != nil {
 		return due
 	}
+	next := make(map[string]time.Time, len(states))
 	for _, st := range states {
+		next[st.Feed] = st.NextPoll
 		if _, ok := due[st.Feed]; ok {
 			due[st.Feed] = !st.NextPoll.After(now)
 		}
 	}
+	if b.soleWriter {
+		// Only this process writes the states: from now on its polls
+		// keep the next poll times (scheduled), and no tick reads them.
+		b.mu.Lock()
+		if b.nextPolls == nil {
+			b.nextPolls = next
+		}
+		b.mu.Unlock()
+	}
 	return due
+}
+
+// scheduled records a feed's next poll once its state is written, when
+// the next polls are kept in memory (dueFeeds).
+func (b *Bot) scheduled(feed string, next time.Time) {
+	if !b.soleWriter {
+		return
+	}
+	b.mu.Lock()
+	if b.nextPolls != nil {
+		b.nextPolls[feed] = next
+	}
+	b.mu.Unlock()
 }
 
 func (b *Bot) claim(set map[string]bool, key string) bool {
