@@ -94,12 +94,12 @@ func FuzzQuery(f *testing.F) {
 
 // sameStream reports whether the fast path of stable runs gives s the
 // stream, offsets and classes that rune-by-rune normalizing gives, and
-// normalizing without offsets the same text.
+// normalizing without offsets the same text and classes.
 func sameStream(t *testing.T, s string) {
 	t.Helper()
 	for _, compact := range []bool{false, true} {
 		var fast, slow normalizer
-		a, b := fast.runWith(s, compact, false, true), slow.runWith(s, compact, false, false)
+		a, b := fast.runWith(s, compact, withOffsets, true), slow.runWith(s, compact, withOffsets, false)
 		if string(a.text) != string(b.text) || !slices.Equal(a.info, b.info) {
 			t.Fatalf("%q (compact %v): fast %q %+v, rune by rune %q %+v", s, compact, a.text, a.info, b.text, b.info)
 		}
@@ -107,12 +107,19 @@ func sameStream(t *testing.T, s string) {
 			t.Fatalf("%q (compact %v): %d bytes of text, %d of info", s, compact, len(a.text), len(a.info))
 		}
 	}
-	// Without offsets, the same text.
-	var full, text normalizer
-	want := string(full.run(s, true).text)
+	// Without offsets, the same text and classes.
+	var full, light normalizer
+	want := full.run(s, true)
 	for _, fast := range []bool{false, true} {
-		if got := text.runWith(s, true, true, fast); string(got.text) != want || len(got.info) != 0 {
-			t.Fatalf("%q text only (fast %v): %q with %d info, want %q", s, fast, got.text, len(got.info), want)
+		got := light.runWith(s, true, withClasses, fast)
+		if string(got.text) != string(want.text) || len(got.info) != 0 || len(got.classes) != len(want.info) {
+			t.Fatalf("%q classes only (fast %v): %q with %d info, %d classes; want %q, %d classes", s, fast,
+				got.text, len(got.info), len(got.classes), want.text, len(want.info))
+		}
+		for k, bi := range want.info {
+			if c := got.classes[k]; class(c&^gapBit) != bi.cls || (c&gapBit != 0) != bi.gap {
+				t.Fatalf("%q byte %d (fast %v): class %d, want %+v", s, k, fast, c, bi)
+			}
 		}
 	}
 }

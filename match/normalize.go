@@ -102,11 +102,23 @@ func joins(a, b class) bool {
 }
 
 // stream is normalized text with, for each byte, where it came from in the
-// original text and its class.
+// original text and its class (info), or its class only (classes).
 type stream struct {
-	text []byte
-	info []byteInfo // parallel to text
+	text    []byte
+	info    []byteInfo // parallel to text, when normalized withOffsets
+	classes []uint8    // parallel to text, when normalized withClasses: the class, and gapBit
 }
+
+// gapBit marks in stream.classes a byte with byteInfo.gap set.
+const gapBit = 1 << 2
+
+// infoMode is what a stream records besides its text.
+type infoMode uint8
+
+const (
+	withOffsets infoMode = iota // info: offsets and classes
+	withClasses                 // classes only, all the boundary rules need
+)
 
 // byteInfo describes one byte of a stream.
 type byteInfo struct {
@@ -128,10 +140,11 @@ type normalizer struct {
 	st      stream
 	it      norm.Iter // kept here: it is large and would escape from run
 
-	// state of the run in progress; textOnly leaves info empty
-	compact, textOnly, emitted, pending, gap bool
-	prev                                     class
-	pendStart, pendEnd                       int
+	// state of the run in progress
+	mode                           infoMode
+	compact, emitted, pending, gap bool
+	prev                           class
+	pendStart, pendEnd             int
 }
 
 // Normalize returns the canonical form used for matching: NFKC, Unicode
@@ -146,20 +159,23 @@ func Normalize(s string) string {
 // run normalizes s. With compact set, insignificant spaces (see joins) are
 // dropped and recorded in gap instead of being written out. The returned
 // stream is valid until the next call.
-func (n *normalizer) run(s string, compact bool) *stream { return n.runWith(s, compact, false, true) }
+func (n *normalizer) run(s string, compact bool) *stream {
+	return n.runWith(s, compact, withOffsets, true)
+}
 
-// runText is run in compact mode without the offsets and classes: the
-// stream's text only, and its info empty. Most text holds no pattern, so
-// a scan needs no more.
-func (n *normalizer) runText(s string) *stream { return n.runWith(s, true, true, true) }
+// runClasses is run in compact mode recording the classes of the
+// stream's bytes but not where they came from (info is empty): the
+// automaton and the boundary rules need no more, and the offsets only
+// for the spans of a hit, which few documents have.
+func (n *normalizer) runClasses(s string) *stream { return n.runWith(s, true, withClasses, true) }
 
-// runWith is run, without info when textOnly is set; with fast false
-// every rune goes through add, the reference the fast path of stable
-// runs is tested against.
-func (n *normalizer) runWith(s string, compact, textOnly, fast bool) *stream {
+// runWith is run recording what mode says besides the text; with fast
+// false every rune goes through add, the reference the fast path of
+// stable runs is tested against.
+func (n *normalizer) runWith(s string, compact bool, mode infoMode, fast bool) *stream {
 	st := &n.st
-	st.text, st.info = st.text[:0], st.info[:0]
-	n.compact, n.textOnly, n.emitted, n.pending, n.gap = compact, textOnly, false, false, false
+	st.text, st.info, st.classes = st.text[:0], st.info[:0], st.classes[:0]
+	n.mode, n.compact, n.emitted, n.pending, n.gap = mode, compact, false, false, false
 	for i := 0; i < len(s); {
 		if fast {
 			if i = n.stableRun(s, i); i == len(s) {
@@ -208,7 +224,7 @@ func (n *normalizer) runWith(s string, compact, textOnly, fast bool) *stream {
 // the bulk of most text, so it writes the stream directly.
 func (n *normalizer) stableRun(s string, i int) int {
 	st := &n.st
-	text, info := st.text, st.info
+	text, info, classes := st.text, st.info, st.classes
 	for i < len(s) {
 		r, size := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
@@ -246,8 +262,11 @@ func (n *normalizer) stableRun(s string, i int) int {
 				n.gap = true
 			} else {
 				text = append(text, ' ')
-				if !n.textOnly {
+				switch n.mode {
+				case withOffsets:
 					info = append(info, byteInfo{start: int32(n.pendStart), end: int32(n.pendEnd), cls: clsSpace})
+				case withClasses:
+					classes = append(classes, uint8(clsSpace))
 				}
 			}
 		}
@@ -260,7 +279,8 @@ func (n *normalizer) stableRun(s string, i int) int {
 		} else {
 			text = append(text, s[i:i+3]...)
 		}
-		if !n.textOnly {
+		switch n.mode {
+		case withOffsets:
 			bi := byteInfo{start: int32(i), end: int32(i + size), cls: cls, gap: n.gap}
 			if size == 1 {
 				info = append(info, bi)
@@ -269,11 +289,21 @@ func (n *normalizer) stableRun(s string, i int) int {
 				rest.gap = false
 				info = append(info, bi, rest, rest)
 			}
+		case withClasses:
+			first := uint8(cls)
+			if n.gap {
+				first |= gapBit
+			}
+			if size == 1 {
+				classes = append(classes, first)
+			} else {
+				classes = append(classes, first, uint8(cls), uint8(cls))
+			}
 		}
 		n.gap, n.emitted, n.prev = false, true, cls
 		i += size
 	}
-	st.text, st.info = text, info
+	st.text, st.info, st.classes = text, info, classes
 	return i
 }
 
@@ -376,10 +406,18 @@ func (n *normalizer) foldBytes(dst, src []byte) []byte {
 func (n *normalizer) emit(b []byte, c class, start, end int, gap bool) {
 	st := &n.st
 	st.text = append(st.text, b...)
-	if n.textOnly {
-		return
-	}
-	for i := range b {
-		st.info = append(st.info, byteInfo{start: int32(start), end: int32(end), cls: c, gap: gap && i == 0})
+	switch n.mode {
+	case withOffsets:
+		for i := range b {
+			st.info = append(st.info, byteInfo{start: int32(start), end: int32(end), cls: c, gap: gap && i == 0})
+		}
+	case withClasses:
+		for i := range b {
+			k := uint8(c)
+			if gap && i == 0 {
+				k |= gapBit
+			}
+			st.classes = append(st.classes, k)
+		}
 	}
 }
