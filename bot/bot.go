@@ -131,10 +131,11 @@ type Bot struct {
 	// (store.SoleWriter): no other replica polls its feeds, so a poll
 	// takes no feed lease, only its claim in polling.
 	soleWriter bool
-	// nextPolls holds, on a sole-writer store, each feed's next poll as
-	// this process last wrote it (under mu), so the daemon's look for
-	// due feeds reads no store; nil until first read from the store.
-	nextPolls map[string]time.Time
+	// states holds, on a sole-writer store, every feed's state as this
+	// process last wrote it (under mu), read from the store once: a poll
+	// and the daemon's look for due feeds then read no store. nil until
+	// read.
+	states    map[string]store.FeedState
 	lastFail  map[string]string
 	lastPrune time.Time
 	// accepted holds outbox rows a platform accepted but the store failed

@@ -261,7 +261,7 @@ func TestSoleWriterPollsWithoutFeedLease(t *testing.T) {
 	}
 }
 
-// statesCounter counts FeedStates reads of a sole-writer store.
+// statesCounter counts the feed state reads of a sole-writer store.
 type statesCounter struct {
 	soleStore
 	reads int
@@ -274,10 +274,17 @@ func (s *statesCounter) FeedStates(ctx context.Context) ([]store.FeedState, erro
 	return s.Store.FeedStates(ctx)
 }
 
-// TestSoleWriterKeepsNextPolls: on a sole-writer store the daemon reads
-// the feed states once, then knows each feed's next poll from its own
-// polls, failed ones included: due feeds are the same as the store says.
-func TestSoleWriterKeepsNextPolls(t *testing.T) {
+func (s *statesCounter) FeedState(ctx context.Context, feed string) (store.FeedState, error) {
+	s.mu.Lock()
+	s.reads++
+	s.mu.Unlock()
+	return s.Store.FeedState(ctx, feed)
+}
+
+// TestSoleWriterKeepsFeedStates: on a sole-writer store the bot reads
+// the feed states once, then keeps each feed's state as its polls write
+// it, failed ones included: polls and due feeds see what the store says.
+func TestSoleWriterKeepsFeedStates(t *testing.T) {
 	h := newHarness(t, oneFeed)
 	sc := &statesCounter{soleStore: soleStore{Store: h.store, leases: map[string]int{}}}
 	b := h.replica("solo", sc, h.chans["team"], time.Minute, 20*time.Second)
@@ -289,8 +296,17 @@ func TestSoleWriterKeepsNextPolls(t *testing.T) {
 	}
 	h.feeds.set("yna", news("1", "트럼프 관세 발표", now))
 	h.feeds.errs["newsis"] = errors.New("connection refused")
-	for _, f := range rt.cfg.Feeds {
-		b.pollFeed(context.Background(), rt, f)
+	for range 2 {
+		for _, f := range rt.cfg.Feeds {
+			b.pollFeed(context.Background(), rt, f)
+		}
+		h.feeds.set("yna", news("1", "트럼프 관세 발표", now), news("2", "트럼프 새 관세", now))
+	}
+	if got := h.chans["team"].titles(); len(got) != 0 {
+		t.Errorf("alerts %q before a delivery", got)
+	}
+	if pend, _ := h.store.PendingAll(context.Background(), "team"); len(pend) != 1 || pend[0].Title != "트럼프 새 관세" {
+		t.Errorf("pending %+v, want the one new item of the second poll", pend)
 	}
 	for _, at := range []time.Time{now, now.Add(time.Minute), now.Add(6 * time.Minute), now.Add(time.Hour)} {
 		got := b.dueFeeds(context.Background(), rt, at)
@@ -305,7 +321,7 @@ func TestSoleWriterKeepsNextPolls(t *testing.T) {
 		}
 	}
 	if sc.reads != 1 {
-		t.Errorf("feed states read %d times, want once", sc.reads)
+		t.Errorf("feed states read %d times, want once (all of them)", sc.reads)
 	}
 }
 

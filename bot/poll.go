@@ -64,7 +64,7 @@ func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResu
 
 func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollResult, failures int) {
 	res = PollResult{Feed: f.Name}
-	st, err := b.opt.Store.FeedState(ctx, f.Name)
+	st, err := b.feedState(ctx, f.Name)
 	if errors.Is(err, store.ErrNotFound) {
 		st = store.FeedState{Feed: f.Name}
 	} else if err != nil {
@@ -96,7 +96,7 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 		if perr := b.opt.Store.PutFeedState(ctx, st); perr != nil {
 			res.Err = errors.Join(err, perr)
 		} else {
-			b.scheduled(f.Name, st.NextPoll)
+			b.wroteState(st)
 		}
 		return res, st.Failures
 	}
@@ -153,7 +153,7 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 		res.Err = err
 		return res, st.Failures
 	}
-	b.scheduled(f.Name, next.NextPoll)
+	b.wroteState(next)
 	res.Matches = len(added)
 	for _, d := range added {
 		b.opt.Metrics.queued(d.Channel)

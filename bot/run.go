@@ -163,7 +163,7 @@ func (b *Bot) cycle(ctx context.Context, rt *runtime, fs []config.Feed, forced b
 // after now, from one read of every feed state. When the states cannot
 // be read no feed is skipped.
 func (b *Bot) inBackoff(ctx context.Context, now time.Time) map[string]store.FeedState {
-	states, err := b.opt.Store.FeedStates(ctx)
+	states, err := b.feedStates(ctx)
 	if err != nil {
 		b.log.Warn("reading feed states failed; polling every feed", "error", err.Error())
 		return nil
@@ -360,59 +360,96 @@ func (b *Bot) dueChannels(ctx context.Context, rt *runtime, now time.Time) map[s
 
 // dueFeeds returns the feeds of rt whose next poll is not after now, from
 // one read of every feed state (one query per tick, whatever the number
-// of feeds), or on a sole-writer store from the next polls kept in
-// memory. A feed never polled is due; when the states cannot be read
-// every feed is (its lease still keeps replicas from polling it twice).
+// of feeds; none on a sole-writer store, whose states are kept). A feed
+// never polled is due; when the states cannot be read every feed is (its
+// lease still keeps replicas from polling it twice).
 func (b *Bot) dueFeeds(ctx context.Context, rt *runtime, now time.Time) map[string]bool {
 	due := make(map[string]bool, len(rt.cfg.Feeds))
 	for _, f := range rt.cfg.Feeds {
 		due[f.Name] = true
 	}
-	if b.soleWriter {
-		b.mu.Lock()
-		kept := b.nextPolls != nil
-		for name, t := range b.nextPolls {
-			if _, ok := due[name]; ok {
-				due[name] = !t.After(now)
-			}
-		}
-		b.mu.Unlock()
-		if kept {
-			return due
-		}
-	}
-	states, err := b.opt.Store.FeedStates(ctx)
+	states, err := b.feedStates(ctx)
 	if err != nil {
 		return due
 	}
-	next := make(map[string]time.Time, len(states))
 	for _, st := range states {
-		next[st.Feed] = st.NextPoll
 		if _, ok := due[st.Feed]; ok {
 			due[st.Feed] = !st.NextPoll.After(now)
 		}
 	}
-	if b.soleWriter {
-		// Only this process writes the states: from now on its polls
-		// keep the next poll times (scheduled), and no tick reads them.
-		b.mu.Lock()
-		if b.nextPolls == nil {
-			b.nextPolls = next
-		}
-		b.mu.Unlock()
-	}
 	return due
 }
 
-// scheduled records a feed's next poll once its state is written, when
-// the next polls are kept in memory (dueFeeds).
-func (b *Bot) scheduled(feed string, next time.Time) {
+// feedStates returns every feed's state: from the store, or on a
+// sole-writer store from those kept in memory, read from the store the
+// first time.
+func (b *Bot) feedStates(ctx context.Context) ([]store.FeedState, error) {
+	if b.soleWriter {
+		if kept, err := b.keptStates(ctx); err == nil {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			out := make([]store.FeedState, 0, len(kept))
+			for _, st := range kept {
+				out = append(out, st)
+			}
+			return out, nil
+		}
+	}
+	return b.opt.Store.FeedStates(ctx)
+}
+
+// feedState returns the state of one feed (store.ErrNotFound for a feed
+// never polled), from memory on a sole-writer store.
+func (b *Bot) feedState(ctx context.Context, feed string) (store.FeedState, error) {
+	if b.soleWriter {
+		if kept, err := b.keptStates(ctx); err == nil {
+			b.mu.Lock()
+			st, ok := kept[feed]
+			b.mu.Unlock()
+			if !ok {
+				return store.FeedState{}, fmt.Errorf("bot: feed state %q: %w", feed, store.ErrNotFound)
+			}
+			return st, nil
+		}
+	}
+	return b.opt.Store.FeedState(ctx, feed)
+}
+
+// keptStates returns the map of states kept on a sole-writer store,
+// reading it from the store the first time. The map is read and written
+// under b.mu.
+func (b *Bot) keptStates(ctx context.Context) (map[string]store.FeedState, error) {
+	b.mu.Lock()
+	kept := b.states
+	b.mu.Unlock()
+	if kept != nil {
+		return kept, nil
+	}
+	states, err := b.opt.Store.FeedStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	read := make(map[string]store.FeedState, len(states))
+	for _, st := range states {
+		read[st.Feed] = st
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.states == nil {
+		b.states = read
+	}
+	return b.states, nil
+}
+
+// wroteState records a feed state this process wrote to a sole-writer
+// store, so the kept states stay what the store holds.
+func (b *Bot) wroteState(st store.FeedState) {
 	if !b.soleWriter {
 		return
 	}
 	b.mu.Lock()
-	if b.nextPolls != nil {
-		b.nextPolls[feed] = next
+	if b.states != nil {
+		b.states[st.Feed] = st
 	}
 	b.mu.Unlock()
 }
