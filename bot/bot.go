@@ -127,11 +127,23 @@ type Bot struct {
 	sending   map[string]bool // channels being delivered now
 	// pollSlots bounds the polls under way at once (see maxPolling).
 	pollSlots chan struct{}
+	// soleWriter is true when no other process can write the store
+	// (store.SoleWriter): no other replica polls its feeds, so a poll
+	// takes no feed lease, only its claim in polling.
+	soleWriter bool
+	// states holds, on a sole-writer store, every feed's state as this
+	// process last wrote it (under mu), read from the store once: a poll
+	// and the daemon's look for due feeds then read no store. nil until
+	// read.
+	states    map[string]store.FeedState
 	lastFail  map[string]string
 	lastPrune time.Time
 	// accepted holds outbox rows a platform accepted but the store failed
 	// to mark sent; they are never sent again by this process.
 	accepted map[int64]bool
+
+	// stories keeps the stories of the rows the story check compares.
+	stories storyCache
 
 	// surgeMu serializes surge checks of concurrent polls.
 	surgeMu sync.Mutex
@@ -185,6 +197,9 @@ func New(o Options) (*Bot, error) {
 		reportSlots: map[string]time.Time{},
 		reportRetry: map[string]time.Time{},
 		pollSlots:   make(chan struct{}, maxPolling),
+	}
+	if sw, ok := o.Store.(store.SoleWriter); ok {
+		b.soleWriter = sw.SoleWriter()
 	}
 	rt, err := b.build(o.Config, nil)
 	if err != nil {

@@ -9,11 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/newshound/newshound/bot/notify"
 	"github.com/newshound/newshound/config"
@@ -652,6 +652,61 @@ func TestAcceptedButNotRecordedIsNeverResent(t *testing.T) {
 	}
 }
 
+// failingPolls fails RecordPoll a number of times, as a store blip would.
+type failingPolls struct {
+	store.Store
+	fail atomic.Int32
+}
+
+func (s *failingPolls) RecordPoll(ctx context.Context, p store.PollRecord) ([]store.Delivery, error) {
+	if s.fail.Add(-1) >= 0 {
+		return nil, errors.New("database is locked")
+	}
+	return s.Store.RecordPoll(ctx, p)
+}
+
+// TestFailedPollRecordLeavesItemsUnseen: when the one write of a poll
+// fails, nothing of it is recorded but the failure: the next poll finds
+// the same items new and alerts them once.
+func TestFailedPollRecordLeavesItemsUnseen(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	h.cycle()
+	fp := &failingPolls{Store: h.store}
+	b, err := New(Options{
+		Config: h.bot.Config(), Store: fp, Fetcher: h.feeds,
+		Notifiers: func(*config.Config) (map[string]notify.Notifier, error) {
+			return map[string]notify.Notifier{"team": h.chans["team"], "other": &recorder{}}, nil
+		},
+		Now: h.clock.Now, Sleep: h.clock.Sleep, Jitter: func(time.Duration) time.Duration { return 0 },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.feeds.set("yna", news("1", "트럼프 대선 출마 선언", h.clock.Now()))
+	fp.fail.Store(1)
+	f := b.Config().Feeds[0]
+	if pr := b.pollFeed(context.Background(), b.rt.Load(), f); pr.Err == nil || pr.New != 0 || pr.Matches != 0 {
+		t.Fatalf("poll with a failed record = %+v, want an error and nothing new", pr)
+	}
+	st, err := h.store.FeedState(context.Background(), "yna")
+	if err != nil || st.Failures != 1 || !strings.Contains(st.LastError, "database is locked") {
+		t.Fatalf("state after the failed record = %+v, %v; want one failure with its error", st, err)
+	}
+	if unseen, _ := h.store.Unseen(context.Background(), "yna", []string{"1"}); len(unseen) != 1 {
+		t.Fatal("the item was marked seen although its poll was not recorded")
+	}
+	h.clock.Set(h.clock.Now().Add(time.Hour))
+	b.RunOnce(context.Background())
+	h.clock.Set(h.clock.Now().Add(time.Hour))
+	b.RunOnce(context.Background())
+	if got := h.chans["team"].titles(); len(got) != 1 {
+		t.Errorf("team got %q, want the item once", got)
+	}
+	if st, _ := h.store.FeedState(context.Background(), "yna"); st.Failures != 0 || st.ItemsSeen != 1 {
+		t.Errorf("state after the next polls = %+v, want healthy with one item seen", st)
+	}
+}
+
 func TestFeedURLChangeIsAFirstPoll(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, oneFeed)
@@ -883,15 +938,7 @@ func TestRepairsSkipsAndUndatedItemsAreCounted(t *testing.T) {
 		{"newshound_items_skipped_total", []string{"yna", "duplicate"}, 3},
 		{"newshound_items_skipped_total", []string{"yna", "empty"}, 4},
 	} {
-		var got float64
-		switch c.metric {
-		case "newshound_items_undated_total":
-			got = testutil.ToFloat64(h.bot.opt.Metrics.undated.WithLabelValues(c.labels...))
-		case "newshound_feed_repairs_total":
-			got = testutil.ToFloat64(h.bot.opt.Metrics.repairs.WithLabelValues(c.labels...))
-		default:
-			got = testutil.ToFloat64(h.bot.opt.Metrics.skipped.WithLabelValues(c.labels...))
-		}
+		got := gather(t, h.reg, c.metric)[strings.Join(c.labels, ",")].value
 		if got != c.want {
 			t.Errorf("%s%v = %v, want %v", c.metric, c.labels, got, c.want)
 		}

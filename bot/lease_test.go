@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -224,6 +225,114 @@ func TestFeedLeaseHeldDuringPoll(t *testing.T) {
 	}
 	if len(hs) != 0 {
 		t.Errorf("leases left after the poll: %+v", hs)
+	}
+}
+
+// soleStore is a store only this process writes (store.SoleWriter),
+// counting the leases taken by name.
+type soleStore struct {
+	store.Store
+	mu     sync.Mutex
+	leases map[string]int
+}
+
+func (s *soleStore) SoleWriter() bool { return true }
+
+func (s *soleStore) Lease(ctx context.Context, name, owner string, now, until time.Time) (bool, error) {
+	s.mu.Lock()
+	s.leases[name]++
+	s.mu.Unlock()
+	return s.Store.Lease(ctx, name, owner, now, until)
+}
+
+// TestSoleWriterPollsWithoutFeedLease: on a store no other process can
+// write, a poll takes no feed lease (no replica could take the feed),
+// and still polls and alerts as usual; channel leases are still taken.
+func TestSoleWriterPollsWithoutFeedLease(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	ss := &soleStore{Store: h.store, leases: map[string]int{}}
+	b := h.replica("solo", ss, h.chans["team"], time.Minute, 20*time.Second)
+	h.feeds.set("yna", news("1", "트럼프 관세 발표", h.clock.Now()))
+	res := b.RunOnce(context.Background())
+	if res.Err() != nil || len(res.Polls) != 2 {
+		t.Fatalf("cycle = %+v, %v", res.Polls, res.Err())
+	}
+	h.feeds.set("yna", news("1", "트럼프 관세 발표", h.clock.Now()), news("2", "트럼프 새 관세", h.clock.Now()))
+	b.RunOnce(context.Background())
+	if got := h.chans["team"].titles(); len(got) != 1 || got[0] != "트럼프 새 관세" {
+		t.Errorf("team got %q, want the new item", got)
+	}
+	for name, n := range ss.leases {
+		if strings.HasPrefix(name, "feed:") {
+			t.Errorf("lease %s taken %d times on a sole-writer store", name, n)
+		}
+	}
+	if ss.leases["channel:team"] == 0 {
+		t.Errorf("no channel lease taken: %v", ss.leases)
+	}
+}
+
+// statesCounter counts the feed state reads of a sole-writer store.
+type statesCounter struct {
+	soleStore
+	reads int
+}
+
+func (s *statesCounter) FeedStates(ctx context.Context) ([]store.FeedState, error) {
+	s.mu.Lock()
+	s.reads++
+	s.mu.Unlock()
+	return s.Store.FeedStates(ctx)
+}
+
+func (s *statesCounter) FeedState(ctx context.Context, feed string) (store.FeedState, error) {
+	s.mu.Lock()
+	s.reads++
+	s.mu.Unlock()
+	return s.Store.FeedState(ctx, feed)
+}
+
+// TestSoleWriterKeepsFeedStates: on a sole-writer store the bot reads
+// the feed states once, then keeps each feed's state as its polls write
+// it, failed ones included: polls and due feeds see what the store says.
+func TestSoleWriterKeepsFeedStates(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	sc := &statesCounter{soleStore: soleStore{Store: h.store, leases: map[string]int{}}}
+	b := h.replica("solo", sc, h.chans["team"], time.Minute, 20*time.Second)
+	b.opt.Jitter = func(time.Duration) time.Duration { return 0 }
+	rt := b.rt.Load()
+	now := h.clock.Now()
+	if due := b.dueFeeds(context.Background(), rt, now); !due["yna"] || !due["newsis"] {
+		t.Fatalf("before any poll: due %v, want both", due)
+	}
+	h.feeds.set("yna", news("1", "트럼프 관세 발표", now))
+	h.feeds.errs["newsis"] = errors.New("connection refused")
+	for range 2 {
+		for _, f := range rt.cfg.Feeds {
+			b.pollFeed(context.Background(), rt, f)
+		}
+		h.feeds.set("yna", news("1", "트럼프 관세 발표", now), news("2", "트럼프 새 관세", now))
+	}
+	if got := h.chans["team"].titles(); len(got) != 0 {
+		t.Errorf("alerts %q before a delivery", got)
+	}
+	if pend, _ := h.store.PendingAll(context.Background(), "team"); len(pend) != 1 || pend[0].Title != "트럼프 새 관세" {
+		t.Errorf("pending %+v, want the one new item of the second poll", pend)
+	}
+	for _, at := range []time.Time{now, now.Add(time.Minute), now.Add(6 * time.Minute), now.Add(time.Hour)} {
+		got := b.dueFeeds(context.Background(), rt, at)
+		sts, err := h.store.FeedStates(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range sts {
+			if want := !st.NextPoll.After(at); got[st.Feed] != want {
+				t.Errorf("at %v: %s due %v, the store says %v (next poll %v)", at.Sub(now), st.Feed, got[st.Feed], want, st.NextPoll)
+			}
+		}
+	}
+	if sc.reads != 1 {
+		t.Errorf("feed states read %d times, want once (all of them)", sc.reads)
 	}
 }
 

@@ -23,7 +23,7 @@ const scrapeTimeout = 2 * time.Second
 // the feed timeout; a delivery's latency runs from the item first seen to
 // the platform's acceptance, which includes any digest or quiet-hours hold.
 var (
-	pollBuckets    = []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
+	pollBuckets    = [...]float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
 	latencyBuckets = []float64{1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600}
 )
 
@@ -45,42 +45,25 @@ var (
 // and feed-schedule gauges are read from the store at scrape time, so they
 // are right whichever replica did the work.
 type Metrics struct {
-	polls      *prometheus.CounterVec
-	failures   *prometheus.GaugeVec
-	items      *prometheus.CounterVec
+	feeds      *feedCollector
 	matches    *prometheus.CounterVec
 	deliveries *prometheus.CounterVec
-	undated    *prometheus.CounterVec
-	repairs    *prometheus.CounterVec
-	skipped    *prometheus.CounterVec
 	grownMsgs  *prometheus.CounterVec
 
-	pollDuration *prometheus.HistogramVec
-	latency      *prometheus.HistogramVec
-	reloads      *prometheus.CounterVec
-	reloadOK     prometheus.Gauge
-	configHash   prometheus.Gauge
-	leasesLost   *prometheus.CounterVec
-	unrecorded   prometheus.Histogram
-	trends       *prometheus.CounterVec
-	state        *stateCollector
+	latency    *prometheus.HistogramVec
+	reloads    *prometheus.CounterVec
+	reloadOK   prometheus.Gauge
+	configHash prometheus.Gauge
+	leasesLost *prometheus.CounterVec
+	unrecorded prometheus.Histogram
+	trends     *prometheus.CounterVec
+	state      *stateCollector
 }
 
 // NewMetrics creates the bot's metrics and registers them with reg.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
-		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "newshound_feed_polls_total",
-			Help: "Feed polls by feed and result (ok, not_modified, error).",
-		}, []string{"feed", "result"}),
-		failures: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "newshound_feed_consecutive_failures",
-			Help: "Consecutive failed polls of a feed (0 when healthy).",
-		}, []string{"feed"}),
-		items: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "newshound_items_new_total",
-			Help: "Items seen for the first time, by feed.",
-		}, []string{"feed"}),
+		feeds: newFeedCollector(),
 		matches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newshound_matches_queued_total",
 			Help: "Deliveries written to the outbox, by channel.",
@@ -89,23 +72,6 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "newshound_deliveries_total",
 			Help: "Outbox rows by channel and result (sent, failed).",
 		}, []string{"channel", "result"}),
-		undated: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "newshound_items_undated_total",
-			Help: "New items whose date could not be read (shown with the time first seen), by feed.",
-		}, []string{"feed"}),
-		repairs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "newshound_feed_repairs_total",
-			Help: "Repairs made while parsing a feed body, by feed and kind (charset: an invalid byte run decoded another way; forbidden_char: a character XML forbids, dropped; and markup fixes such as unclosed-element-closed or stray-end-tag-dropped).",
-		}, []string{"feed", "kind"}),
-		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "newshound_items_skipped_total",
-			Help: "Feed entries not turned into items, by feed and reason (duplicate: merged into an entry with the same identity; empty: nothing usable; unparseable: damaged beyond repair).",
-		}, []string{"feed", "reason"}),
-		pollDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "newshound_poll_duration_seconds",
-			Help:    "Time one poll of a feed took (fetch, parse, match and enqueue), by feed.",
-			Buckets: pollBuckets,
-		}, []string{"feed"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "newshound_delivery_latency_seconds",
 			Help:    "Time from an item first seen to its alert accepted by the platform, by channel; digest and quiet-hours holds are included.",
@@ -142,8 +108,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}, []string{"kind", "result"}),
 		state: newStateCollector(),
 	}
-	for _, c := range []prometheus.Collector{m.polls, m.failures, m.items, m.matches, m.deliveries, m.undated, m.repairs, m.skipped, m.grownMsgs,
-		m.pollDuration, m.latency, m.reloads, m.reloadOK, m.configHash, m.leasesLost, m.unrecorded, m.trends, m.state} {
+	for _, c := range []prometheus.Collector{m.feeds, m.matches, m.deliveries, m.grownMsgs, m.latency, m.reloads, m.reloadOK, m.configHash, m.leasesLost, m.unrecorded, m.trends, m.state} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("bot: register metrics: %w", err)
 		}
@@ -203,16 +168,7 @@ func (m *Metrics) configured(cfg *config.Config) {
 	m.configHash.Set(hashValue(cfg.Hash))
 	m.reloadOK.Set(1)
 	for _, f := range cfg.Feeds {
-		for _, r := range pollResults {
-			m.polls.WithLabelValues(f.Name, r)
-		}
-		m.failures.WithLabelValues(f.Name)
-		m.items.WithLabelValues(f.Name)
-		m.undated.WithLabelValues(f.Name)
-		m.repairs.WithLabelValues(f.Name, "charset")
-		m.repairs.WithLabelValues(f.Name, "forbidden_char")
-		m.skipped.WithLabelValues(f.Name, "duplicate")
-		m.pollDuration.WithLabelValues(f.Name)
+		m.feeds.add(f.Name)
 	}
 	for name := range cfg.Channels {
 		m.matches.WithLabelValues(name)
@@ -281,8 +237,7 @@ func (m *Metrics) polled(r PollResult, failures int, took time.Duration) {
 	if m == nil {
 		return
 	}
-	m.pollDuration.WithLabelValues(r.Feed).Observe(took.Seconds())
-	m.poll(r, failures)
+	m.feeds.polled(r, failures, took)
 }
 
 // accepted records the latency of outbox rows a platform accepted at now.
@@ -296,46 +251,6 @@ func (m *Metrics) accepted(channel string, created []time.Time, now time.Time) {
 			continue
 		}
 		h.Observe(max(0, now.Sub(c).Seconds()))
-	}
-}
-
-func (m *Metrics) poll(r PollResult, failures int) {
-	if m == nil {
-		return
-	}
-	result := "ok"
-	switch {
-	case r.Err != nil:
-		result = "error"
-	case r.NotModified:
-		result = "not_modified"
-	}
-	m.polls.WithLabelValues(r.Feed, result).Inc()
-	m.failures.WithLabelValues(r.Feed).Set(float64(failures))
-	if r.New > 0 {
-		m.items.WithLabelValues(r.Feed).Add(float64(r.New))
-	}
-	if r.Undated > 0 {
-		m.undated.WithLabelValues(r.Feed).Add(float64(r.Undated))
-	}
-	if n := r.Stats.Repairs; n > 0 {
-		m.repairs.WithLabelValues(r.Feed, "charset").Add(float64(n))
-	}
-	if n := r.Stats.ForbiddenChars; n > 0 {
-		m.repairs.WithLabelValues(r.Feed, "forbidden_char").Add(float64(n))
-	}
-	for kind, n := range r.Stats.Fixes {
-		if n > 0 {
-			m.repairs.WithLabelValues(r.Feed, kind).Add(float64(n))
-		}
-	}
-	if n := r.Stats.Duplicates; n > 0 {
-		m.skipped.WithLabelValues(r.Feed, "duplicate").Add(float64(n))
-	}
-	for reason, n := range r.Stats.SkippedReasons {
-		if n > 0 {
-			m.skipped.WithLabelValues(r.Feed, reason).Add(float64(n))
-		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -320,7 +321,7 @@ func TestMetricsReload(t *testing.T) {
 			if got := testutil.ToFloat64(m.configHash); got != hashValue(s.hash) || got == hashValue(first) {
 				t.Errorf("config hash = %v, want %v (first was %v)", got, hashValue(s.hash), hashValue(first))
 			}
-			if n := testutil.CollectAndCount(m.pollDuration); n != s.pollDurationCount {
+			if n := len(gather(t, h.reg, "newshound_poll_duration_seconds")); n != s.pollDurationCount {
 				t.Errorf("poll duration series = %d, want %d", n, s.pollDurationCount)
 			}
 			if _, ok := gather(t, h.reg, "newshound_feed_last_success_timestamp_seconds")[s.feed]; !ok {
@@ -409,4 +410,126 @@ func TestMetricsNil(t *testing.T) {
 	m.reloaded(errors.New("x"))
 	m.polled(PollResult{Feed: "f"}, 0, time.Second)
 	m.accepted("c", []time.Time{time.Now()}, time.Now())
+}
+
+// TestFeedCollectorMatchesVectors feeds the same polls to the compact
+// per-feed collector and to client_golang's own vectors (how the series
+// were kept before) and checks that both expose the same families,
+// series, values and histogram buckets.
+func TestFeedCollectorMatchesVectors(t *testing.T) {
+	polls := []struct {
+		r        PollResult
+		failures int
+		took     time.Duration
+	}{
+		{PollResult{Feed: "yna", New: 3, Undated: 1, Stats: feeds.Stats{Repairs: 2, ForbiddenChars: 1, Duplicates: 4,
+			Fixes: map[string]int{"unclosed-element-closed": 1, "charset": 5}, SkippedReasons: map[string]int{"empty": 2, "duplicate": 1}}}, 0, 50 * time.Millisecond},
+		{PollResult{Feed: "yna", NotModified: true}, 0, 70 * time.Millisecond},
+		{PollResult{Feed: "yna", Err: errors.New("timeout")}, 1, 100 * time.Second},
+		{PollResult{Feed: "gone"}, 0, 3 * time.Second}, // not in the watchlist (removed)
+	}
+	reg := prometheus.NewRegistry()
+	m, err := NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.configured(&config.Config{Feeds: []config.Feed{{Name: "yna"}, {Name: "newsis"}}})
+
+	// The reference: the vectors and label values the bot used to keep.
+	ref := prometheus.NewRegistry()
+	polled := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "newshound_feed_polls_total"}, []string{"feed", "result"})
+	failures := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "newshound_feed_consecutive_failures"}, []string{"feed"})
+	items := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "newshound_items_new_total"}, []string{"feed"})
+	undated := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "newshound_items_undated_total"}, []string{"feed"})
+	repairs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "newshound_feed_repairs_total"}, []string{"feed", "kind"})
+	skipped := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "newshound_items_skipped_total"}, []string{"feed", "reason"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "newshound_poll_duration_seconds", Buckets: pollBuckets[:]}, []string{"feed"})
+	ref.MustRegister(polled, failures, items, undated, repairs, skipped, duration)
+	for _, f := range []string{"yna", "newsis", "gone"} {
+		for _, r := range pollResults {
+			polled.WithLabelValues(f, r)
+		}
+		failures.WithLabelValues(f)
+		items.WithLabelValues(f)
+		undated.WithLabelValues(f)
+		repairs.WithLabelValues(f, "charset")
+		repairs.WithLabelValues(f, "forbidden_char")
+		skipped.WithLabelValues(f, "duplicate")
+		duration.WithLabelValues(f)
+	}
+	for _, p := range polls {
+		m.polled(p.r, p.failures, p.took)
+		r := p.r
+		duration.WithLabelValues(r.Feed).Observe(p.took.Seconds())
+		result := "ok"
+		if r.Err != nil {
+			result = "error"
+		} else if r.NotModified {
+			result = "not_modified"
+		}
+		polled.WithLabelValues(r.Feed, result).Inc()
+		failures.WithLabelValues(r.Feed).Set(float64(p.failures))
+		items.WithLabelValues(r.Feed).Add(float64(r.New))
+		undated.WithLabelValues(r.Feed).Add(float64(r.Undated))
+		repairs.WithLabelValues(r.Feed, "charset").Add(float64(r.Stats.Repairs))
+		repairs.WithLabelValues(r.Feed, "forbidden_char").Add(float64(r.Stats.ForbiddenChars))
+		for k, n := range r.Stats.Fixes {
+			repairs.WithLabelValues(r.Feed, k).Add(float64(n))
+		}
+		skipped.WithLabelValues(r.Feed, "duplicate").Add(float64(r.Stats.Duplicates))
+		for k, n := range r.Stats.SkippedReasons {
+			skipped.WithLabelValues(r.Feed, k).Add(float64(n))
+		}
+	}
+	series := func(g prometheus.Gatherer) map[string]string {
+		mfs, err := g.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, mf := range mfs {
+			for _, mt := range mf.GetMetric() {
+				key := mf.GetName() + fmt.Sprint(mt.GetLabel())
+				switch {
+				case mt.GetHistogram() != nil:
+					h := mt.GetHistogram()
+					v := fmt.Sprint(h.GetSampleCount(), h.GetSampleSum())
+					for _, b := range h.GetBucket() {
+						v += fmt.Sprintf(" %g:%d", b.GetUpperBound(), b.GetCumulativeCount())
+					}
+					out[key] = v
+				default:
+					out[key] = fmt.Sprint(mt.GetCounter().GetValue(), mt.GetGauge().GetValue())
+				}
+			}
+		}
+		return out
+	}
+	want := series(ref)
+	got := series(reg)
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok && familyOfFeeds(k) {
+			t.Errorf("unexpected series %s = %q", k, got[k])
+		}
+	}
+	if len(want) < 30 {
+		t.Fatalf("the reference has only %d series", len(want))
+	}
+}
+
+// familyOfFeeds reports whether a series key belongs to a per-feed
+// family the collector keeps.
+func familyOfFeeds(key string) bool {
+	for _, f := range []string{"newshound_feed_polls_total", "newshound_feed_consecutive_failures", "newshound_items_new_total",
+		"newshound_items_undated_total", "newshound_feed_repairs_total", "newshound_items_skipped_total", "newshound_poll_duration_seconds"} {
+		if strings.HasPrefix(key, f+"[") {
+			return true
+		}
+	}
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/newshound/newshound/bot/digest"
@@ -43,13 +44,18 @@ type PollResult struct {
 }
 
 // pollFeed fetches one feed, records its state, and enqueues the matches of
-// its new items. Errors are recorded in the feed state and returned.
+// its new items. Errors are recorded in the feed state and returned. The
+// caller has claimed the feed in b.polling; other replicas sharing the
+// store are kept off by the feed's lease, which a store only this
+// process writes does not need.
 func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResult {
-	h, ok := b.hold(ctx, "feed:"+f.Name)
-	if !ok {
-		return PollResult{Feed: f.Name, Leased: true}
+	if !b.soleWriter {
+		h, ok := b.hold(ctx, "feed:"+f.Name)
+		if !ok {
+			return PollResult{Feed: f.Name, Leased: true}
+		}
+		defer h.release()
 	}
-	defer h.release()
 	start := b.opt.Now()
 	res, failures := b.poll(ctx, rt, f)
 	b.opt.Metrics.polled(res, failures, b.opt.Now().Sub(start))
@@ -58,7 +64,7 @@ func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResu
 
 func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollResult, failures int) {
 	res = PollResult{Feed: f.Name}
-	st, err := b.opt.Store.FeedState(ctx, f.Name)
+	st, err := b.feedState(ctx, f.Name)
 	if errors.Is(err, store.ErrNotFound) {
 		st = store.FeedState{Feed: f.Name}
 	} else if err != nil {
@@ -89,6 +95,8 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 		res.Err = err
 		if perr := b.opt.Store.PutFeedState(ctx, st); perr != nil {
 			res.Err = errors.Join(err, perr)
+		} else {
+			b.wroteState(st)
 		}
 		return res, st.Failures
 	}
@@ -111,31 +119,52 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 	res.Items = len(fr.Items)
 	res.Stats = fr.Stats
 	b.logParse(f, fr)
+	var in ingested
 	if !fr.NotModified && len(fr.Items) > 0 {
 		rt, f = b.latest(rt, f)
-		n, m, undated, err := b.ingest(ctx, rt, f, st.Initialized, fr.Items)
-		res.New, res.Matches, res.Undated = n, m, undated
-		if err != nil {
-			// The old validators are kept, so the next poll sees the items
-			// again; Enqueue's uniqueness makes that harmless.
+		var err error
+		if in, err = b.ingest(ctx, rt, f, st.Initialized, fr.Items); err != nil {
 			return fail(fmt.Errorf("bot: feed %s: %w", f.Name, err), 0)
 		}
-		st.ItemsSeen += int64(n)
+		res.New, res.Undated = in.newItems, in.undated
 	}
-	st.Failures = 0
-	st.LastError = ""
-	st.LastSuccess = now
-	st.Initialized = true
-	st.ETag, st.LastModified, st.BodyHash = fr.Validators.ETag, fr.Validators.LastModified, fr.Validators.BodyHash
+	next := st
+	next.Failures = 0
+	next.LastError = ""
+	next.LastSuccess = now
+	next.Initialized = true
+	next.ItemsSeen += int64(in.newItems)
+	next.ETag, next.LastModified, next.BodyHash = fr.Validators.ETag, fr.Validators.LastModified, fr.Validators.BodyHash
 	// A server's caching hint (max-age, <ttl>) may lengthen the interval,
 	// but not beyond an hour (or the interval, if longer).
 	hint := min(fr.RetryAfter, max(interval, time.Hour))
-	st.NextPoll = feeds.NextPoll(now, interval, 0, hint, b.jitter)
-	if err := b.opt.Store.PutFeedState(ctx, st); err != nil {
-		res.Err = fmt.Errorf("bot: feed %s: %w", f.Name, err)
+	next.NextPoll = feeds.NextPoll(now, interval, 0, hint, b.jitter)
+	// One write records the matches, the alerts, the items seen and the
+	// state, so a failure leaves the items unseen and the old
+	// validators in place: the next poll sees the items again.
+	added, err := b.opt.Store.RecordPoll(ctx, store.PollRecord{
+		State: next, Deliveries: in.deliveries, Matches: in.matches, Seen: in.seen, SeenAt: in.at,
+	})
+	if err != nil {
+		err = fmt.Errorf("bot: feed %s: %w", f.Name, err)
+		if len(in.seen) > 0 {
+			res.New, res.Undated = 0, 0
+			return fail(err, 0)
+		}
+		res.Err = err
+		return res, st.Failures
+	}
+	b.wroteState(next)
+	res.Matches = len(added)
+	for _, d := range added {
+		b.opt.Metrics.queued(d.Channel)
+		b.log.Info("match queued", "feed", f.Name, "watch", d.Watch, "channel", d.Channel, "title", d.Title, "due", d.Due)
+	}
+	if in.recall != nil {
+		b.checkSurges(ctx, rt, in.recall, in.matches)
 	}
 	b.log.Debug("feed polled", "feed", f.Name, "items", res.Items, "new", res.New, "matches", res.Matches, "not_modified", res.NotModified)
-	return res, st.Failures
+	return res, next.Failures
 }
 
 // logParse reports what parsing repaired or left out of a feed body, once
@@ -169,10 +198,23 @@ func (b *Bot) latest(rt *runtime, f config.Feed) (*runtime, config.Feed) {
 	return rt, f
 }
 
-// ingest matches the feed's unseen items and enqueues the matches, then
-// marks the items seen. On a feed's first successful poll only the newest
-// Backfill items are matched; the rest are just recorded.
-func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialized bool, items []feeds.Item) (newItems, matches, undated int, err error) {
+// ingested is what ingest found in a poll's items, for the store to
+// record in one write.
+type ingested struct {
+	seen              []string // keys to record as seen: the new items', and those known by a legacy key
+	newItems, undated int
+	deliveries        []store.Delivery
+	matches           []store.Match
+	at                time.Time
+	recall            *recall
+}
+
+// ingest matches the feed's unseen items and returns the deliveries and
+// matches to record with the keys to mark seen. On a feed's first
+// successful poll only the newest Backfill items are matched; the rest
+// are just recorded.
+func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialized bool, items []feeds.Item) (ingested, error) {
+	var in ingested
 	keys := make([]string, len(items))
 	byKey := make(map[string]feeds.Item, len(items))
 	for i, it := range items {
@@ -181,21 +223,24 @@ func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialize
 	}
 	unseen, err := b.opt.Store.Unseen(ctx, f.Name, keys)
 	if err != nil {
-		return 0, 0, 0, err
+		return in, err
 	}
-	if unseen, err = b.knownByLegacyKey(ctx, f, unseen, byKey); err != nil {
-		return 0, 0, 0, err
+	unseen, known, err := b.knownByLegacyKey(ctx, f, unseen, byKey)
+	if err != nil {
+		return in, err
 	}
+	in.seen = append(unseen, known...)
+	in.newItems = len(unseen)
 	fresh := make([]feeds.Item, 0, len(unseen))
 	for _, k := range unseen {
 		it := byKey[k]
 		fresh = append(fresh, it)
 		if it.Undated {
-			undated++
+			in.undated++
 		}
 	}
-	if undated > 0 {
-		b.log.Info("items without a readable date: shown with the time first seen", "feed", f.Name, "items", undated)
+	if in.undated > 0 {
+		b.log.Info("items without a readable date: shown with the time first seen", "feed", f.Name, "items", in.undated)
 	}
 	toMatch := fresh
 	if !initialized {
@@ -204,41 +249,19 @@ func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialize
 			b.log.Info("first poll: existing items recorded, not delivered", "feed", f.Name, "items", skipped, "backfill", f.Backfill)
 		}
 	}
-	now := b.opt.Now()
-	var ds []store.Delivery
-	var found []store.Match
-	seen := &recall{b: b, rt: rt, now: now}
+	in.at = b.opt.Now()
+	in.recall = &recall{b: b, rt: rt, now: in.at}
 	for _, it := range toMatch {
-		ds = append(ds, b.deliveriesFor(ctx, rt, seen, f, it, now, &found)...)
+		in.deliveries = append(in.deliveries, b.deliveriesFor(ctx, rt, in.recall, f, it, in.at, &in.matches)...)
 	}
-	if len(ds) > 0 {
-		ins, err := b.opt.Store.Enqueue(ctx, ds)
-		if err != nil {
-			return 0, 0, undated, err
-		}
-		matches = len(ins)
-		for _, d := range ins {
-			b.opt.Metrics.queued(d.Channel)
-			b.log.Info("match queued", "feed", f.Name, "watch", d.Watch, "channel", d.Channel, "title", d.Title, "due", d.Due)
-		}
-	}
-	// Every match is recorded for trends before the items are marked
-	// seen, so a failure here re-processes them at the next poll.
-	if err := b.opt.Store.RecordMatches(ctx, found); err != nil {
-		return 0, matches, undated, err
-	}
-	if _, err := b.opt.Store.MarkSeen(ctx, f.Name, unseen, now); err != nil {
-		return 0, matches, undated, err
-	}
-	b.checkSurges(ctx, rt, seen, found)
-	return len(unseen), matches, undated, nil
+	return in, nil
 }
 
-// knownByLegacyKey drops from unseen the items an earlier version
+// knownByLegacyKey splits from unseen the items an earlier version
 // recorded under their legacy key (items without a GUID used to be keyed
-// by their link alone), so an upgrade does not alert them again; their new
-// keys are recorded as seen.
-func (b *Bot) knownByLegacyKey(ctx context.Context, f config.Feed, unseen []string, byKey map[string]feeds.Item) ([]string, error) {
+// by their link alone), so an upgrade does not alert them again: their
+// new keys are returned as known, to be recorded as seen.
+func (b *Bot) knownByLegacyKey(ctx context.Context, f config.Feed, unseen []string, byKey map[string]feeds.Item) (stillNew, known []string, err error) {
 	var legacy []string
 	for _, k := range unseen {
 		if lk := byKey[k].LegacyKey; lk != "" && lk != k {
@@ -246,18 +269,17 @@ func (b *Bot) knownByLegacyKey(ctx context.Context, f config.Feed, unseen []stri
 		}
 	}
 	if len(legacy) == 0 {
-		return unseen, nil
+		return unseen, nil, nil
 	}
 	stillUnseen, err := b.opt.Store.Unseen(ctx, f.Name, legacy)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fresh := make(map[string]bool, len(stillUnseen))
 	for _, lk := range stillUnseen {
 		fresh[lk] = true
 	}
 	out := unseen[:0:0]
-	var known []string
 	for _, k := range unseen {
 		if lk := byKey[k].LegacyKey; lk != "" && lk != k && !fresh[lk] {
 			known = append(known, k)
@@ -266,12 +288,9 @@ func (b *Bot) knownByLegacyKey(ctx context.Context, f config.Feed, unseen []stri
 		out = append(out, k)
 	}
 	if len(known) > 0 {
-		if _, err := b.opt.Store.MarkSeen(ctx, f.Name, known, b.opt.Now()); err != nil {
-			return nil, err
-		}
 		b.log.Debug("items seen under their legacy key", "feed", f.Name, "items", len(known))
 	}
-	return out, nil
+	return out, known, nil
 }
 
 // newest returns the n most recently published items, newest first.
@@ -444,11 +463,53 @@ func (r *recall) rows(ctx context.Context, channel string) []sentStory {
 	}
 	// Oldest first, so that a story's first row is found first.
 	slices.SortFunc(prev, func(a, b store.Delivery) int { return cmp.Compare(a.ID, b.ID) })
-	for _, d := range prev {
-		rows = append(rows, sentStory{row: d, story: storyOf(d)})
+	stories := r.b.stories.of(channel, prev)
+	for i, d := range prev {
+		rows = append(rows, sentStory{row: d, story: stories[i]})
 	}
 	r.sent[channel] = rows
 	return rows
+}
+
+// storyCache keeps, by channel and row ID, the story of each sent row the
+// story check compared, so that it is built once, not once per poll that
+// has a match (with thousands of rows in the story window that was most
+// of a poll's work): a row's title, payload and link never change.
+type storyCache struct {
+	mu        sync.Mutex
+	byChannel map[string]map[int64]digest.Story
+}
+
+// of returns the stories of a channel's rows, in order, building those
+// not kept yet. It keeps the stories of these rows only: rows that left
+// the story window are forgotten.
+func (c *storyCache) of(channel string, rows []store.Delivery) []digest.Story {
+	out := make([]digest.Story, len(rows))
+	missing := make([]int, 0, len(rows))
+	c.mu.Lock()
+	kept := c.byChannel[channel]
+	for i, d := range rows {
+		if st, ok := kept[d.ID]; ok {
+			out[i] = st
+		} else {
+			missing = append(missing, i)
+		}
+	}
+	c.mu.Unlock()
+	for _, i := range missing { // outside the lock: polls build their own at once
+		out[i] = storyOf(rows[i])
+	}
+	now := make(map[int64]digest.Story, len(rows))
+	for i, d := range rows {
+		now[d.ID] = out[i]
+	}
+	c.mu.Lock()
+	if c.byChannel == nil {
+		c.byChannel = map[string]map[int64]digest.Story{}
+	}
+	c.byChannel[channel] = now
+	c.mu.Unlock()
+	return out
 }
 
 // rootOf returns the row whose message d's story lives in: d's parent

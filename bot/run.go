@@ -128,12 +128,14 @@ func (b *Bot) cycle(ctx context.Context, rt *runtime, fs []config.Feed, forced b
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	now := b.opt.Now()
+	var backoff map[string]store.FeedState
+	if !forced {
+		backoff = b.inBackoff(ctx, now)
+	}
 	for _, f := range fs {
-		if !forced {
-			if st, err := b.opt.Store.FeedState(ctx, f.Name); err == nil && st.Failures > 0 && st.NextPoll.After(now) {
-				b.log.Info("feed skipped: failing, in backoff", "feed", f.Name, "failures", st.Failures, "next_try", b.localTime(rt, st.NextPoll), "last_error", st.LastError)
-				continue
-			}
+		if st, ok := backoff[f.Name]; ok {
+			b.log.Info("feed skipped: failing, in backoff", "feed", f.Name, "failures", st.Failures, "next_try", b.localTime(rt, st.NextPoll), "last_error", st.LastError)
+			continue
 		}
 		b.pollSlots <- struct{}{}
 		wg.Go(func() {
@@ -155,6 +157,24 @@ func (b *Bot) cycle(ctx context.Context, rt *runtime, fs []config.Feed, forced b
 	res.Deliveries = b.deliverAll(ctx, rt)
 	res.Backlog = b.backlog(ctx, rt, &res)
 	return res
+}
+
+// inBackoff returns the states of the failing feeds whose next try is
+// after now, from one read of every feed state. When the states cannot
+// be read no feed is skipped.
+func (b *Bot) inBackoff(ctx context.Context, now time.Time) map[string]store.FeedState {
+	states, err := b.feedStates(ctx)
+	if err != nil {
+		b.log.Warn("reading feed states failed; polling every feed", "error", err.Error())
+		return nil
+	}
+	out := map[string]store.FeedState{}
+	for _, st := range states {
+		if st.Failures > 0 && st.NextPoll.After(now) {
+			out[st.Feed] = st
+		}
+	}
+	return out
 }
 
 // backlog reads what every channel still has pending after a cycle, so a
@@ -346,14 +366,15 @@ func (b *Bot) dueChannels(ctx context.Context, rt *runtime, now time.Time) map[s
 
 // dueFeeds returns the feeds of rt whose next poll is not after now, from
 // one read of every feed state (one query per tick, whatever the number
-// of feeds). A feed never polled is due; when the states cannot be read
-// every feed is (its lease still keeps replicas from polling it twice).
+// of feeds; none on a sole-writer store, whose states are kept). A feed
+// never polled is due; when the states cannot be read every feed is (its
+// lease still keeps replicas from polling it twice).
 func (b *Bot) dueFeeds(ctx context.Context, rt *runtime, now time.Time) map[string]bool {
 	due := make(map[string]bool, len(rt.cfg.Feeds))
 	for _, f := range rt.cfg.Feeds {
 		due[f.Name] = true
 	}
-	states, err := b.opt.Store.FeedStates(ctx)
+	states, err := b.feedStates(ctx)
 	if err != nil {
 		return due
 	}
@@ -363,6 +384,80 @@ func (b *Bot) dueFeeds(ctx context.Context, rt *runtime, now time.Time) map[stri
 		}
 	}
 	return due
+}
+
+// feedStates returns every feed's state: from the store, or on a
+// sole-writer store from those kept in memory, read from the store the
+// first time.
+func (b *Bot) feedStates(ctx context.Context) ([]store.FeedState, error) {
+	if b.soleWriter {
+		if kept, err := b.keptStates(ctx); err == nil {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			out := make([]store.FeedState, 0, len(kept))
+			for _, st := range kept {
+				out = append(out, st)
+			}
+			return out, nil
+		}
+	}
+	return b.opt.Store.FeedStates(ctx)
+}
+
+// feedState returns the state of one feed (store.ErrNotFound for a feed
+// never polled), from memory on a sole-writer store.
+func (b *Bot) feedState(ctx context.Context, feed string) (store.FeedState, error) {
+	if b.soleWriter {
+		if kept, err := b.keptStates(ctx); err == nil {
+			b.mu.Lock()
+			st, ok := kept[feed]
+			b.mu.Unlock()
+			if !ok {
+				return store.FeedState{}, fmt.Errorf("bot: feed state %q: %w", feed, store.ErrNotFound)
+			}
+			return st, nil
+		}
+	}
+	return b.opt.Store.FeedState(ctx, feed)
+}
+
+// keptStates returns the map of states kept on a sole-writer store,
+// reading it from the store the first time. The map is read and written
+// under b.mu.
+func (b *Bot) keptStates(ctx context.Context) (map[string]store.FeedState, error) {
+	b.mu.Lock()
+	kept := b.states
+	b.mu.Unlock()
+	if kept != nil {
+		return kept, nil
+	}
+	states, err := b.opt.Store.FeedStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	read := make(map[string]store.FeedState, len(states))
+	for _, st := range states {
+		read[st.Feed] = st
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.states == nil {
+		b.states = read
+	}
+	return b.states, nil
+}
+
+// wroteState records a feed state this process wrote to a sole-writer
+// store, so the kept states stay what the store holds.
+func (b *Bot) wroteState(st store.FeedState) {
+	if !b.soleWriter {
+		return
+	}
+	b.mu.Lock()
+	if b.states != nil {
+		b.states[st.Feed] = st
+	}
+	b.mu.Unlock()
 }
 
 func (b *Bot) claim(set map[string]bool, key string) bool {

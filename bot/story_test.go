@@ -62,3 +62,30 @@ func TestSentSince(t *testing.T) {
 		}
 	}
 }
+
+// TestStoryCache: the stories of a channel's rows are those storyOf
+// builds, a row's story is built once and then reused, and rows that
+// left the window are forgotten.
+func TestStoryCache(t *testing.T) {
+	row := func(id int64, title string) store.Delivery {
+		return store.Delivery{ID: id, Channel: "team", Title: title, Link: fmt.Sprint("https://news.example/", id),
+			Payload: []byte(`{"lead":"삼성전자가 새 반도체를 발표했다.","published":"2026-03-01T09:00:00Z"}`)}
+	}
+	rows := []store.Delivery{row(1, "삼성전자 반도체 발표"), row(2, "트럼프 관세 발표"), row(3, "오픈소스 재단 설립")}
+	var c storyCache
+	got := c.of("team", rows)
+	for i, d := range rows {
+		if want := storyOf(d); !got[i].Same(want) || !want.Same(got[i]) {
+			t.Errorf("story of row %d differs from storyOf", d.ID)
+		}
+	}
+	// A kept story is reused: plant another story under row 2's ID.
+	c.byChannel["team"][2] = storyOf(row(9, "전혀 다른 기사 제목입니다"))
+	again := c.of("team", rows[1:])
+	if again[0].Same(storyOf(rows[1])) {
+		t.Error("row 2's story was built again instead of reused")
+	}
+	if _, ok := c.byChannel["team"][1]; ok || len(c.byChannel["team"]) != 2 {
+		t.Errorf("kept rows %v after row 1 left the window", c.byChannel["team"])
+	}
+}

@@ -97,6 +97,39 @@ func TestCollapseNFCRandom(t *testing.T) {
 	}
 }
 
+// TestCollapseRuns checks that copying runs of printable ASCII and
+// Hangul syllables whole gives what looking at each rune gives, on text
+// that mixes them with spaces, controls, invisible characters, joiners,
+// C1 controls and invalid bytes.
+func TestCollapseRuns(t *testing.T) {
+	pieces := []string{"a", "Z", "~", "!", " ", "\t", "\n", "\x00", "\x7f", "\x1f", "가", "힣", "한국", "\u200b", "\u200c", "\u200d",
+		"\ufeff", "\u202e", "\u00ad", "\u0092", "\u0301", "\u1100", "\u11a8", "👩", "💻", "\U0001F3F4", "\U000E0067", "می",
+		"\xff", "\xed\xa0\x80", "\xea\xb0", "é", "\u3000", "\u00a0", "ＡＩ"}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + r.IntN(12) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := collapseRuns(s, true), collapseRuns(s, false); got != want {
+			t.Fatalf("collapse(%q) = %q, rune by rune %q", s, got, want)
+		}
+	}
+}
+
+// FuzzCollapseRuns checks the same on any input.
+func FuzzCollapseRuns(f *testing.F) {
+	for _, s := range []string{"", "abc 가나", "a\u200db", "\xea\xb0\x80\xed", "👩\u200d💻"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := collapseRuns(s, true), collapseRuns(s, false); got != want {
+			t.Fatalf("collapse(%q) = %q, rune by rune %q", s, got, want)
+		}
+	})
+}
+
 // koreanText is a typical Korean news paragraph, already in NFC.
 var koreanText = strings.Repeat("정부는 반도체 수출이 지난해보다 증가했다고 밝혔다. 관계자는 AI 국가안보각서를 통해 공급망을 강화할 계획이라고 말했다. ", 20)
 
@@ -107,6 +140,12 @@ func BenchmarkCollapseKorean(b *testing.B) {
 		b.SetBytes(int64(len(koreanText)))
 		for b.Loop() {
 			collapse(koreanText)
+		}
+	})
+	b.Run("rune by rune", func(b *testing.B) {
+		b.SetBytes(int64(len(koreanText)))
+		for b.Loop() {
+			collapseRuns(koreanText, false)
 		}
 	})
 	b.Run("baseline=collapse+NFC", func(b *testing.B) {

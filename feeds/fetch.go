@@ -142,6 +142,9 @@ func (f *HTTPFetcher) client(guarded bool) *http.Client {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.DialContext = d.DialContext
 		t.MaxConnsPerHost = f.o.PerHost
+		// Every connection a host may have stays open for the next
+		// poll, instead of the transport's default two.
+		t.MaxIdleConnsPerHost = f.o.PerHost
 		if guarded {
 			t.Proxy = nil
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/mmcdole/gofeed"
 	ext "github.com/mmcdole/gofeed/extensions"
 	"github.com/mmcdole/gofeed/rss"
+	"golang.org/x/net/html"
 )
 
 // maxTTL bounds the <ttl> hint, so a feed cannot ask to be left alone for
@@ -45,15 +46,17 @@ func Parse(data []byte, contentType, feedName, feedURL string, loc *time.Locatio
 	if err != nil {
 		return Result{}, fmt.Errorf("feeds: %s: %w", feedName, err)
 	}
+	sum := sha256.Sum256(data)
+	res.Validators = Validators{BodyHash: hex.EncodeToString(sum[:])}
 	return res, nil
 }
 
-// parse is Parse without the error prefix, so Fetch can name the URL.
+// parse is Parse without the error prefix, so Fetch can name the URL,
+// and without the body hash, which Fetch computes before parsing.
 func parse(data []byte, contentType, feedName, feedURL string, loc *time.Location, now time.Time) (res Result, err error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	sum := sha256.Sum256(data)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return Result{}, errors.New("empty body")
 	}
@@ -62,9 +65,8 @@ func parse(data []byte, contentType, feedName, feedURL string, loc *time.Locatio
 		return Result{}, err
 	}
 	res = Result{
-		Stats:      stats,
-		Validators: Validators{BodyHash: hex.EncodeToString(sum[:])},
-		Title:      truncate(plainText(feed.Title), maxFeedTitleRunes),
+		Stats: stats,
+		Title: truncate(plainText(feed.Title), maxFeedTitleRunes),
 	}
 	for _, n := range stats.SkippedReasons {
 		res.Skipped += n // entries the repair could not recover
@@ -83,11 +85,11 @@ func parse(data []byte, contentType, feedName, feedURL string, loc *time.Locatio
 			res.skip(SkipNil)
 			continue
 		}
-		var src *rss.Source
-		if i < len(rssItems) && rssItems[i] != nil {
-			src = rssItems[i].Source
+		var ri *rss.Item
+		if i < len(rssItems) {
+			ri = rssItems[i]
 		}
-		item, reason := n.normalize(it, src)
+		item, reason := n.normalize(it, ri)
 		if reason != "" {
 			res.skip(reason)
 			continue
@@ -153,8 +155,13 @@ type normalizer struct {
 }
 
 // normalize turns one gofeed item into an Item, or gives the reason it
-// cannot (SkipEmpty: no title, link, id or text at all).
-func (n *normalizer) normalize(it *gofeed.Item, src *rss.Source) (Item, string) {
+// cannot (SkipEmpty: no title, link, id or text at all). ri is the RSS
+// item it was translated from (nil for Atom and JSON Feed).
+func (n *normalizer) normalize(it *gofeed.Item, ri *rss.Item) (Item, string) {
+	var src *rss.Source
+	if ri != nil {
+		src = ri.Source
+	}
 	item := Item{
 		Title:     truncate(plainText(it.Title), maxTitleRunes),
 		Content:   plainText(it.Content),
@@ -202,7 +209,7 @@ func (n *normalizer) normalize(it *gofeed.Item, src *rss.Source) (Item, string) 
 			base = u
 		}
 	}
-	item.Image = itemImage(it, base)
+	item.Image = itemImage(it, ri, base)
 	item.Author = itemAuthor(it, src)
 	if src != nil {
 		item.Source = plainText(src.Title)
@@ -332,11 +339,20 @@ func itemAuthor(it *gofeed.Item, src *rss.Source) string {
 }
 
 // itemImage picks the item's picture: gofeed's choice (itunes:image,
-// media:content, image enclosures, first <img>), else an image enclosure,
+// media:content, image enclosures, and for an RSS item ri the first <img>
+// of its content, else of its description), else an image enclosure,
 // media:thumbnail or media:content by extension, also inside media:group.
-func itemImage(it *gofeed.Item, base *url.URL) string {
-	if it.Image != nil {
-		if u := resolveLink(base, it.Image.URL); u != "" {
+func itemImage(it *gofeed.Item, ri *rss.Item, base *url.URL) string {
+	img, ok := "", it.Image != nil
+	if ok {
+		img = it.Image.URL
+	} else if ri != nil {
+		if img, ok = contentImage(ri.Content); !ok {
+			img, ok = contentImage(ri.Description)
+		}
+	}
+	if ok {
+		if u := resolveLink(base, img); u != "" {
 			return u
 		}
 	}
@@ -363,6 +379,54 @@ func itemImage(it *gofeed.Item, base *url.URL) string {
 		}
 	}
 	return ""
+}
+
+// contentImage returns the src of the first <img> with one in the HTML
+// fragment doc, as gofeed's translator finds it (a parse into a tree,
+// then the tree in document order); ok is false when there is none. The
+// fragment is parsed only when it holds "<im" in any case: without it
+// the parser makes no img element ("<image" becomes one).
+func contentImage(doc string) (src string, ok bool) {
+	if !mayHoldImage(doc) {
+		return "", false
+	}
+	root, err := html.Parse(strings.NewReader(doc))
+	if err != nil {
+		return "", false
+	}
+	var first func(n *html.Node) (string, bool)
+	first = func(n *html.Node) (string, bool) {
+		if n.Type == html.ElementNode && n.Data == "img" {
+			for _, a := range n.Attr {
+				if a.Key == "src" {
+					return a.Val, true
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if src, ok := first(c); ok {
+				return src, true
+			}
+		}
+		return "", false
+	}
+	return first(root)
+}
+
+// mayHoldImage reports whether the HTML doc has "<im" in any case, which
+// an img element needs.
+func mayHoldImage(doc string) bool {
+	for i := strings.IndexByte(doc, '<'); i >= 0; {
+		if r := doc[i+1:]; len(r) >= 2 && r[0]|0x20 == 'i' && r[1]|0x20 == 'm' {
+			return true
+		}
+		j := strings.IndexByte(doc[i+1:], '<')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // isImagePath reports whether a URL's path ends in a picture extension.

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +12,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/rss"
 	"golang.org/x/text/encoding/korean"
 
 	"github.com/newshound/newshound/internal/testcorpus"
@@ -548,4 +551,73 @@ func BenchmarkParseKnewsAll(b *testing.B) {
 		items += len(res.Items)
 	}
 	b.ReportMetric(float64(items)/b.Elapsed().Seconds(), "items/s")
+}
+
+// TestContentImageAsGofeed parses every RSS feed of the test data and
+// the shared corpus twice, with gofeed's own scan of item HTML for a
+// first <img> and with the scan left to contentImage, and checks that
+// every item gets the same picture.
+func TestContentImageAsGofeed(t *testing.T) {
+	t.Parallel() // a read-only corpus sweep, as TestCorpus
+	dirs := []string{"testdata"}
+	if _, err := os.Stat(filepath.Join("..", "..", "shared", "feeds")); err == nil {
+		dirs = append(dirs, filepath.Join("..", "..", "shared", "feeds"))
+	}
+	base, _ := url.Parse("https://corpus.example/feeds/")
+	var items, fromHTML int
+	for _, dir := range dirs {
+		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !feedExts[filepath.Ext(path)] {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			text, _ := decodeBody(data, "")
+			if isJSON(text) {
+				return nil
+			}
+			guarded, _, err := guardXML(text)
+			if err != nil {
+				return nil
+			}
+			ours, err := parseFeed(guarded)
+			if err != nil {
+				return nil
+			}
+			p := gofeed.NewParser()
+			p.KeepOriginalFeed = true
+			theirs, err := p.Parse(bytes.NewReader(guarded))
+			if err != nil || len(theirs.Items) != len(ours.Items) {
+				t.Errorf("%s: gofeed with its image scan: %v, %d items against %d", path, err, len(theirs.Items), len(ours.Items))
+				return nil
+			}
+			rf, ok := ours.OriginalFeed().(*rss.Feed)
+			if !ok {
+				return nil
+			}
+			for i, it := range ours.Items {
+				if it == nil || i >= len(rf.Items) {
+					continue
+				}
+				items++
+				want := itemImage(theirs.Items[i], nil, base) // gofeed's choice as it was
+				if got := itemImage(it, rf.Items[i], base); got != want {
+					t.Errorf("%s: item %d: image %q, gofeed's scan %q", path, i, got, want)
+				}
+				if it.Image == nil && theirs.Items[i].Image != nil {
+					fromHTML++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("%d RSS items, %d with a picture from their HTML", items, fromHTML)
+	if fromHTML == 0 {
+		t.Error("no item took its picture from its HTML: the test compares nothing")
+	}
 }

@@ -34,19 +34,32 @@ func plainText(s string) string {
 	if s == "" {
 		return ""
 	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	if !strings.ContainsAny(s, "<&") {
 		return collapse(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	if !simpleHTMLText(&b, s) {
+		b.Reset()
+		tokenizedText(&b, s)
+	}
+	return collapse(b.String())
+}
+
+// tokenizedText writes the text of the HTML fragment s to b: tags
+// dropped, a space for a block tag, script, style and similar contents
+// dropped, entities decoded.
+func tokenizedText(b *strings.Builder, s string) {
 	z := html.NewTokenizer(strings.NewReader(s))
 	skip := 0 // depth inside script, style and similar
 	for {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
-			return collapse(b.String())
+			return
 		case html.TextToken:
 			if skip == 0 {
 				b.Write(z.Text())
@@ -69,6 +82,163 @@ func plainText(s string) string {
 		}
 	}
 }
+
+// simpleHTMLText writes the text of s to b as the tokenizer loop of
+// plainText would (tags dropped, a space for block tags, entities
+// decoded), without building a tokenizer, for HTML made of text and tags
+// only, as feeds' summaries are. It reports false, having written part of
+// s, on anything else: comments, doctypes, end tags not followed by a
+// name, a tag cut off by the end of s, and the elements whose contents
+// the tokenizer reads raw or plainText drops (script, style, title, ...).
+func simpleHTMLText(b *strings.Builder, s string) bool {
+	text := func(t string) {
+		if strings.IndexByte(t, '&') >= 0 {
+			t = html.UnescapeString(t)
+		}
+		b.WriteString(t)
+	}
+	start := 0 // of the text not yet written
+	for i := 0; i < len(s); {
+		lt := strings.IndexByte(s[i:], '<')
+		if lt < 0 {
+			break
+		}
+		i += lt
+		if i+1 >= len(s) {
+			break // a final "<" is text
+		}
+		c := s[i+1]
+		end := false
+		switch {
+		case isASCIILetter(c):
+		case c == '/' && i+2 < len(s) && isASCIILetter(s[i+2]):
+			end = true
+		case c == '/', c == '!', c == '?':
+			return false
+		default:
+			i++ // "<" before anything else is text
+			continue
+		}
+		text(s[start:i])
+		nameStart := i + 1
+		if end {
+			nameStart++
+		}
+		name, next, ok := readTag(s, nameStart)
+		if !ok {
+			return false
+		}
+		switch a := lowerAtom(name); {
+		case rawText(a):
+			return false
+		case isBlock(a):
+			b.WriteByte(' ')
+		}
+		i, start = next, next
+	}
+	text(s[start:])
+	return true
+}
+
+// readTag reads the tag whose name starts at s[i] as html.Tokenizer does
+// (attribute values may be quoted and then hold '>'), and returns the
+// name and the offset after the closing '>'; ok is false when s ends
+// inside the tag.
+func readTag(s string, i int) (name string, next int, ok bool) {
+	start := i
+	for i < len(s) && !isHTMLSpace(s[i]) && s[i] != '/' && s[i] != '>' {
+		i++
+	}
+	name = s[start:i]
+	skip := func() {
+		for i < len(s) && isHTMLSpace(s[i]) {
+			i++
+		}
+	}
+	skip()
+	for {
+		if i >= len(s) {
+			return "", 0, false
+		}
+		if s[i] == '>' {
+			return name, i + 1, true
+		}
+		// An attribute's name: up to a space, '/', '=' (unless first) or '>'.
+		k := i
+		for i < len(s) {
+			c := s[i]
+			if c == '=' && i == k {
+				i++
+				continue
+			}
+			if isHTMLSpace(c) || c == '/' || c == '=' || c == '>' {
+				break
+			}
+			i++
+		}
+		// Its value, if an '=' follows.
+		skip()
+		if i >= len(s) {
+			return "", 0, false
+		}
+		switch s[i] {
+		case '/':
+			i++
+		case '=':
+			i++
+			skip()
+			if i >= len(s) {
+				return "", 0, false
+			}
+			switch q := s[i]; q {
+			case '>':
+			case '\'', '"':
+				j := strings.IndexByte(s[i+1:], q)
+				if j < 0 {
+					return "", 0, false
+				}
+				i += j + 2
+			default:
+				for i < len(s) && !isHTMLSpace(s[i]) && s[i] != '>' {
+					i++
+				}
+			}
+		}
+		skip()
+	}
+}
+
+// lowerAtom returns the atom of a tag name in any case, 0 for a name no
+// atom has.
+func lowerAtom(name string) atom.Atom {
+	var buf [16]byte
+	if len(name) > len(buf) {
+		return 0
+	}
+	for i := range len(name) {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return atom.Lookup(buf[:len(name)])
+}
+
+// rawText reports whether the tokenizer reads the contents of element a
+// as raw text, or plainText drops them.
+func rawText(a atom.Atom) bool {
+	switch a {
+	case atom.Iframe, atom.Noembed, atom.Noframes, atom.Noscript, atom.Plaintext, atom.Script, atom.Style,
+		atom.Textarea, atom.Title, atom.Xmp, atom.Template:
+		return true
+	}
+	return false
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+func isHTMLSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' }
 
 // isBlock reports whether a tag separates words when rendered.
 func isBlock(a atom.Atom) bool {
@@ -121,7 +291,11 @@ func invisible(r rune) (drop, space bool) {
 // separators with a single space, removes the other invisible characters
 // (see invisible), trims the ends and returns the text in NFC, so that
 // decomposed Hangul from a Mac-made feed displays and compares as composed.
-func collapse(s string) string {
+func collapse(s string) string { return collapseRuns(s, true) }
+
+// collapseRuns is collapse; with runs false it looks at every rune on its
+// own, the reference the fast path of plain runs is tested against.
+func collapseRuns(s string, runs bool) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -131,6 +305,26 @@ func collapse(s string) string {
 	// (the costliest part for Korean text) can be skipped.
 	composed := true
 	for i := 0; i < len(s); {
+		// Runs of printable ASCII and precomposed Hangul syllables, most
+		// of any feed's text, need none of the checks below: they are
+		// copied whole.
+		if j := plainRun(s, i); runs && j > i {
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteString(s[i:j])
+			prev, _ = utf8.DecodeLastRuneInString(s[i:j])
+			i = j
+			continue
+		}
+		if c := s[i]; runs && c < utf8.RuneSelf {
+			// The rest of ASCII is spaces and control characters.
+			space = b.Len() > 0
+			prev = 0
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		if r >= 0x80 && r <= 0x9f {
@@ -187,6 +381,43 @@ func collapse(s string) string {
 		out = norm.NFC.String(out)
 	}
 	return out
+}
+
+// plainRun returns the end of the run of printable ASCII characters
+// (U+0021–U+007E) and precomposed Hangul syllables (U+AC00–U+D7A3), with
+// single spaces between them, that starts at s[i:], i itself when there
+// is none. Such runes are visible, never separators or joiners, and NFC
+// leaves them alone; a single space between two of them is what collapse
+// makes of it.
+func plainRun(s string, i int) int {
+	start := i
+	for i < len(s) {
+		if n := plainRune(s, i); n > 0 {
+			i += n
+			continue
+		}
+		if s[i] == ' ' && i > start && i+1 < len(s) && plainRune(s, i+1) > 0 {
+			i++ // a single space between words stays as it is
+			continue
+		}
+		break
+	}
+	return i
+}
+
+// plainRune returns the size of the printable ASCII character or Hangul
+// syllable at s[i:], 0 for any other rune.
+func plainRune(s string, i int) int {
+	c := s[i]
+	if c > ' ' && c < 0x7f {
+		return 1
+	}
+	if c >= 0xEA && c <= 0xED && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+		if r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F); r >= 0xAC00 && r <= 0xD7A3 {
+			return 3
+		}
+	}
+	return 0
 }
 
 // nfcStable reports whether NFC leaves r unchanged and never composes it

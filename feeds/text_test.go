@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode"
@@ -178,6 +179,64 @@ func FuzzSnippet(f *testing.F) {
 			if r, _ := utf8.DecodeRuneInString(text[at:]); unicode.IsLetter(r) && !strings.ContainsRune(got, r) {
 				t.Fatalf("Snippet(%q, %d, %d) = %q lacks %q", text, at, n, got, r)
 			}
+		}
+	})
+}
+
+// TestSimpleHTMLText checks that the tokenizer-free reading of simple
+// HTML gives, after collapsing, what the tokenizer gives, on fragments
+// mixing text, entities, block and inline tags in any case, attributes
+// quoted and not (holding '>', '/', '='), stray '<' and '&', and that it
+// declines what it does not handle.
+func TestSimpleHTMLText(t *testing.T) {
+	pieces := []string{"a", "본문", " ", "\n", "\r\n", "\t", "&amp;", "&lt;b&gt;", "&#44032;", "&nbsp;", "&amp", "&", "&zz;", "<", " < ", "<1",
+		"<p>", "</p>", "<P>", "</DIV>", "<br>", "<br/>", "<br />", "<b>", "</b>", "<span class=x>", `<a href="u>v">`, `<a href='x"y'>`,
+		"<img src=a/b.png>", `<img src="a.png" />`, "<p a=/>", "<a =\">\">", "<a b c=d>", "<x-y>", "<p\n>", "<td\tclass=k>",
+		"<script>", "</script>", "<style>x</style>", "<!-- c -->", "<!doctype html>", "<?pi?>", "</>", "</ x>", "<title>t</title>",
+		"<a href=\"", "<p", "</p", "\x00", "<p\x00q>", "<P Class=\"A\">"}
+	r := rand.New(rand.NewPCG(5, 6))
+	declined, took := 0, 0
+	for range 30000 {
+		var sb strings.Builder
+		for range 1 + r.IntN(10) {
+			sb.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		s := sb.String()
+		var fast, slow strings.Builder
+		if !simpleHTMLText(&fast, s) {
+			declined++
+			continue
+		}
+		took++
+		tokenizedText(&slow, s)
+		if got, want := collapse(fast.String()), collapse(slow.String()); got != want {
+			t.Fatalf("text of %q = %q, tokenizer %q", s, got, want)
+		}
+	}
+	if declined < 100 || took < 1000 {
+		t.Errorf("took %d fragments, declined %d: the test mixes too few or too many unusual ones", took, declined)
+	}
+	for _, s := range []string{"<!-- x -->a", "a<script>x</script>", "<p", "</>", "<?x?>", "<title>a</title>"} {
+		var b strings.Builder
+		if simpleHTMLText(&b, s) {
+			t.Errorf("simpleHTMLText(%q) took it", s)
+		}
+	}
+}
+
+// FuzzSimpleHTMLText checks the same on any input.
+func FuzzSimpleHTMLText(f *testing.F) {
+	for _, s := range []string{"<p>a &amp; b</p>", `<a href="x>y">t</a>`, "a < b", "<br/>c", "<p a=/>x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var fast, slow strings.Builder
+		if !simpleHTMLText(&fast, s) {
+			return
+		}
+		tokenizedText(&slow, s)
+		if got, want := collapse(fast.String()), collapse(slow.String()); got != want {
+			t.Fatalf("text of %q = %q, tokenizer %q", s, got, want)
 		}
 	})
 }

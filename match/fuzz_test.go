@@ -2,6 +2,8 @@ package match
 
 import (
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -88,4 +90,59 @@ func FuzzQuery(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sameStream reports whether the fast path of stable runs gives s the
+// stream, offsets and classes that rune-by-rune normalizing gives, and
+// normalizing without offsets the same text and classes.
+func sameStream(t *testing.T, s string) {
+	t.Helper()
+	for _, compact := range []bool{false, true} {
+		var fast, slow normalizer
+		a, b := fast.runWith(s, compact, withOffsets, true), slow.runWith(s, compact, withOffsets, false)
+		if string(a.text) != string(b.text) || !slices.Equal(a.info, b.info) {
+			t.Fatalf("%q (compact %v): fast %q %+v, rune by rune %q %+v", s, compact, a.text, a.info, b.text, b.info)
+		}
+		if len(a.info) != len(a.text) {
+			t.Fatalf("%q (compact %v): %d bytes of text, %d of info", s, compact, len(a.text), len(a.info))
+		}
+	}
+	// Without offsets, the same text and classes.
+	var full, light normalizer
+	want := full.run(s, true)
+	for _, fast := range []bool{false, true} {
+		got := light.runWith(s, true, withClasses, fast)
+		if string(got.text) != string(want.text) || len(got.info) != 0 || len(got.classes) != len(want.info) {
+			t.Fatalf("%q classes only (fast %v): %q with %d info, %d classes; want %q, %d classes", s, fast,
+				got.text, len(got.info), len(got.classes), want.text, len(want.info))
+		}
+		for k, bi := range want.info {
+			if c := got.classes[k]; class(c&^gapBit) != bi.cls || (c&gapBit != 0) != bi.gap {
+				t.Fatalf("%q byte %d (fast %v): class %d, want %+v", s, k, fast, c, bi)
+			}
+		}
+	}
+}
+
+// TestNormalizeStableRuns checks the fast path on text mixing ASCII,
+// Hangul syllables, separators, and runes that combine with them.
+func TestNormalizeStableRuns(t *testing.T) {
+	pieces := []string{"a", "Z", "9", "$", "#", " ", "-", ".", "\t", "가", "힣", "한국", "\u0301", "\u1100", "\u11a8", "\u3000",
+		"Ａ", "\u200b", "\u00a0", "é", "ß", "漢", "カ", "\xff", "\xea\xb0", "👩", "\u318d"}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + r.IntN(12) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		sameStream(t, b.String())
+	}
+}
+
+// FuzzNormalizeStableRuns checks the same on any input.
+func FuzzNormalizeStableRuns(f *testing.F) {
+	for _, s := range []string{"AI 국가안보각서", "e\u0301 가\u11a8", "ＡＩ x", "\xff가"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { sameStream(t, s) })
 }

@@ -220,7 +220,7 @@ func newPattern(n *normalizer, s string) pattern {
 // occurrence is an accepted automaton match in the title or body.
 type occurrence struct {
 	field      field
-	start, end int32 // original byte offsets
+	start, end int32 // byte offsets in the normalized text, in the original once located
 	next       int32 // previous occurrence of the same pattern, or -1
 }
 
@@ -305,6 +305,7 @@ func (m *Matcher) Match(d Document) []Hit {
 		s.clearMask()
 		return nil
 	}
+	m.locate(s, d)
 	// Explain the hits into scratch buffers first, so that they can share
 	// one array of spans and one of terms of exactly the needed sizes.
 	s.spanBuf, s.termBuf, s.ends = s.spanBuf[:0], s.termBuf[:0], s.ends[:0]
@@ -380,7 +381,7 @@ func (m *Matcher) scan(s *scratch, f field, text string) {
 	if text == "" {
 		return
 	}
-	st := s.norm.run(text, true)
+	st := s.norm.runClasses(text)
 	s.found = m.ac.find(st.text, s.found[:0])
 	for _, o := range s.found {
 		p, i, j := o.p, int(o.start), int(o.end)
@@ -393,7 +394,7 @@ func (m *Matcher) scan(s *scratch, f field, text string) {
 		}
 		s.mask[p] |= f
 		if f != fieldSource {
-			s.occ = append(s.occ, occurrence{field: f, start: st.info[i].start, end: st.info[j-1].end, next: s.last[p]})
+			s.occ = append(s.occ, occurrence{field: f, start: int32(i), end: int32(j), next: s.last[p]})
 			s.last[p] = int32(len(s.occ) - 1)
 		}
 	}
@@ -403,23 +404,47 @@ func (m *Matcher) scan(s *scratch, f field, text string) {
 // a pattern that begins (ends) with a word rune needs a non-word rune or
 // the edge of the text before (after) it, and a match that spans a dropped
 // space must begin at the start of a word.
+// It needs the stream's classes (runClasses).
 func (st *stream) accepts(p pattern, i, j int) bool {
-	info := st.info
-	if p.wordStart && i > 0 && info[i-1].cls == clsWord {
+	cls := st.classes
+	if p.wordStart && i > 0 && class(cls[i-1]&^gapBit) == clsWord {
 		return false
 	}
-	if p.wordEnd && j < len(info) && info[j].cls == clsWord {
+	if p.wordEnd && j < len(cls) && class(cls[j]&^gapBit) == clsWord {
 		return false
 	}
-	if i == 0 || info[i].gap || info[i-1].cls != info[i].cls {
+	if i == 0 || cls[i]&gapBit != 0 || cls[i-1]&^gapBit != cls[i]&^gapBit {
 		return true // starts a word
 	}
 	for k := i + 1; k < j; k++ {
-		if info[k].gap {
+		if cls[k]&gapBit != 0 {
 			return false
 		}
 	}
 	return true
+}
+
+// locate turns the offsets of the occurrences in the normalized title and
+// body into offsets in d's text, for the spans of the hits: each field
+// that has an occurrence is normalized again, this time with offsets.
+func (m *Matcher) locate(s *scratch, d Document) {
+	for _, f := range []field{fieldTitle, fieldBody} {
+		text := d.Title
+		if f == fieldBody {
+			text = d.Body
+		}
+		var st *stream
+		for k := range s.occ {
+			o := &s.occ[k]
+			if o.field != f {
+				continue
+			}
+			if st == nil {
+				st = s.norm.run(text, true)
+			}
+			o.start, o.end = st.info[o.start].start, st.info[o.end-1].end
+		}
+	}
 }
 
 // flatten appends n to prog in prefix order: a header word with the

@@ -102,11 +102,23 @@ func joins(a, b class) bool {
 }
 
 // stream is normalized text with, for each byte, where it came from in the
-// original text and its class.
+// original text and its class (info), or its class only (classes).
 type stream struct {
-	text []byte
-	info []byteInfo // parallel to text
+	text    []byte
+	info    []byteInfo // parallel to text, when normalized withOffsets
+	classes []uint8    // parallel to text, when normalized withClasses: the class, and gapBit
 }
+
+// gapBit marks in stream.classes a byte with byteInfo.gap set.
+const gapBit = 1 << 2
+
+// infoMode is what a stream records besides its text.
+type infoMode uint8
+
+const (
+	withOffsets infoMode = iota // info: offsets and classes
+	withClasses                 // classes only, all the boundary rules need
+)
 
 // byteInfo describes one byte of a stream.
 type byteInfo struct {
@@ -129,6 +141,7 @@ type normalizer struct {
 	it      norm.Iter // kept here: it is large and would escape from run
 
 	// state of the run in progress
+	mode                           infoMode
 	compact, emitted, pending, gap bool
 	prev                           class
 	pendStart, pendEnd             int
@@ -147,17 +160,34 @@ func Normalize(s string) string {
 // dropped and recorded in gap instead of being written out. The returned
 // stream is valid until the next call.
 func (n *normalizer) run(s string, compact bool) *stream {
+	return n.runWith(s, compact, withOffsets, true)
+}
+
+// runClasses is run in compact mode recording the classes of the
+// stream's bytes but not where they came from (info is empty): the
+// automaton and the boundary rules need no more, and the offsets only
+// for the spans of a hit, which few documents have.
+func (n *normalizer) runClasses(s string) *stream { return n.runWith(s, true, withClasses, true) }
+
+// runWith is run recording what mode says besides the text; with fast
+// false every rune goes through add, the reference the fast path of
+// stable runs is tested against.
+func (n *normalizer) runWith(s string, compact bool, mode infoMode, fast bool) *stream {
 	st := &n.st
-	st.text, st.info = st.text[:0], st.info[:0]
-	n.compact, n.emitted, n.pending, n.gap = compact, false, false, false
-	r, size := decodeRune(s, 0)
+	st.text, st.info, st.classes = st.text[:0], st.info[:0], st.classes[:0]
+	n.mode, n.compact, n.emitted, n.pending, n.gap = mode, compact, false, false, false
 	for i := 0; i < len(s); {
+		if fast {
+			if i = n.stableRun(s, i); i == len(s) {
+				break
+			}
+		}
+		r, size := decodeRune(s, i)
 		if stable(r) {
-			next, nsize := decodeRune(s, i+size)
+			next, _ := decodeRune(s, i+size)
 			if i+size == len(s) || stable(next) {
 				n.add(r, i, i+size)
 				i += size
-				r, size = next, nsize
 				continue
 			}
 		}
@@ -184,9 +214,97 @@ func (n *normalizer) run(s string, compact bool) *stream {
 			}
 		}
 		i = j
-		r, size = decodeRune(s, i)
 	}
 	return st
+}
+
+// stableRun adds the runes from s[i:] on that are ASCII or Hangul
+// syllables and followed by another such rune or the end of s (NFKC
+// leaves them alone), as add would, and returns where it stopped. It is
+// the bulk of most text, so it writes the stream directly.
+func (n *normalizer) stableRun(s string, i int) int {
+	st := &n.st
+	text, info, classes := st.text, st.info, st.classes
+	for i < len(s) {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			if r, size = decodeRune(s, i); !stable(r) {
+				break
+			}
+		}
+		if j := i + size; j < len(s) && s[j] >= utf8.RuneSelf {
+			if next, _ := decodeRune(s, j); !stable(next) {
+				break // the next rune may combine with this one
+			}
+		}
+		k := kindCJK
+		if r < utf8.RuneSelf {
+			k = asciiKinds[r]
+		}
+		var cls class
+		switch k {
+		case kindSep:
+			if n.emitted && !n.pending {
+				n.pending, n.pendStart, n.pendEnd = true, i, i+size
+			}
+			i += size
+			continue
+		case kindSym:
+			cls = clsSym
+		case kindWord:
+			cls = clsWord
+		default:
+			cls = clsCJK
+		}
+		if n.pending {
+			n.pending = false
+			if n.compact && joins(n.prev, cls) {
+				n.gap = true
+			} else {
+				text = append(text, ' ')
+				switch n.mode {
+				case withOffsets:
+					info = append(info, byteInfo{start: int32(n.pendStart), end: int32(n.pendEnd), cls: clsSpace})
+				case withClasses:
+					classes = append(classes, uint8(clsSpace))
+				}
+			}
+		}
+		if size == 1 {
+			c := byte(r)
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			text = append(text, c)
+		} else {
+			text = append(text, s[i:i+3]...)
+		}
+		switch n.mode {
+		case withOffsets:
+			bi := byteInfo{start: int32(i), end: int32(i + size), cls: cls, gap: n.gap}
+			if size == 1 {
+				info = append(info, bi)
+			} else {
+				rest := bi
+				rest.gap = false
+				info = append(info, bi, rest, rest)
+			}
+		case withClasses:
+			first := uint8(cls)
+			if n.gap {
+				first |= gapBit
+			}
+			if size == 1 {
+				classes = append(classes, first)
+			} else {
+				classes = append(classes, first, uint8(cls), uint8(cls))
+			}
+		}
+		n.gap, n.emitted, n.prev = false, true, cls
+		i += size
+	}
+	st.text, st.info, st.classes = text, info, classes
+	return i
 }
 
 // stable reports whether r is NFKC-normal and never combines with its
@@ -288,7 +406,18 @@ func (n *normalizer) foldBytes(dst, src []byte) []byte {
 func (n *normalizer) emit(b []byte, c class, start, end int, gap bool) {
 	st := &n.st
 	st.text = append(st.text, b...)
-	for i := range b {
-		st.info = append(st.info, byteInfo{start: int32(start), end: int32(end), cls: c, gap: gap && i == 0})
+	switch n.mode {
+	case withOffsets:
+		for i := range b {
+			st.info = append(st.info, byteInfo{start: int32(start), end: int32(end), cls: c, gap: gap && i == 0})
+		}
+	case withClasses:
+		for i := range b {
+			k := uint8(c)
+			if gap && i == 0 {
+				k |= gapBit
+			}
+			st.classes = append(st.classes, k)
+		}
 	}
 }

@@ -123,6 +123,7 @@ type Store interface {
 	Pruner
 	Matches
 	Votes
+	Polls
 
 	// Close releases the database; the Store must not be used afterwards.
 	Close() error
@@ -137,6 +138,28 @@ type FeedStates interface {
 	PutFeedState(ctx context.Context, st FeedState) error
 	// FeedStates returns every feed state, ordered by feed name.
 	FeedStates(ctx context.Context) ([]FeedState, error)
+}
+
+// Polls records the outcome of a feed's poll. The general contract of
+// Store (times, text) applies.
+type Polls interface {
+	// RecordPoll writes what one poll of p.State.Feed found in one
+	// transaction, all of it or, on error, nothing: the deliveries (as
+	// Enqueue), the matches (as RecordMatches), the item keys seen (as
+	// MarkSeen, at p.SeenAt) and the feed state (as PutFeedState). It
+	// returns the deliveries inserted, as Enqueue does. A poll that found
+	// nothing new records its state alone, in one write like
+	// PutFeedState.
+	RecordPoll(ctx context.Context, p PollRecord) ([]Delivery, error)
+}
+
+// PollRecord is what one poll of a feed writes to the store.
+type PollRecord struct {
+	State      FeedState
+	Deliveries []Delivery
+	Matches    []Match
+	Seen       []string // item keys of State.Feed
+	SeenAt     time.Time
 }
 
 // Seen records which item keys of each feed have been seen. The general
@@ -328,6 +351,15 @@ type Leases interface {
 	// Holders returns every lease whose until is after now (a zero now
 	// means the store's clock), ordered by name: who holds what.
 	Holders(ctx context.Context, now time.Time) ([]LeaseInfo, error)
+}
+
+// SoleWriter is implemented by a store that can tell whether this
+// process alone may write it (SQLite under its writer lock). No other
+// replica can then take a share of its work, so work that a lease would
+// keep from running twice in two processes needs none there.
+type SoleWriter interface {
+	// SoleWriter reports whether no other process can write the store.
+	SoleWriter() bool
 }
 
 // LeaseInfo is one lease and its holder.

@@ -15,6 +15,18 @@ func (s *Store) RecordMatches(ctx context.Context, ms []store.Match) error {
 	if len(ms) == 0 {
 		return nil
 	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.recordMatches(ctx, tx, ms) })
+	if err != nil {
+		return fmt.Errorf("postgres: record matches: %w", err)
+	}
+	return nil
+}
+
+// recordMatches inserts ms in one batch.
+func (s *Store) recordMatches(ctx context.Context, q querier, ms []store.Match) error {
+	if len(ms) == 0 {
+		return nil
+	}
 	b := &pgx.Batch{}
 	for _, m := range ms {
 		b.Queue(`INSERT INTO matches (watch, query, feed, source, item_key, title, link, at)
@@ -22,18 +34,7 @@ func (s *Store) RecordMatches(ctx context.Context, ms []store.Match) error {
 			ON CONFLICT (watch, query, feed, item_key) DO NOTHING`,
 			txt(m.Watch), txt(m.Query), txt(m.Feed), txt(m.Source), []byte(m.ItemKey), txt(m.Title), txt(m.Link), pgTime(s.stamp(m.At)))
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres: record matches: %w", err)
-	}
-	defer func() { _ = tx.Rollback(ctx) }() // a no-op after Commit
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("postgres: record matches: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres: record matches: %w", err)
-	}
-	return nil
+	return q.SendBatch(ctx, b).Close()
 }
 
 // MatchesBetween returns the matches of a watch ("" for all) found in

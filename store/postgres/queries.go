@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/newshound/newshound/store"
 )
@@ -27,7 +28,22 @@ func (s *Store) FeedState(ctx context.Context, feed string) (store.FeedState, er
 
 // PutFeedState creates or replaces the state of st.Feed.
 func (s *Store) PutFeedState(ctx context.Context, st store.FeedState) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO feed_states (`+feedStateColumns+`)
+	if err := putFeedState(ctx, s.pool, st); err != nil {
+		return fmt.Errorf("postgres: put feed state %q: %w", st.Feed, err)
+	}
+	return nil
+}
+
+// querier runs statements on the pool or in a transaction.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+func putFeedState(ctx context.Context, q querier, st store.FeedState) error {
+	_, err := q.Exec(ctx, `INSERT INTO feed_states (`+feedStateColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (feed) DO UPDATE SET
 			url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
@@ -38,10 +54,42 @@ func (s *Store) PutFeedState(ctx context.Context, st store.FeedState) error {
 		txt(st.Feed), txt(st.URL), txt(st.ETag), txt(st.LastModified), txt(st.BodyHash), st.Initialized,
 		pgTime(st.LastAttempt), pgTime(st.LastSuccess), txt(st.LastError), st.Failures,
 		pgTime(st.NextPoll), st.ItemsSeen)
-	if err != nil {
-		return fmt.Errorf("postgres: put feed state %q: %w", st.Feed, err)
+	return err
+}
+
+// RecordPoll writes what one poll found in one transaction. With
+// deliveries it first takes Enqueue's lock, so the rows it inserts
+// later cannot deadlock with another Enqueue.
+func (s *Store) RecordPoll(ctx context.Context, p store.PollRecord) ([]store.Delivery, error) {
+	if len(p.Deliveries) == 0 && len(p.Matches) == 0 && len(p.Seen) == 0 {
+		// The state alone: one statement, no transaction around it.
+		if err := putFeedState(ctx, s.pool, p.State); err != nil {
+			return nil, fmt.Errorf("postgres: record poll of %q: %w", p.State.Feed, err)
+		}
+		return nil, nil
 	}
-	return nil
+	var added []store.Delivery
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if len(p.Deliveries) > 0 {
+			if added, err = s.enqueue(ctx, tx, p.Deliveries); err != nil {
+				return err
+			}
+		}
+		if err := s.recordMatches(ctx, tx, p.Matches); err != nil {
+			return err
+		}
+		if len(p.Seen) > 0 {
+			if _, err := s.markSeen(ctx, tx, p.State.Feed, p.Seen, p.SeenAt); err != nil {
+				return err
+			}
+		}
+		return putFeedState(ctx, tx, p.State)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: record poll of %q: %w", p.State.Feed, err)
+	}
+	return added, nil
 }
 
 // FeedStates returns every feed state, ordered by feed name.
@@ -90,13 +138,7 @@ func (s *Store) MarkSeen(ctx context.Context, feed string, keys []string, at tim
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	// Inserting in key order makes concurrent callers take row locks in
-	// the same order, so they cannot deadlock.
-	rows, _ := s.pool.Query(ctx, `INSERT INTO seen_items (feed, item_key, seen_at)
-		SELECT DISTINCT $1, k, $3::timestamptz FROM unnest($2::bytea[]) AS k ORDER BY k
-		ON CONFLICT (feed, item_key) DO NOTHING
-		RETURNING item_key`, txt(feed), byteas(keys), pgTime(s.stamp(at)))
-	inserted, err := pgx.CollectRows(rows, rowToKey)
+	inserted, err := s.markSeen(ctx, s.pool, feed, keys, at)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: mark seen %q: %w", feed, err)
 	}
@@ -105,6 +147,17 @@ func (s *Store) MarkSeen(ctx context.Context, feed string, keys []string, at tim
 		fresh[k] = true
 	}
 	return pick(keys, func(k string) bool { return fresh[k] }), nil
+}
+
+// markSeen inserts keys of feed and returns those not seen before.
+func (s *Store) markSeen(ctx context.Context, q querier, feed string, keys []string, at time.Time) ([]string, error) {
+	// Inserting in key order makes concurrent callers take row locks in
+	// the same order, so they cannot deadlock.
+	rows, _ := q.Query(ctx, `INSERT INTO seen_items (feed, item_key, seen_at)
+		SELECT DISTINCT $1, k, $3::timestamptz FROM unnest($2::bytea[]) AS k ORDER BY k
+		ON CONFLICT (feed, item_key) DO NOTHING
+		RETURNING item_key`, txt(feed), byteas(keys), pgTime(s.stamp(at)))
+	return pgx.CollectRows(rows, rowToKey)
 }
 
 // rowToKey reads an item key stored as bytea.
@@ -155,33 +208,41 @@ func (s *Store) Enqueue(ctx context.Context, ds []store.Delivery) ([]store.Deliv
 	}
 	var added []store.Delivery
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('newshound.enqueue.' || coalesce(current_schema(), '')))`); err != nil {
-			return err
-		}
-		for _, d := range ds {
-			d.Status, d.Attempts, d.LastError, d.Sent = store.StatusPending, 0, "", time.Time{}
-			d.Channel, d.Watch, d.Feed, d.Title, d.Link = txt(d.Channel), txt(d.Watch), txt(d.Feed), txt(d.Title), txt(d.Link)
-			d.Created = norm(s.stamp(d.Created))
-			d.Due, d.NextAttempt = norm(d.Due), norm(d.NextAttempt)
-			err := tx.QueryRow(ctx, `INSERT INTO deliveries
-				(channel, item_key, watch, feed, title, link, urgent, payload, status, created, due, next_attempt, parent)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-				ON CONFLICT (channel, item_key) DO NOTHING
-				RETURNING id`,
-				d.Channel, []byte(d.ItemKey), d.Watch, d.Feed, d.Title, d.Link, d.Urgent, d.Payload,
-				d.Status, pgTime(d.Created), pgTime(d.Due), pgTime(d.NextAttempt), d.Parent).Scan(&d.ID)
-			if errors.Is(err, pgx.ErrNoRows) {
-				continue // a duplicate
-			}
-			if err != nil {
-				return fmt.Errorf("%s %q: %w", d.Channel, d.ItemKey, err)
-			}
-			added = append(added, d)
-		}
-		return nil
+		var err error
+		added, err = s.enqueue(ctx, tx, ds)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: enqueue: %w", err)
+	}
+	return added, nil
+}
+
+// enqueue takes Enqueue's lock in tx and inserts ds.
+func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, ds []store.Delivery) ([]store.Delivery, error) {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('newshound.enqueue.' || coalesce(current_schema(), '')))`); err != nil {
+		return nil, err
+	}
+	var added []store.Delivery
+	for _, d := range ds {
+		d.Status, d.Attempts, d.LastError, d.Sent = store.StatusPending, 0, "", time.Time{}
+		d.Channel, d.Watch, d.Feed, d.Title, d.Link = txt(d.Channel), txt(d.Watch), txt(d.Feed), txt(d.Title), txt(d.Link)
+		d.Created = norm(s.stamp(d.Created))
+		d.Due, d.NextAttempt = norm(d.Due), norm(d.NextAttempt)
+		err := tx.QueryRow(ctx, `INSERT INTO deliveries
+			(channel, item_key, watch, feed, title, link, urgent, payload, status, created, due, next_attempt, parent)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			ON CONFLICT (channel, item_key) DO NOTHING
+			RETURNING id`,
+			d.Channel, []byte(d.ItemKey), d.Watch, d.Feed, d.Title, d.Link, d.Urgent, d.Payload,
+			d.Status, pgTime(d.Created), pgTime(d.Due), pgTime(d.NextAttempt), d.Parent).Scan(&d.ID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // a duplicate
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s %q: %w", d.Channel, d.ItemKey, err)
+		}
+		added = append(added, d)
 	}
 	return added, nil
 }

@@ -19,11 +19,15 @@ func (s *Store) Lease(ctx context.Context, name, owner string, now, until time.T
 	if err := store.CheckLease(name, owner, now, until); err != nil {
 		return false, fmt.Errorf("sqlite: lease %q: %w", name, err)
 	}
-	var got string
-	err := s.w.QueryRowContext(ctx, `INSERT INTO leases (name, owner, until) VALUES (?, ?, ?)
+	q, err := s.prepared(ctx, s.w, `INSERT INTO leases (name, owner, until) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
 			WHERE leases.until <= ? OR leases.owner = excluded.owner
-		RETURNING name`, name, owner, millis(until), millis(now)).Scan(&got)
+		RETURNING name`)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: lease %q: %w", name, err)
+	}
+	var got string
+	err = q.QueryRowContext(ctx, name, owner, millis(until), millis(now)).Scan(&got)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil // held by another owner
 	}
@@ -35,7 +39,11 @@ func (s *Store) Lease(ctx context.Context, name, owner string, now, until time.T
 
 // Release ends the lease called name if owner holds it.
 func (s *Store) Release(ctx context.Context, name, owner string) error {
-	if _, err := s.w.ExecContext(ctx, `DELETE FROM leases WHERE name = ? AND owner = ?`, name, owner); err != nil {
+	q, err := s.prepared(ctx, s.w, `DELETE FROM leases WHERE name = ? AND owner = ?`)
+	if err == nil {
+		_, err = q.ExecContext(ctx, name, owner)
+	}
+	if err != nil {
 		return fmt.Errorf("sqlite: release %q: %w", name, err)
 	}
 	return nil

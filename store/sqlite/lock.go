@@ -49,6 +49,7 @@ func OpenWriter(ctx context.Context, path string) (*Store, error) {
 		return nil, errors.Join(err, unlock())
 	}
 	s.unlock = unlock
+	s.sole = locksWriters
 	// Holding the writer lock proves that no other process uses the
 	// file, so every lease left in it belongs to a process that is gone
 	// (owners are unique per process): a restart after a crash takes the

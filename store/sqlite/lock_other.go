@@ -2,6 +2,9 @@
 
 package sqlite
 
+// locksWriters is false: LockWriter keeps no other writer out here.
+const locksWriters = false
+
 // LockWriter would take the writer lock of the database at path; on
 // systems without flock(2) it takes none and always succeeds, so running
 // two writers on one file there is not prevented. See the unix version.

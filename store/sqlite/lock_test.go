@@ -102,6 +102,15 @@ func TestOpenWriter(t *testing.T) {
 	if err != nil {
 		t.Fatalf("OpenReadOnly beside the writer: %v", err)
 	}
+	// Only the writer under the lock writes the file alone.
+	plain, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "other.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.SoleWriter() || ro.SoleWriter() || plain.SoleWriter() {
+		t.Errorf("SoleWriter: writer %v, reader %v, Open %v; want true, false, false", first.SoleWriter(), ro.SoleWriter(), plain.SoleWriter())
+	}
+	plain.Close()
 	ro.Close()
 
 	if err := first.Close(); err != nil {

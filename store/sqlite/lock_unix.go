@@ -13,6 +13,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// locksWriters is true: LockWriter keeps every other writer out.
+const locksWriters = true
+
 // LockWriter takes the writer lock of the database at path: an exclusive
 // flock(2) on LockPath(path), into which it writes this process's id. It
 // returns the function that releases the lock. When another open file

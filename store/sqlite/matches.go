@@ -14,20 +14,28 @@ func (s *Store) RecordMatches(ctx context.Context, ms []store.Match) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		for _, m := range ms {
-			_, err := tx.ExecContext(ctx, `INSERT INTO matches (watch, query, feed, source, item_key, title, link, at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (watch, query, feed, item_key) DO NOTHING`,
-				m.Watch, m.Query, m.Feed, m.Source, m.ItemKey, m.Title, m.Link, millis(s.stamp(m.At)).Int64)
-			if err != nil {
-				return fmt.Errorf("%s %q: %w", m.Watch, m.ItemKey, err)
-			}
-		}
-		return nil
-	})
+	q, err := s.prepared(ctx, s.w, recordMatchSQL)
+	if err == nil {
+		err = s.write(ctx, func(tx *sql.Tx) error { return s.recordMatches(ctx, tx.StmtContext(ctx, q), ms) })
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: record matches: %w", err)
+	}
+	return nil
+}
+
+const recordMatchSQL = `INSERT INTO matches (watch, query, feed, source, item_key, title, link, at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (watch, query, feed, item_key) DO NOTHING`
+
+// recordMatches inserts ms with q, the statement of recordMatchSQL in a
+// transaction.
+func (s *Store) recordMatches(ctx context.Context, q *sql.Stmt, ms []store.Match) error {
+	for _, m := range ms {
+		_, err := q.ExecContext(ctx, m.Watch, m.Query, m.Feed, m.Source, m.ItemKey, m.Title, m.Link, millis(s.stamp(m.At)).Int64)
+		if err != nil {
+			return fmt.Errorf("%s %q: %w", m.Watch, m.ItemKey, err)
+		}
 	}
 	return nil
 }

@@ -31,19 +31,82 @@ func (s *Store) FeedState(ctx context.Context, feed string) (store.FeedState, er
 
 // PutFeedState creates or replaces the state of st.Feed.
 func (s *Store) PutFeedState(ctx context.Context, st store.FeedState) error {
-	q, err := s.prepared(ctx, s.w, `INSERT OR REPLACE INTO feed_states (`+feedStateColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("sqlite: put feed state %q: %w", st.Feed, err)
+	q, err := s.prepared(ctx, s.w, putFeedStateSQL)
+	if err == nil {
+		err = putFeedState(ctx, q, st)
 	}
-	_, err = q.ExecContext(ctx,
-		st.Feed, st.URL, st.ETag, st.LastModified, st.BodyHash, st.Initialized,
-		millis(st.LastAttempt), millis(st.LastSuccess), st.LastError, st.Failures,
-		millis(st.NextPoll), st.ItemsSeen)
 	if err != nil {
 		return fmt.Errorf("sqlite: put feed state %q: %w", st.Feed, err)
 	}
 	return nil
+}
+
+const putFeedStateSQL = `INSERT OR REPLACE INTO feed_states (` + feedStateColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// putFeedState runs q, the statement of putFeedStateSQL, for st.
+func putFeedState(ctx context.Context, q *sql.Stmt, st store.FeedState) error {
+	_, err := q.ExecContext(ctx,
+		st.Feed, st.URL, st.ETag, st.LastModified, st.BodyHash, st.Initialized,
+		millis(st.LastAttempt), millis(st.LastSuccess), st.LastError, st.Failures,
+		millis(st.NextPoll), st.ItemsSeen)
+	return err
+}
+
+// RecordPoll writes what one poll found in one transaction.
+func (s *Store) RecordPoll(ctx context.Context, p store.PollRecord) ([]store.Delivery, error) {
+	fail := func(err error) ([]store.Delivery, error) {
+		return nil, fmt.Errorf("sqlite: record poll of %q: %w", p.State.Feed, err)
+	}
+	// Statements are prepared before the transaction takes the writer
+	// connection, the only one.
+	stateQ, err := s.prepared(ctx, s.w, putFeedStateSQL)
+	if err != nil {
+		return fail(err)
+	}
+	if len(p.Deliveries) == 0 && len(p.Matches) == 0 && len(p.Seen) == 0 {
+		// The state alone: one statement, no transaction around it.
+		if err := putFeedState(ctx, stateQ, p.State); err != nil {
+			return fail(err)
+		}
+		return nil, nil
+	}
+	var enqueueQ, matchQ *sql.Stmt
+	if len(p.Deliveries) > 0 {
+		if enqueueQ, err = s.prepared(ctx, s.w, enqueueSQL); err != nil {
+			return fail(err)
+		}
+	}
+	if len(p.Matches) > 0 {
+		if matchQ, err = s.prepared(ctx, s.w, recordMatchSQL); err != nil {
+			return fail(err)
+		}
+	}
+	seenQ, err := s.seenInserts(ctx, p.Seen)
+	if err != nil {
+		return fail(err)
+	}
+	var added []store.Delivery
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if enqueueQ != nil {
+			if added, err = s.enqueue(ctx, tx.StmtContext(ctx, enqueueQ), p.Deliveries); err != nil {
+				return err
+			}
+		}
+		if matchQ != nil {
+			if err := s.recordMatches(ctx, tx.StmtContext(ctx, matchQ), p.Matches); err != nil {
+				return err
+			}
+		}
+		if err := s.markSeen(ctx, tx, seenQ, p.State.Feed, p.Seen, p.SeenAt, nil); err != nil {
+			return err
+		}
+		return putFeedState(ctx, tx.StmtContext(ctx, stateQ), p.State)
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return added, nil
 }
 
 // FeedStates returns every feed state, ordered by feed name.
@@ -94,11 +157,17 @@ func (s *Store) Unseen(ctx context.Context, feed string, keys []string) ([]strin
 			stmts[len(chunk)] = q
 		}
 	}
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
+	// Several chunks are read in one transaction, so they see one state;
+	// one chunk needs none around it.
+	stmt := func(q *sql.Stmt) *sql.Stmt { return q }
+	if len(keys) > seenChunk {
+		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
+		}
+		defer tx.Rollback()
+		stmt = func(q *sql.Stmt) *sql.Stmt { return tx.StmtContext(ctx, q) }
 	}
-	defer tx.Rollback()
 	seen := make(map[string]bool, len(keys))
 	for chunk := range slices.Chunk(keys, seenChunk) {
 		args := make([]any, 0, len(chunk)+1)
@@ -106,7 +175,7 @@ func (s *Store) Unseen(ctx context.Context, feed string, keys []string) ([]strin
 		for _, k := range chunk {
 			args = append(args, k)
 		}
-		rows, err := tx.StmtContext(ctx, stmts[len(chunk)]).QueryContext(ctx, args...)
+		rows, err := stmt(stmts[len(chunk)]).QueryContext(ctx, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: unseen %q: %w", feed, err)
 		}
@@ -131,34 +200,13 @@ func (s *Store) MarkSeen(ctx context.Context, feed string, keys []string, at tim
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	at = s.stamp(at)
-	stmts := map[int]*sql.Stmt{}
-	for chunk := range slices.Chunk(keys, seenChunk) {
-		if stmts[len(chunk)] == nil {
-			q, err := s.prepared(ctx, s.w, `INSERT INTO seen_items (feed, item_key, seen_at) VALUES `+
-				placeholders(len(chunk), "(?, ?, ?)")+` ON CONFLICT (feed, item_key) DO NOTHING RETURNING item_key`)
-			if err != nil {
-				return nil, fmt.Errorf("sqlite: mark seen %q: %w", feed, err)
-			}
-			stmts[len(chunk)] = q
-		}
+	stmts, err := s.seenInserts(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: mark seen %q: %w", feed, err)
 	}
 	inserted := make(map[string]bool, len(keys))
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(keys, seenChunk) {
-			args := make([]any, 0, 3*len(chunk))
-			for _, k := range chunk {
-				args = append(args, feed, k, millis(at))
-			}
-			rows, err := tx.StmtContext(ctx, stmts[len(chunk)]).QueryContext(ctx, args...)
-			if err != nil {
-				return err
-			}
-			if err := collectKeys(rows, inserted); err != nil {
-				return err
-			}
-		}
-		return nil
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		return s.markSeen(ctx, tx, stmts, feed, keys, at, inserted)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: mark seen %q: %w", feed, err)
@@ -171,6 +219,49 @@ func (s *Store) MarkSeen(ctx context.Context, feed string, keys []string, at tim
 		}
 	}
 	return fresh, nil
+}
+
+// seenInserts prepares, by chunk size, the statements markSeen runs for
+// keys.
+func (s *Store) seenInserts(ctx context.Context, keys []string) (map[int]*sql.Stmt, error) {
+	stmts := map[int]*sql.Stmt{}
+	for chunk := range slices.Chunk(keys, seenChunk) {
+		if stmts[len(chunk)] == nil {
+			q, err := s.prepared(ctx, s.w, `INSERT INTO seen_items (feed, item_key, seen_at) VALUES `+
+				placeholders(len(chunk), "(?, ?, ?)")+` ON CONFLICT (feed, item_key) DO NOTHING RETURNING item_key`)
+			if err != nil {
+				return nil, err
+			}
+			stmts[len(chunk)] = q
+		}
+	}
+	return stmts, nil
+}
+
+// markSeen inserts keys of feed in tx, up to seenChunk per statement of
+// stmts (from seenInserts), and adds those not seen before to inserted
+// unless it is nil.
+func (s *Store) markSeen(ctx context.Context, tx *sql.Tx, stmts map[int]*sql.Stmt, feed string, keys []string, at time.Time, inserted map[string]bool) error {
+	at = s.stamp(at)
+	for chunk := range slices.Chunk(keys, seenChunk) {
+		args := make([]any, 0, 3*len(chunk))
+		for _, k := range chunk {
+			args = append(args, feed, k, millis(at))
+		}
+		rows, err := tx.StmtContext(ctx, stmts[len(chunk)]).QueryContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		if inserted == nil {
+			err = rows.Close()
+		} else {
+			err = collectKeys(rows, inserted)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // placeholders repeats one placeholder group n times, comma-separated.
@@ -197,31 +288,45 @@ func (s *Store) Enqueue(ctx context.Context, ds []store.Delivery) ([]store.Deliv
 	if len(ds) == 0 {
 		return nil, nil
 	}
+	q, err := s.prepared(ctx, s.w, enqueueSQL)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: enqueue: %w", err)
+	}
 	var added []store.Delivery
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		for _, d := range ds {
-			d.Status, d.Attempts, d.LastError, d.Sent = store.StatusPending, 0, "", time.Time{}
-			d.Created = norm(s.stamp(d.Created))
-			d.Due, d.NextAttempt = norm(d.Due), norm(d.NextAttempt)
-			err := tx.QueryRowContext(ctx, `INSERT INTO deliveries
-				(channel, item_key, watch, feed, title, link, urgent, payload, status, created, due, next_attempt, parent)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (channel, item_key) DO NOTHING
-				RETURNING id`,
-				d.Channel, d.ItemKey, d.Watch, d.Feed, d.Title, d.Link, d.Urgent, d.Payload,
-				d.Status, millis(d.Created), millis(d.Due), millis(d.NextAttempt), d.Parent).Scan(&d.ID)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue // a duplicate
-			}
-			if err != nil {
-				return fmt.Errorf("%s %q: %w", d.Channel, d.ItemKey, err)
-			}
-			added = append(added, d)
-		}
-		return nil
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		added, err = s.enqueue(ctx, tx.StmtContext(ctx, q), ds)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: enqueue: %w", err)
+	}
+	return added, nil
+}
+
+const enqueueSQL = `INSERT INTO deliveries
+	(channel, item_key, watch, feed, title, link, urgent, payload, status, created, due, next_attempt, parent)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (channel, item_key) DO NOTHING
+	RETURNING id`
+
+// enqueue inserts ds with q, the statement of enqueueSQL in a
+// transaction, and returns the rows inserted.
+func (s *Store) enqueue(ctx context.Context, q *sql.Stmt, ds []store.Delivery) ([]store.Delivery, error) {
+	var added []store.Delivery
+	for _, d := range ds {
+		d.Status, d.Attempts, d.LastError, d.Sent = store.StatusPending, 0, "", time.Time{}
+		d.Created = norm(s.stamp(d.Created))
+		d.Due, d.NextAttempt = norm(d.Due), norm(d.NextAttempt)
+		err := q.QueryRowContext(ctx,
+			d.Channel, d.ItemKey, d.Watch, d.Feed, d.Title, d.Link, d.Urgent, d.Payload,
+			d.Status, millis(d.Created), millis(d.Due), millis(d.NextAttempt), d.Parent).Scan(&d.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // a duplicate
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s %q: %w", d.Channel, d.ItemKey, err)
+		}
+		added = append(added, d)
 	}
 	return added, nil
 }
@@ -462,8 +567,12 @@ func (s *Store) Edits(ctx context.Context, limit int) ([]store.Edit, error) {
 
 // GetMeta returns the value of key, or store.ErrNotFound.
 func (s *Store) GetMeta(ctx context.Context, key string) (string, error) {
+	q, err := s.prepared(ctx, s.r, `SELECT value FROM meta WHERE key = ?`)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: meta %q: %w", key, err)
+	}
 	var v string
-	err := s.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	err = q.QueryRowContext(ctx, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("sqlite: meta %q: %w", key, store.ErrNotFound)
 	}

@@ -56,6 +56,9 @@ type Store struct {
 
 	readOnly bool         // opened by OpenReadOnly: w is r, writes fail
 	unlock   func() error // releases the writer lock of OpenWriter
+	// sole is true when the writer lock keeps every other process from
+	// writing the file (OpenWriter, where flock exists).
+	sole bool
 
 	// stmts holds the statements of the per-poll queries, prepared once
 	// instead of on every call (parsing SQL was a fifth of the CPU of a
@@ -340,6 +343,13 @@ func (s *Store) Close() error {
 	}
 	return err
 }
+
+// SoleWriter reports whether this process alone may write the file: it
+// was opened by OpenWriter, whose lock keeps other writers out (on
+// systems with flock).
+func (s *Store) SoleWriter() bool { return s.sole }
+
+var _ store.SoleWriter = (*Store)(nil)
 
 // write runs fn in one IMMEDIATE transaction on the writer connection.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {

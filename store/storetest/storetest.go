@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Prune", testPrune},
 		{"Matches", testMatches},
 		{"Votes", testVotes},
+		{"RecordPoll", testRecordPoll},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1044,6 +1045,73 @@ func testPrune(t *testing.T, s store.Store) {
 	}
 	if n, err := s.Prune(ctx, cut); err != nil || n != 0 {
 		t.Errorf("second Prune = %d, %v; want 0, nil", n, err)
+	}
+}
+
+// testRecordPoll: one write records a poll's deliveries, matches, seen
+// keys and feed state, as Enqueue, RecordMatches, MarkSeen and
+// PutFeedState would; a poll that found nothing writes its state alone.
+func testRecordPoll(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	old := enqueue(t, s, delivery("slack", "yonhap\x00k1", t0))
+	_, err := s.MarkSeen(ctx, "yonhap", []string{"k1"}, t0)
+	check(t, err)
+
+	st := store.FeedState{Feed: "yonhap", URL: "https://www.yna.co.kr/rss/news.xml", ETag: `"e2"`, BodyHash: "h2",
+		Initialized: true, LastAttempt: t0.In(kst), LastSuccess: t0, NextPoll: t0.Add(5 * time.Minute), ItemsSeen: 2}
+	match := store.Match{Watch: "반도체", Query: "삼성전자", Feed: "yonhap", Source: "연합뉴스", ItemKey: "k2",
+		Title: "삼성전자 k2", Link: "https://example.com/k2", At: t0}
+	added, err := s.RecordPoll(ctx, store.PollRecord{
+		State: st,
+		Deliveries: []store.Delivery{
+			delivery("slack", "yonhap\x00k1", t0), // already queued
+			delivery("slack", "yonhap\x00k2", t0),
+			delivery("discord", "yonhap\x00k2", t0),
+		},
+		Matches: []store.Match{match},
+		Seen:    []string{"k1", "k2", "k3", "k2"},
+		SeenAt:  t0,
+	})
+	check(t, err)
+	if keys := itemKeys(added); !slices.Equal(keys, []string{"slack/yonhap\x00k2", "discord/yonhap\x00k2"}) {
+		t.Errorf("RecordPoll inserted %q, want the two new deliveries", keys)
+	}
+	for i, d := range added {
+		if d.ID <= old[0].ID || i > 0 && d.ID <= added[i-1].ID || d.Status != store.StatusPending {
+			t.Errorf("inserted %+v: want pending, IDs increasing after %d", d, old[0].ID)
+		}
+	}
+	assertDeliveries(t, "PendingAll after RecordPoll", pendingAll(t, s, ""), append(old, added...))
+	unseen, err := s.Unseen(ctx, "yonhap", []string{"k1", "k2", "k3", "k4"})
+	check(t, err)
+	if !slices.Equal(unseen, []string{"k4"}) {
+		t.Errorf("Unseen after RecordPoll = %q, want [k4]", unseen)
+	}
+	got, err := s.FeedState(ctx, "yonhap")
+	check(t, err)
+	if want := normFeedState(st); got != want {
+		t.Errorf("FeedState after RecordPoll:\n got %+v\nwant %+v", got, want)
+	}
+	ms, err := s.MatchesBetween(ctx, "", t0.Add(-time.Hour), t0.Add(time.Hour))
+	check(t, err)
+	if len(ms) != 1 || ms[0].ItemKey != "k2" || ms[0].Query != "삼성전자" {
+		t.Errorf("matches after RecordPoll = %+v, want the one recorded", ms)
+	}
+
+	// Nothing new: the state alone, for a feed never recorded before too.
+	quiet := store.FeedState{Feed: "bbc", URL: "https://feeds.bbci.co.uk/news/rss.xml", LastError: "", NextPoll: t0.Add(time.Hour)}
+	added, err = s.RecordPoll(ctx, store.PollRecord{State: quiet})
+	check(t, err)
+	if len(added) != 0 {
+		t.Errorf("RecordPoll of a state alone inserted %q", itemKeys(added))
+	}
+	got, err = s.FeedState(ctx, "bbc")
+	check(t, err)
+	if want := normFeedState(quiet); got != want {
+		t.Errorf("FeedState after RecordPoll of a state alone:\n got %+v\nwant %+v", got, want)
+	}
+	if n := len(pendingAll(t, s, "")); n != 3 {
+		t.Errorf("%d rows pending, want 3", n)
 	}
 }
 
