@@ -221,18 +221,30 @@ watches:
 	fs.set("/it.xml", item(1, "반도체 업황 회복"), item(2, "정부, 반도체 특별법 처리 촉구"), item(3, "오픈소스 재단 한국 지부 출범"), item(4, "엔비디아 신형 GPU 공개"))
 	waitFor(t, "the alert on the hand-added keyword", func() bool { return strings.Contains(stdout.String(), "엔비디아 신형 GPU 공개") })
 
+	// The console prints an alert before the delivery is recorded and
+	// counted, so the count is waited for, not read once.
 	for path, want := range map[string]string{
 		"/healthz": "ok",
 		"/metrics": `newshound_deliveries_total{channel="terminal",result="sent"} 3`,
 	} {
-		resp, err := http.Get("http://" + addr + path)
-		if err != nil {
-			t.Fatal(err)
+		var code int
+		var b []byte
+		get := func() bool {
+			resp, err := http.Get("http://" + addr + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			code = resp.StatusCode
+			return code == 200 && strings.Contains(string(b), want)
 		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
-			t.Errorf("GET %s: %d, want %q in:\n%.2000s", path, resp.StatusCode, want, b)
+		deadline := time.Now().Add(10 * time.Second)
+		for !get() && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if code != 200 || !strings.Contains(string(b), want) {
+			t.Errorf("GET %s: %d, want %q in:\n%.2000s", path, code, want, b)
 		}
 	}
 }
