@@ -43,7 +43,26 @@ func (s *Store) recordMatches(ctx context.Context, q *sql.Stmt, ms []store.Match
 // MatchesBetween returns the matches of a watch ("" for all) found in
 // [from, to), oldest first.
 func (s *Store) MatchesBetween(ctx context.Context, watch string, from, to time.Time) ([]store.Match, error) {
-	q := `SELECT watch, query, feed, source, item_key, title, link, at FROM matches WHERE at >= ? AND at < ?`
+	return between(ctx, s, "matches", `SELECT watch, query, feed, source, item_key, title, link, at FROM matches`, watch, from, to,
+		func(row scanner) (store.Match, error) {
+			var m store.Match
+			var at sql.NullInt64
+			err := row.Scan(&m.Watch, &m.Query, &m.Feed, &m.Source, &m.ItemKey, &m.Title, &m.Link, &at)
+			m.At = fromMillis(at)
+			return m, err
+		})
+}
+
+// PruneMatches deletes the matches found before before.
+func (s *Store) PruneMatches(ctx context.Context, before time.Time) (int64, error) {
+	return s.pruneBefore(ctx, "matches", before)
+}
+
+// between runs selectFrom (a SELECT … FROM table of rows with watch and
+// at columns) for the rows of a watch ("" for all) with at in [from, to),
+// oldest first (by at, then id), and scans them.
+func between[T any](ctx context.Context, s *Store, table, selectFrom, watch string, from, to time.Time, scan func(scanner) (T, error)) ([]T, error) {
+	q := selectFrom + ` WHERE at >= ? AND at < ?`
 	args := []any{from.UnixMilli(), to.UnixMilli()}
 	if watch != "" {
 		q += ` AND watch = ?`
@@ -51,29 +70,24 @@ func (s *Store) MatchesBetween(ctx context.Context, watch string, from, to time.
 	}
 	rows, err := s.r.QueryContext(ctx, q+` ORDER BY at, id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: matches of %q: %w", watch, err)
+		return nil, fmt.Errorf("sqlite: %s of %q: %w", table, watch, err)
 	}
-	ms, err := collect(rows, func(row scanner) (store.Match, error) {
-		var m store.Match
-		var at sql.NullInt64
-		err := row.Scan(&m.Watch, &m.Query, &m.Feed, &m.Source, &m.ItemKey, &m.Title, &m.Link, &at)
-		m.At = fromMillis(at)
-		return m, err
-	})
+	out, err := collect(rows, scan)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: matches of %q: %w", watch, err)
+		return nil, fmt.Errorf("sqlite: %s of %q: %w", table, watch, err)
 	}
-	return ms, nil
+	return out, nil
 }
 
-// PruneMatches deletes the matches found before before.
-func (s *Store) PruneMatches(ctx context.Context, before time.Time) (int64, error) {
+// pruneBefore deletes the rows of table (matches, votes) whose at is
+// before before, and returns how many; a zero before deletes nothing.
+func (s *Store) pruneBefore(ctx context.Context, table string, before time.Time) (int64, error) {
 	if before.IsZero() {
 		return 0, nil
 	}
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM matches WHERE at < ?`, before.UnixMilli())
+		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE at < ?`, before.UnixMilli())
 		if err != nil {
 			return err
 		}
@@ -81,7 +95,7 @@ func (s *Store) PruneMatches(ctx context.Context, before time.Time) (int64, erro
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: prune matches: %w", err)
+		return 0, fmt.Errorf("sqlite: prune %s: %w", table, err)
 	}
 	return n, nil
 }
