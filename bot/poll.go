@@ -47,8 +47,9 @@ type PollResult struct {
 // its new items. Errors are recorded in the feed state and returned. The
 // caller has claimed the feed in b.polling; other replicas sharing the
 // store are kept off by the feed's lease, which a store only this
-// process writes does not need.
-func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResult {
+// process writes does not need. marks are the feeds' trust records read
+// after rt was loaded, or nil to read the feed's now.
+func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed, marks *trustMarks) PollResult {
 	if !b.soleWriter {
 		h, ok := b.hold(ctx, "feed:"+f.Name)
 		if !ok {
@@ -57,12 +58,12 @@ func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResu
 		defer h.release()
 	}
 	start := b.opt.Now()
-	res, failures := b.poll(ctx, rt, f)
+	res, failures := b.poll(ctx, rt, f, marks)
 	b.opt.Metrics.polled(res, failures, b.opt.Now().Sub(start))
 	return res
 }
 
-func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollResult, failures int) {
+func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed, marks *trustMarks) (res PollResult, failures int) {
 	res = PollResult{Feed: f.Name}
 	st, err := b.feedState(ctx, f.Name)
 	if errors.Is(err, store.ErrNotFound) {
@@ -101,7 +102,7 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 		return res, st.Failures
 	}
 
-	src := feeds.Source{Name: f.Name, URL: f.URL, Timeout: f.Timeout.D(), Untrusted: f.Untrusted || b.untrusted(ctx, f.Name, f.URL)}
+	src := feeds.Source{Name: f.Name, URL: f.URL, Timeout: f.Timeout.D(), Untrusted: f.Untrusted || b.untrusted(ctx, marks, f.Name, f.URL)}
 	fr, err := rt.fetcher.Fetch(ctx, src, feeds.Validators{ETag: st.ETag, LastModified: st.LastModified, BodyHash: st.BodyHash})
 	if err != nil {
 		if ctx.Err() != nil {

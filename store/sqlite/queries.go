@@ -590,6 +590,48 @@ func (s *Store) SetMeta(ctx context.Context, key, value string) error {
 	return nil
 }
 
+// MetaPrefix returns every key starting with prefix and its value.
+func (s *Store) MetaPrefix(ctx context.Context, prefix string) (map[string]string, error) {
+	// The keys from prefix up to the first string after all those that
+	// start with it: a range of the primary key.
+	q, args := `SELECT key, value FROM meta WHERE key >= ?`, []any{prefix}
+	if end, ok := prefixEnd(prefix); ok {
+		q += ` AND key < ?`
+		args = append(args, end)
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: meta %q*: %w", prefix, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("sqlite: meta %q*: %w", prefix, err)
+		}
+		out[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: meta %q*: %w", prefix, err)
+	}
+	return out, nil
+}
+
+// prefixEnd returns the least string greater than every string that
+// starts with prefix, in byte order; ok is false when there is none
+// (prefix empty or all 0xFF bytes).
+func prefixEnd(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xFF {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
+
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
