@@ -1186,3 +1186,54 @@ func TestChatFeedsPolledUntrusted(t *testing.T) {
 	b.RunOnce(ctx)
 	check("records unreadable", map[string]bool{"yna": true, "newsis": true})
 }
+
+// unseenCounter counts Unseen calls.
+type unseenCounter struct {
+	store.Store
+	calls atomic.Int32
+}
+
+func (s *unseenCounter) Unseen(ctx context.Context, feed string, keys []string) ([]string, error) {
+	s.calls.Add(1)
+	return s.Store.Unseen(ctx, feed, keys)
+}
+
+// TestFirstPollAsksNoSeenKeys: a feed with no state was never recorded,
+// so its first poll does not ask the store which items were seen; later
+// polls do. An alert queued for a key left seen without a state (by an
+// earlier version that crashed between its writes) is not queued twice.
+func TestFirstPollAsksNoSeenKeys(t *testing.T) {
+	h := newHarness(t, instantAndDigest)
+	ctx := context.Background()
+	uc := &unseenCounter{Store: h.store}
+	b := h.replica("a", uc, h.chans["team"], time.Minute, 20*time.Second)
+	b.opt.Jitter = func(time.Duration) time.Duration { return 0 }
+	f := b.Config().Feeds[0]
+	f.Backfill = 10
+	now := h.clock.Now()
+	// What the crash left: the key seen and its alert queued, no state.
+	if _, err := h.store.MarkSeen(ctx, "yna", []string{"1"}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.Enqueue(ctx, []store.Delivery{{Channel: "team", ItemKey: "yna\x001", Watch: "now", Feed: "yna", Title: "트럼프 관세 발표", Created: now, Due: now}}); err != nil {
+		t.Fatal(err)
+	}
+	h.feeds.set("yna", news("1", "트럼프 관세 발표", now), news("2", "트럼프 새 관세", now))
+	if pr := b.pollFeed(ctx, b.rt.Load(), f, nil); pr.Err != nil || pr.New != 2 {
+		t.Fatalf("first poll = %+v, want both items new", pr)
+	}
+	if n := uc.calls.Load(); n != 0 {
+		t.Errorf("first poll asked for seen keys %d times", n)
+	}
+	pend, err := h.store.PendingAll(ctx, "team")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys := len(pend); keys != 2 || pend[0].ItemKey != "yna\x001" || pend[1].ItemKey != "yna\x002" {
+		t.Errorf("pending %+v, want item 1 once and item 2", pend)
+	}
+	h.feeds.set("yna", news("1", "트럼프 관세 발표", now), news("2", "트럼프 새 관세", now), news("3", "트럼프 관세 철회", now))
+	if pr := b.pollFeed(ctx, b.rt.Load(), f, nil); pr.Err != nil || pr.New != 1 || uc.calls.Load() != 1 {
+		t.Errorf("second poll = %+v after %d Unseen calls, want item 3 new after one", pr, uc.calls.Load())
+	}
+}
