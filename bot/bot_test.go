@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/newshound/newshound/bot/command"
 	"github.com/newshound/newshound/bot/notify"
 	"github.com/newshound/newshound/config"
 	"github.com/newshound/newshound/feeds"
@@ -685,7 +687,7 @@ func TestFailedPollRecordLeavesItemsUnseen(t *testing.T) {
 	h.feeds.set("yna", news("1", "트럼프 대선 출마 선언", h.clock.Now()))
 	fp.fail.Store(1)
 	f := b.Config().Feeds[0]
-	if pr := b.pollFeed(context.Background(), b.rt.Load(), f); pr.Err == nil || pr.New != 0 || pr.Matches != 0 {
+	if pr := b.pollFeed(context.Background(), b.rt.Load(), f, nil); pr.Err == nil || pr.New != 0 || pr.Matches != 0 {
 		t.Fatalf("poll with a failed record = %+v, want an error and nothing new", pr)
 	}
 	st, err := h.store.FeedState(context.Background(), "yna")
@@ -1142,4 +1144,128 @@ func (s *syncBuffer) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.b.Reset()
+}
+
+// trustFetcher records whether each feed was fetched as untrusted.
+type trustFetcher struct {
+	mu        sync.Mutex
+	untrusted map[string]bool
+}
+
+func (f *trustFetcher) Fetch(_ context.Context, src feeds.Source, _ feeds.Validators) (feeds.Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.untrusted[src.Name] = src.Untrusted
+	return feeds.Result{NotModified: true}, nil
+}
+
+// metaFailing fails MetaPrefix and GetMeta, as a store blip would.
+type metaFailing struct{ store.Store }
+
+func (metaFailing) MetaPrefix(context.Context, string) (map[string]string, error) {
+	return nil, errors.New("database is locked")
+}
+
+func (metaFailing) GetMeta(context.Context, string) (string, error) {
+	return "", errors.New("database is locked")
+}
+
+// TestChatFeedsPolledUntrusted: a feed whose URL the command core
+// recorded as added from chat is fetched as untrusted, in a cycle, in the
+// daemon's polls and in PollNow, until its record no longer names its
+// URL; when the records cannot be read every feed is (fail closed).
+func TestChatFeedsPolledUntrusted(t *testing.T) {
+	h := newHarness(t, oneFeed)
+	ctx := context.Background()
+	tf := &trustFetcher{untrusted: map[string]bool{}}
+	h.bot.rt.Load().fetcher = tf
+	check := func(what string, want map[string]bool) {
+		t.Helper()
+		tf.mu.Lock()
+		defer tf.mu.Unlock()
+		if !maps.Equal(tf.untrusted, want) {
+			t.Errorf("%s: untrusted %v, want %v", what, tf.untrusted, want)
+		}
+		clear(tf.untrusted)
+	}
+	if err := h.store.SetMeta(ctx, command.UntrustedFeedKey("yna"), "https://yna.example/rss"); err != nil {
+		t.Fatal(err)
+	}
+	h.bot.RunOnce(ctx)
+	check("cycle", map[string]bool{"yna": true, "newsis": false})
+	rt := h.bot.rt.Load()
+	var wg sync.WaitGroup
+	for _, f := range rt.cfg.Feeds {
+		h.bot.claim(h.bot.polling, f.Name)
+	}
+	h.bot.startPolls(ctx, rt, rt.cfg.Feeds, h.bot.readTrustMarks(ctx), &wg)
+	wg.Wait()
+	check("daemon", map[string]bool{"yna": true, "newsis": false})
+	if _, _, err := h.bot.PollNow(ctx, "yna"); err != nil {
+		t.Fatal(err)
+	}
+	check("poll now", map[string]bool{"yna": true})
+
+	// Trusted again: the record no longer names the URL.
+	if err := h.store.SetMeta(ctx, command.UntrustedFeedKey("yna"), ""); err != nil {
+		t.Fatal(err)
+	}
+	h.bot.RunOnce(ctx)
+	check("cycle after trust", map[string]bool{"yna": false, "newsis": false})
+
+	b := h.replica("blip", metaFailing{h.store}, h.chans["team"], time.Minute, 20*time.Second)
+	b.rt.Load().fetcher = tf
+	b.RunOnce(ctx)
+	check("records unreadable", map[string]bool{"yna": true, "newsis": true})
+}
+
+// unseenCounter counts Unseen calls.
+type unseenCounter struct {
+	store.Store
+	calls atomic.Int32
+}
+
+func (s *unseenCounter) Unseen(ctx context.Context, feed string, keys []string) ([]string, error) {
+	s.calls.Add(1)
+	return s.Store.Unseen(ctx, feed, keys)
+}
+
+// TestFirstPollAsksNoSeenKeys: a feed with no state was never recorded,
+// so its first poll does not ask the store which items were seen; later
+// polls do. An alert queued for a key left seen without a state (by an
+// earlier version that crashed between its writes) is not queued twice.
+func TestFirstPollAsksNoSeenKeys(t *testing.T) {
+	h := newHarness(t, instantAndDigest)
+	ctx := context.Background()
+	uc := &unseenCounter{Store: h.store}
+	b := h.replica("a", uc, h.chans["team"], time.Minute, 20*time.Second)
+	b.opt.Jitter = func(time.Duration) time.Duration { return 0 }
+	f := b.Config().Feeds[0]
+	f.Backfill = 10
+	now := h.clock.Now()
+	// What the crash left: the key seen and its alert queued, no state.
+	if _, err := h.store.MarkSeen(ctx, "yna", []string{"1"}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.Enqueue(ctx, []store.Delivery{{Channel: "team", ItemKey: "yna\x001", Watch: "now", Feed: "yna", Title: "트럼프 관세 발표", Created: now, Due: now}}); err != nil {
+		t.Fatal(err)
+	}
+	h.feeds.set("yna", news("1", "트럼프 관세 발표", now), news("2", "트럼프 새 관세", now))
+	if pr := b.pollFeed(ctx, b.rt.Load(), f, nil); pr.Err != nil || pr.New != 2 {
+		t.Fatalf("first poll = %+v, want both items new", pr)
+	}
+	if n := uc.calls.Load(); n != 0 {
+		t.Errorf("first poll asked for seen keys %d times", n)
+	}
+	pend, err := h.store.PendingAll(ctx, "team")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys := len(pend); keys != 2 || pend[0].ItemKey != "yna\x001" || pend[1].ItemKey != "yna\x002" {
+		t.Errorf("pending %+v, want item 1 once and item 2", pend)
+	}
+	h.feeds.set("yna", news("1", "트럼프 관세 발표", now), news("2", "트럼프 새 관세", now), news("3", "트럼프 관세 철회", now))
+	if pr := b.pollFeed(ctx, b.rt.Load(), f, nil); pr.Err != nil || pr.New != 1 || uc.calls.Load() != 1 {
+		t.Errorf("second poll = %+v after %d Unseen calls, want item 3 new after one", pr, uc.calls.Load())
+	}
 }

@@ -210,13 +210,13 @@ func TestFeedLeaseHeldDuringPoll(t *testing.T) {
 		t.Fatal(ok, err)
 	}
 	f := h.bot.Config().Feeds[0]
-	if pr := h.bot.pollFeed(context.Background(), h.bot.rt.Load(), f); !pr.Leased {
+	if pr := h.bot.pollFeed(context.Background(), h.bot.rt.Load(), f, nil); !pr.Leased {
 		t.Fatalf("poll under another's lease = %+v, want Leased", pr)
 	}
 	if err := h.store.Release(context.Background(), "feed:yna", "other"); err != nil {
 		t.Fatal(err)
 	}
-	if pr := h.bot.pollFeed(context.Background(), h.bot.rt.Load(), f); pr.Leased || pr.Err != nil {
+	if pr := h.bot.pollFeed(context.Background(), h.bot.rt.Load(), f, nil); pr.Leased || pr.Err != nil {
 		t.Fatalf("poll once released = %+v", pr)
 	}
 	hs, err := h.store.Holders(context.Background(), time.Time{})
@@ -309,7 +309,7 @@ func TestSoleWriterKeepsFeedStates(t *testing.T) {
 	h.feeds.errs["newsis"] = errors.New("connection refused")
 	for range 2 {
 		for _, f := range rt.cfg.Feeds {
-			b.pollFeed(context.Background(), rt, f)
+			b.pollFeed(context.Background(), rt, f, nil)
 		}
 		h.feeds.set("yna", news("1", "트럼프 관세 발표", now), news("2", "트럼프 새 관세", now))
 	}

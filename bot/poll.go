@@ -47,8 +47,9 @@ type PollResult struct {
 // its new items. Errors are recorded in the feed state and returned. The
 // caller has claimed the feed in b.polling; other replicas sharing the
 // store are kept off by the feed's lease, which a store only this
-// process writes does not need.
-func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResult {
+// process writes does not need. marks are the feeds' trust records read
+// after rt was loaded, or nil to read the feed's now.
+func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed, marks *trustMarks) PollResult {
 	if !b.soleWriter {
 		h, ok := b.hold(ctx, "feed:"+f.Name)
 		if !ok {
@@ -57,14 +58,15 @@ func (b *Bot) pollFeed(ctx context.Context, rt *runtime, f config.Feed) PollResu
 		defer h.release()
 	}
 	start := b.opt.Now()
-	res, failures := b.poll(ctx, rt, f)
+	res, failures := b.poll(ctx, rt, f, marks)
 	b.opt.Metrics.polled(res, failures, b.opt.Now().Sub(start))
 	return res
 }
 
-func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollResult, failures int) {
+func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed, marks *trustMarks) (res PollResult, failures int) {
 	res = PollResult{Feed: f.Name}
 	st, err := b.feedState(ctx, f.Name)
+	recorded := err == nil
 	if errors.Is(err, store.ErrNotFound) {
 		st = store.FeedState{Feed: f.Name}
 	} else if err != nil {
@@ -101,7 +103,7 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 		return res, st.Failures
 	}
 
-	src := feeds.Source{Name: f.Name, URL: f.URL, Timeout: f.Timeout.D(), Untrusted: f.Untrusted || b.untrusted(ctx, f.Name, f.URL)}
+	src := feeds.Source{Name: f.Name, URL: f.URL, Timeout: f.Timeout.D(), Untrusted: f.Untrusted || b.untrusted(ctx, marks, f.Name, f.URL)}
 	fr, err := rt.fetcher.Fetch(ctx, src, feeds.Validators{ETag: st.ETag, LastModified: st.LastModified, BodyHash: st.BodyHash})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -123,7 +125,7 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed) (res PollRes
 	if !fr.NotModified && len(fr.Items) > 0 {
 		rt, f = b.latest(rt, f)
 		var err error
-		if in, err = b.ingest(ctx, rt, f, st.Initialized, fr.Items); err != nil {
+		if in, err = b.ingest(ctx, rt, f, recorded, st.Initialized, fr.Items); err != nil {
 			return fail(fmt.Errorf("bot: feed %s: %w", f.Name, err), 0)
 		}
 		res.New, res.Undated = in.newItems, in.undated
@@ -212,22 +214,31 @@ type ingested struct {
 // ingest matches the feed's unseen items and returns the deliveries and
 // matches to record with the keys to mark seen. On a feed's first
 // successful poll only the newest Backfill items are matched; the rest
-// are just recorded.
-func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, initialized bool, items []feeds.Item) (ingested, error) {
+// are just recorded. recorded is false when the feed has no state in the
+// store: it was never recorded, and as RecordPoll writes a poll's seen
+// keys with its state, none of its items can be seen, so the store is
+// not asked. (Earlier versions wrote the keys before the state, but
+// queued the alerts before the keys: the alerts of keys left by a crash
+// in between are not queued twice.)
+func (b *Bot) ingest(ctx context.Context, rt *runtime, f config.Feed, recorded, initialized bool, items []feeds.Item) (ingested, error) {
 	var in ingested
-	keys := make([]string, len(items))
+	keys := make([]string, 0, len(items))
 	byKey := make(map[string]feeds.Item, len(items))
-	for i, it := range items {
-		keys[i] = it.Key
-		byKey[it.Key] = it
+	for _, it := range items {
+		if _, dup := byKey[it.Key]; !dup {
+			keys = append(keys, it.Key)
+			byKey[it.Key] = it
+		}
 	}
-	unseen, err := b.opt.Store.Unseen(ctx, f.Name, keys)
-	if err != nil {
-		return in, err
-	}
-	unseen, known, err := b.knownByLegacyKey(ctx, f, unseen, byKey)
-	if err != nil {
-		return in, err
+	unseen, known := keys, []string(nil)
+	if recorded {
+		var err error
+		if unseen, err = b.opt.Store.Unseen(ctx, f.Name, keys); err != nil {
+			return in, err
+		}
+		if unseen, known, err = b.knownByLegacyKey(ctx, f, unseen, byKey); err != nil {
+			return in, err
+		}
 	}
 	in.seen = append(unseen, known...)
 	in.newItems = len(unseen)

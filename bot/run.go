@@ -132,6 +132,7 @@ func (b *Bot) cycle(ctx context.Context, rt *runtime, fs []config.Feed, forced b
 	if !forced {
 		backoff = b.inBackoff(ctx, now)
 	}
+	marks := b.readTrustMarks(ctx)
 	for _, f := range fs {
 		if st, ok := backoff[f.Name]; ok {
 			b.log.Info("feed skipped: failing, in backoff", "feed", f.Name, "failures", st.Failures, "next_try", b.localTime(rt, st.NextPoll), "last_error", st.LastError)
@@ -142,7 +143,7 @@ func (b *Bot) cycle(ctx context.Context, rt *runtime, fs []config.Feed, forced b
 			defer func() { <-b.pollSlots }()
 			var pr PollResult
 			if b.claim(b.polling, f.Name) {
-				pr = b.pollFeed(ctx, rt, f)
+				pr = b.pollFeed(ctx, rt, f, marks)
 				b.release(b.polling, f.Name)
 			} else {
 				pr = PollResult{Feed: f.Name, Err: fmt.Errorf("bot: feed %s is being polled right now", f.Name)}
@@ -266,7 +267,8 @@ func (b *Bot) Run(ctx context.Context) error {
 			// One goroutine starts the due polls as slots free up, so the
 			// tick is not held up and no more polls exist at once than
 			// there are slots; later ticks skip the feeds it has claimed.
-			wg.Go(func() { b.startPolls(ctx, rt, due, &wg) })
+			marks := b.readTrustMarks(ctx)
+			wg.Go(func() { b.startPolls(ctx, rt, due, marks, &wg) })
 		}
 		dueCh := b.dueChannels(ctx, rt, now)
 		for _, name := range rt.cfg.ChannelOrder {
@@ -287,8 +289,9 @@ func (b *Bot) Run(ctx context.Context) error {
 }
 
 // startPolls polls the claimed feeds, each in its own goroutine once a
-// poll slot is free. When ctx ends, the feeds not started are released.
-func (b *Bot) startPolls(ctx context.Context, rt *runtime, due []config.Feed, wg *sync.WaitGroup) {
+// poll slot is free, with the trust records read after rt was loaded.
+// When ctx ends, the feeds not started are released.
+func (b *Bot) startPolls(ctx context.Context, rt *runtime, due []config.Feed, marks *trustMarks, wg *sync.WaitGroup) {
 	for i, f := range due {
 		select {
 		case b.pollSlots <- struct{}{}:
@@ -301,7 +304,7 @@ func (b *Bot) startPolls(ctx context.Context, rt *runtime, due []config.Feed, wg
 		wg.Go(func() {
 			defer func() { <-b.pollSlots }()
 			defer b.release(b.polling, f.Name)
-			b.pollFeed(ctx, rt, f)
+			b.pollFeed(ctx, rt, f, marks)
 		})
 	}
 }
@@ -493,7 +496,7 @@ func (b *Bot) PollNow(ctx context.Context, feed string) (newItems, matches int, 
 			return 0, 0, fmt.Errorf("bot: feed %s is being polled right now", f.Name)
 		}
 		defer b.release(b.polling, f.Name)
-		pr := b.pollFeed(ctx, rt, f)
+		pr := b.pollFeed(ctx, rt, f, nil)
 		if pr.Leased {
 			return 0, 0, fmt.Errorf("bot: feed %s is being polled by another replica", f.Name)
 		}

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/newshound/newshound/bot/command"
@@ -65,7 +66,15 @@ func (b *Bot) Status(ctx context.Context) command.Status {
 
 // untrusted reports whether a feed was added from chat: the command core
 // records the URL it vetted, and only that exact URL stays untrusted.
-func (b *Bot) untrusted(ctx context.Context, feed, url string) bool {
+// marks, when not nil, are the records read for many polls at once
+// (trustMarks); else the feed's record is read now.
+func (b *Bot) untrusted(ctx context.Context, marks *trustMarks, feed, url string) bool {
+	if marks != nil {
+		if marks.err != nil {
+			return true // fail closed; logged when read
+		}
+		return marks.urls[feed] == url
+	}
 	v, err := b.opt.Store.GetMeta(ctx, command.UntrustedFeedKey(feed))
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
@@ -75,4 +84,31 @@ func (b *Bot) untrusted(ctx context.Context, feed, url string) bool {
 		return false
 	}
 	return v == url
+}
+
+// trustMarks are the URLs the command core recorded for feeds added from
+// chat, by feed name, read in one go for the polls of a cycle or a tick.
+// The core records a feed's URL before it writes the feed to the
+// watchlist, so marks read after the runtime was loaded cover every feed
+// of it. err, if set, is why they could not be read: every feed is then
+// polled as untrusted.
+type trustMarks struct {
+	urls map[string]string
+	err  error
+}
+
+// readTrustMarks reads every feed's trust record, for polls of feeds of
+// a runtime loaded before.
+func (b *Bot) readTrustMarks(ctx context.Context) *trustMarks {
+	prefix := command.UntrustedFeedKey("")
+	m, err := b.opt.Store.MetaPrefix(ctx, prefix)
+	if err != nil {
+		b.log.Warn("reading feed trust; polling every feed as untrusted", "error", err.Error())
+		return &trustMarks{err: err}
+	}
+	urls := make(map[string]string, len(m))
+	for k, v := range m {
+		urls[strings.TrimPrefix(k, prefix)] = v
+	}
+	return &trustMarks{urls: urls}
 }

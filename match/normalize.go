@@ -302,9 +302,54 @@ func (n *normalizer) stableRun(s string, i int) int {
 		}
 		n.gap, n.emitted, n.prev = false, true, cls
 		i += size
+		if n.mode == withClasses {
+			i, text, classes = wordRest(s, i, cls, text, classes)
+		}
 	}
 	st.text, st.info, st.classes = text, info, classes
 	return i
+}
+
+// wordRest appends to the text and classes of a stream normalized
+// withClasses the runes from s[i:] on that go on a word of class cls
+// just written (ASCII letters and digits of a word, or Hangul syllables)
+// and are followed by a stable rune or the end, as stableRun would write
+// them, and returns where it stopped: the bulk of text, with none of the
+// other checks.
+func wordRest(s string, i int, cls class, text []byte, classes []uint8) (int, []byte, []uint8) {
+	// followed reports whether the rune after s[:j] is stable (or the end).
+	followed := func(j int) bool {
+		if j >= len(s) || s[j] < utf8.RuneSelf {
+			return true
+		}
+		next, _ := decodeRune(s, j)
+		return stable(next)
+	}
+	switch cls {
+	case clsWord:
+		for i < len(s) {
+			c := s[i]
+			if c >= utf8.RuneSelf || asciiKinds[c] != kindWord || !followed(i+1) {
+				break
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			text = append(text, c)
+			classes = append(classes, uint8(clsWord))
+			i++
+		}
+	case clsCJK:
+		for i < len(s) {
+			if r, size := decodeRune(s, i); size != 3 || r < 0xAC00 || r > 0xD7A3 || !followed(i+3) {
+				break
+			}
+			text = append(text, s[i:i+3]...)
+			classes = append(classes, uint8(clsCJK), uint8(clsCJK), uint8(clsCJK))
+			i += 3
+		}
+	}
+	return i, text, classes
 }
 
 // stable reports whether r is NFKC-normal and never combines with its

@@ -257,6 +257,9 @@ type Meta interface {
 	GetMeta(ctx context.Context, key string) (string, error)
 	// SetMeta creates or replaces the value of key.
 	SetMeta(ctx context.Context, key, value string) error
+	// MetaPrefix returns every key that starts with prefix ("" for all),
+	// with its value.
+	MetaPrefix(ctx context.Context, prefix string) (map[string]string, error)
 }
 
 // Match is one item matched by one query of a watch, kept for trends

@@ -474,3 +474,18 @@ func (s *Store) SetMeta(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// MetaPrefix returns every key starting with prefix and its value.
+func (s *Store) MetaPrefix(ctx context.Context, prefix string) (map[string]string, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT key, value FROM meta WHERE starts_with(key, $1)`, txt(prefix))
+	out := map[string]string{}
+	var k, v string
+	_, err := pgx.ForEachRow(rows, []any{&k, &v}, func() error {
+		out[k] = v
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: meta %q*: %w", prefix, err)
+	}
+	return out, nil
+}

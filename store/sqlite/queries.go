@@ -82,7 +82,7 @@ func (s *Store) RecordPoll(ctx context.Context, p store.PollRecord) ([]store.Del
 			return fail(err)
 		}
 	}
-	seenQ, err := s.seenInserts(ctx, p.Seen)
+	seenQ, err := s.seenInserts(ctx, p.Seen, false)
 	if err != nil {
 		return fail(err)
 	}
@@ -200,7 +200,7 @@ func (s *Store) MarkSeen(ctx context.Context, feed string, keys []string, at tim
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	stmts, err := s.seenInserts(ctx, keys)
+	stmts, err := s.seenInserts(ctx, keys, true)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: mark seen %q: %w", feed, err)
 	}
@@ -222,13 +222,17 @@ func (s *Store) MarkSeen(ctx context.Context, feed string, keys []string, at tim
 }
 
 // seenInserts prepares, by chunk size, the statements markSeen runs for
-// keys.
-func (s *Store) seenInserts(ctx context.Context, keys []string) (map[int]*sql.Stmt, error) {
+// keys; with returning, they return the keys not seen before.
+func (s *Store) seenInserts(ctx context.Context, keys []string, returning bool) (map[int]*sql.Stmt, error) {
 	stmts := map[int]*sql.Stmt{}
+	tail := ` ON CONFLICT (feed, item_key) DO NOTHING`
+	if returning {
+		tail += ` RETURNING item_key`
+	}
 	for chunk := range slices.Chunk(keys, seenChunk) {
 		if stmts[len(chunk)] == nil {
 			q, err := s.prepared(ctx, s.w, `INSERT INTO seen_items (feed, item_key, seen_at) VALUES `+
-				placeholders(len(chunk), "(?, ?, ?)")+` ON CONFLICT (feed, item_key) DO NOTHING RETURNING item_key`)
+				placeholders(len(chunk), "(?, ?, ?)")+tail)
 			if err != nil {
 				return nil, err
 			}
@@ -239,8 +243,8 @@ func (s *Store) seenInserts(ctx context.Context, keys []string) (map[int]*sql.St
 }
 
 // markSeen inserts keys of feed in tx, up to seenChunk per statement of
-// stmts (from seenInserts), and adds those not seen before to inserted
-// unless it is nil.
+// stmts (from seenInserts), and adds those not seen before to inserted;
+// when inserted is nil, stmts return nothing.
 func (s *Store) markSeen(ctx context.Context, tx *sql.Tx, stmts map[int]*sql.Stmt, feed string, keys []string, at time.Time, inserted map[string]bool) error {
 	at = s.stamp(at)
 	for chunk := range slices.Chunk(keys, seenChunk) {
@@ -248,16 +252,18 @@ func (s *Store) markSeen(ctx context.Context, tx *sql.Tx, stmts map[int]*sql.Stm
 		for _, k := range chunk {
 			args = append(args, feed, k, millis(at))
 		}
-		rows, err := tx.StmtContext(ctx, stmts[len(chunk)]).QueryContext(ctx, args...)
+		q := tx.StmtContext(ctx, stmts[len(chunk)])
+		if inserted == nil {
+			if _, err := q.ExecContext(ctx, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		rows, err := q.QueryContext(ctx, args...)
 		if err != nil {
 			return err
 		}
-		if inserted == nil {
-			err = rows.Close()
-		} else {
-			err = collectKeys(rows, inserted)
-		}
-		if err != nil {
+		if err := collectKeys(rows, inserted); err != nil {
 			return err
 		}
 	}
@@ -588,6 +594,48 @@ func (s *Store) SetMeta(ctx context.Context, key, value string) error {
 		return fmt.Errorf("sqlite: set meta %q: %w", key, err)
 	}
 	return nil
+}
+
+// MetaPrefix returns every key starting with prefix and its value.
+func (s *Store) MetaPrefix(ctx context.Context, prefix string) (map[string]string, error) {
+	// The keys from prefix up to the first string after all those that
+	// start with it: a range of the primary key.
+	q, args := `SELECT key, value FROM meta WHERE key >= ?`, []any{prefix}
+	if end, ok := prefixEnd(prefix); ok {
+		q += ` AND key < ?`
+		args = append(args, end)
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: meta %q*: %w", prefix, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("sqlite: meta %q*: %w", prefix, err)
+		}
+		out[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: meta %q*: %w", prefix, err)
+	}
+	return out, nil
+}
+
+// prefixEnd returns the least string greater than every string that
+// starts with prefix, in byte order; ok is false when there is none
+// (prefix empty or all 0xFF bytes).
+func prefixEnd(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xFF {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
 }
 
 // scanner is a *sql.Row or *sql.Rows.

@@ -594,6 +594,28 @@ func testMeta(t *testing.T, s store.Store) {
 	if _, err := s.GetMeta(ctx, "digest:discord"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("GetMeta of another key: err = %v, want ErrNotFound", err)
 	}
+
+	// MetaPrefix: the keys that start with the prefix, whatever follows.
+	for k, v := range map[string]string{
+		"feed.untrusted.yna": "https://yna.example/rss", "feed.untrusted.연합": "https://연합.example/", "feed.untrusted.": "",
+		"feed.untrustedX": "x", "feed.untruste": "y", "feed.untrusted\xff": "z",
+	} {
+		check(t, s.SetMeta(ctx, k, v))
+	}
+	got, err := s.MetaPrefix(ctx, "feed.untrusted.")
+	check(t, err)
+	want := map[string]string{"feed.untrusted.yna": "https://yna.example/rss", "feed.untrusted.연합": "https://연합.example/", "feed.untrusted.": ""}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("MetaPrefix(feed.untrusted.) = %q, want %q", got, want)
+	}
+	if got, err := s.MetaPrefix(ctx, "nothing."); err != nil || len(got) != 0 {
+		t.Errorf("MetaPrefix(nothing.) = %q, %v; want none", got, err)
+	}
+	all, err := s.MetaPrefix(ctx, "")
+	check(t, err)
+	if len(all) != 7 || all["digest:slack"] != "다음 요약" {
+		t.Errorf("MetaPrefix(\"\") = %q, want all 7 keys", all)
+	}
 }
 
 func testTimes(t *testing.T, s store.Store) {
