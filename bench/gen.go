@@ -211,7 +211,17 @@ func (c Corpus) item(i, seq, descBytes int) item {
 	if r.float() < c.TopicRate {
 		topic = r.intn(c.Topics)
 	}
-	words := func(n int, withTopic bool) string {
+	// Headlines are made of made-up words (two syllables, or two Latin
+	// ones), so two items' headlines share about as little as two real
+	// stories' do: drawn from the body's small vocabulary, unrelated items
+	// would read as one story to the story clustering, and be folded.
+	coined := func() string {
+		if ko {
+			return string([]rune{syllables[r.intn(len(syllables))], syllables[r.intn(len(syllables))]}) + particles[r.intn(len(particles))]
+		}
+		return latinSyl[r.intn(len(latinSyl))] + latinSyl[r.intn(len(latinSyl))]
+	}
+	words := func(n int, withTopic bool, headline bool) string {
 		var b bytes.Buffer
 		at := -1
 		if withTopic {
@@ -228,6 +238,10 @@ func (c Corpus) item(i, seq, descBytes int) item {
 				}
 				continue
 			}
+			if headline {
+				b.WriteString(coined())
+				continue
+			}
 			if ko && r.intn(5) > 0 {
 				b.WriteString(koWords[r.intn(len(koWords))])
 				b.WriteString(particles[r.intn(len(particles))])
@@ -238,7 +252,7 @@ func (c Corpus) item(i, seq, descBytes int) item {
 		return b.String()
 	}
 	inTitle := topic >= 0 && r.intn(2) == 0
-	title := words(6+r.intn(6), inTitle)
+	title := words(6+r.intn(6), inTitle, true)
 	var desc bytes.Buffer
 	desc.WriteString("<p>")
 	first := true
@@ -246,7 +260,7 @@ func (c Corpus) item(i, seq, descBytes int) item {
 		if !first {
 			desc.WriteString("</p><p>")
 		}
-		desc.WriteString(words(12+r.intn(12), first && topic >= 0 && !inTitle))
+		desc.WriteString(words(12+r.intn(12), first && topic >= 0 && !inTitle, false))
 		desc.WriteString(".")
 		first = false
 	}

@@ -444,17 +444,20 @@ func TestRedactURL(t *testing.T) {
 }
 
 // TestFetchSlotWaitIsNotTimeout: feeds queued behind others of the same
-// host get their whole timeout once they start.
+// host get their whole timeout once they start. 12 feeds, 2 at a time, of
+// 250 ms each queue for up to 1.25 s, past the 1 s timeout; each fetch
+// has 750 ms to spare, so a loaded machine does not fail it.
 func TestFetchSlotWaitIsNotTimeout(t *testing.T) {
 	body := readFixture(t, "rss.xml")
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(150 * time.Millisecond)
+		time.Sleep(250 * time.Millisecond)
 		w.Write(body)
 	})
-	f := newFetcher(Options{PerHost: 2, Timeout: 250 * time.Millisecond})
+	f := newFetcher(Options{PerHost: 2, Timeout: time.Second})
 	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for i := range 8 {
+	const n = 12
+	errs := make(chan error, n)
+	for i := range n {
 		wg.Go(func() {
 			_, err := f.Fetch(context.Background(), Source{Name: fmt.Sprint(i), URL: srv.URL + "/" + fmt.Sprint(i)}, Validators{})
 			errs <- err
