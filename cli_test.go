@@ -99,7 +99,7 @@ func TestFetchCorpora(t *testing.T) {
 		t.Fatalf("found only %d corpus files", len(files))
 	}
 	all := len(files)
-	files = slices.DeleteFunc(files, func(p string) bool { return !testcorpus.KeepFile(p) })
+	files = slices.DeleteFunc(files, func(p string) bool { return !testcorpus.SweepFile(p) })
 	testcorpus.Note(t, len(files), all)
 	// Files are swept by a few workers: each run of the command is
 	// independent of the others.

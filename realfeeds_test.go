@@ -61,7 +61,7 @@ func TestRealFeedsEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := len(files)
-	files = slices.DeleteFunc(files, func(p string) bool { return !testcorpus.KeepFile(p) })
+	files = slices.DeleteFunc(files, func(p string) bool { return !testcorpus.SweepFile(p) })
 	testcorpus.Note(t, len(files), all)
 	srv := httptest.NewServer(http.FileServer(http.Dir(sharedFeeds)))
 	t.Cleanup(srv.Close)

@@ -336,7 +336,7 @@ func dateCorpus(tb testing.TB) []dateCorpusItem {
 	var out []dateCorpusItem
 	for _, root := range []string{dateCorpusRoot, "testdata"} {
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !testcorpus.KeepFile(path) {
+			if err != nil || d.IsDir() || !testcorpus.SweepFile(path) {
 				return err
 			}
 			data, err := os.ReadFile(path)

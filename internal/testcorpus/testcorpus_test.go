@@ -1,6 +1,7 @@
 package testcorpus
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,3 +34,35 @@ func TestKeep(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { testmain.Main(m) }
+
+func TestSweepFile(t *testing.T) {
+	for i := range 100 {
+		if fixture := filepath.Join("testdata", fmt.Sprintf("feed-%d.xml", i)); !SweepFile(fixture) {
+			t.Fatalf("the package's own fixture %s is left out of a sweep", fixture)
+		}
+	}
+	// The sample is about one in RaceEvery, and the same for a file
+	// whatever the relative path it is reached by.
+	in := 0
+	const n = 2000
+	for i := range n {
+		name := fmt.Sprintf("feed-%d.xml", i)
+		a := SweepFile(filepath.Join("..", "shared", "feeds", "testdata", name))
+		b := SweepFile(filepath.Join("..", "..", "shared", "feeds", "testdata", name))
+		if a != b {
+			t.Fatalf("%s: kept %v from one relative path and %v from another", name, a, b)
+		}
+		if a {
+			in++
+		}
+	}
+	if !testmain.Race {
+		if in != n {
+			t.Errorf("a build without -race swept %d of %d files", in, n)
+		}
+		return
+	}
+	if want := n / RaceEvery; in < want*8/10 || in > want*12/10 {
+		t.Errorf("a race build swept %d of %d files, want about %d", in, n, want)
+	}
+}
