@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/newshound/newshound/internal/testcorpus"
 )
@@ -112,5 +113,27 @@ func TestPlainTextOnePassCorpus(t *testing.T) {
 	t.Logf("%d files, %d texts, %d of them with markup or entities", files, texts, html)
 	if texts < 1000 || html < 100 {
 		t.Errorf("%d texts, %d with markup: the sweep compares too little", texts, html)
+	}
+}
+
+// TestHangulAt checks hangulAt against decoding on every three-byte
+// string with a lead byte near the Hangul syllables' and every two
+// bytes after it.
+func TestHangulAt(t *testing.T) {
+	t.Parallel()
+	for c := 0xE0; c <= 0xEF; c++ {
+		for c1 := range 256 {
+			for _, c2 := range []int{0x00, 0x7f, 0x80, 0x9e, 0xa3, 0xa4, 0xbf, 0xc0, 0xff} {
+				s := string([]byte{byte(c), byte(c1), byte(c2)})
+				r, size := utf8.DecodeRuneInString(s)
+				want := size == 3 && r >= 0xAC00 && r <= 0xD7A3
+				if got := hangulAt(s, 0); got != want {
+					t.Errorf("hangulAt(%q) = %v, want %v", s, got, want)
+				}
+				if hangulAt(s[:2], 0) {
+					t.Errorf("hangulAt(%q) is true on a cut sequence", s[:2])
+				}
+			}
+		}
 	}
 }

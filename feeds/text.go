@@ -634,13 +634,21 @@ func (c *collapser) String() string {
 func plainRun(s string, i int) int {
 	start := i
 	for i < len(s) {
-		if n := plainRune(s, i); n > 0 {
-			i += n
+		c := s[i]
+		switch {
+		case c > ' ' && c < 0x7f:
+			i++
 			continue
-		}
-		if s[i] == ' ' && i > start && i+1 < len(s) && plainRune(s, i+1) > 0 {
-			i++ // a single space between words stays as it is
-			continue
+		case c >= 0xEA && c <= 0xED:
+			if hangulAt(s, i) {
+				i += 3
+				continue
+			}
+		case c == ' ':
+			if i > start && i+1 < len(s) && plainRune(s, i+1) > 0 {
+				i++ // a single space between words stays as it is
+				continue
+			}
 		}
 		break
 	}
@@ -650,16 +658,26 @@ func plainRun(s string, i int) int {
 // plainRune returns the size of the printable ASCII character or Hangul
 // syllable at s[i:], 0 for any other rune.
 func plainRune(s string, i int) int {
-	c := s[i]
-	if c > ' ' && c < 0x7f {
+	if c := s[i]; c > ' ' && c < 0x7f {
 		return 1
 	}
-	if c >= 0xEA && c <= 0xED && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
-		if r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F); r >= 0xAC00 && r <= 0xD7A3 {
-			return 3
-		}
+	if hangulAt(s, i) {
+		return 3
 	}
 	return 0
+}
+
+// hangulAt reports whether a precomposed Hangul syllable (U+AC00–U+D7A3)
+// starts at s[i].
+func hangulAt(s string, i int) bool {
+	if i+2 >= len(s) {
+		return false
+	}
+	// Valid three-byte sequences sort as their runes do: U+AC00 is EA B0
+	// 80, U+D7A3 ED 9E A3.
+	c1, c2 := s[i+1], s[i+2]
+	v := uint32(s[i])<<16 | uint32(c1)<<8 | uint32(c2)
+	return v-0xEAB080 <= 0xED9EA3-0xEAB080 && c1&0xC0 == 0x80 && c2&0xC0 == 0x80
 }
 
 // nfcStable reports whether NFC leaves r unchanged and never composes it
