@@ -645,26 +645,16 @@ func plainRun(s string, i int) int {
 				continue
 			}
 		case c == ' ':
-			if i > start && i+1 < len(s) && plainRune(s, i+1) > 0 {
-				i++ // a single space between words stays as it is
-				continue
+			if i > start && i+1 < len(s) {
+				if n := s[i+1]; n > ' ' && n < 0x7f || hangulAt(s, i+1) {
+					i++ // a single space between words stays as it is
+					continue
+				}
 			}
 		}
 		break
 	}
 	return i
-}
-
-// plainRune returns the size of the printable ASCII character or Hangul
-// syllable at s[i:], 0 for any other rune.
-func plainRune(s string, i int) int {
-	if c := s[i]; c > ' ' && c < 0x7f {
-		return 1
-	}
-	if hangulAt(s, i) {
-		return 3
-	}
-	return 0
 }
 
 // hangulAt reports whether a precomposed Hangul syllable (U+AC00–U+D7A3)
@@ -681,13 +671,30 @@ func hangulAt(s string, i int) bool {
 }
 
 // nfcStable reports whether NFC leaves r unchanged and never composes it
-// with the rune after it: Latin below the combining marks (U+0300), and
-// precomposed Hangul syllables, which a following conjoining jamo
-// (U+1100–U+11FF, not stable) could still change. It is a fast path
-// only: false for a rune that is in fact stable costs a normalization
-// pass, never a wrong result.
+// with the rune before it, so that NFC leaves alone any text made of such
+// runes: Latin below the combining marks (U+0300), precomposed Hangul
+// syllables, and the punctuation, symbols, Hangul compatibility jamo, CJK
+// ideographs, fullwidth forms and emoji that Korean and English news
+// text holds (‘’“”…, 「」, ㈜, 漢字). TestNFCStable checks every rune it
+// accepts against the normalization tables. It is a fast path only: false
+// for a rune that is in fact stable costs a normalization pass, never a
+// wrong result.
 func nfcStable(r rune) bool {
-	return r < 0x300 || r >= 0xAC00 && r <= 0xD7A3
+	switch {
+	case r < 0x300,
+		r >= 0xAC00 && r <= 0xD7A3,
+		r >= 0x2010 && r <= 0x205E,   // general punctuation
+		r >= 0x2190 && r <= 0x22FF,   // arrows, mathematical operators
+		r >= 0x2460 && r <= 0x27BF,   // enclosed alphanumerics, box drawing, shapes, symbols, dingbats
+		r >= 0x3001 && r <= 0x3029,   // CJK punctuation
+		r >= 0x3131 && r <= 0x318E,   // Hangul compatibility jamo
+		r >= 0x3200 && r <= 0x32FF,   // enclosed CJK letters
+		r >= 0x4E00 && r <= 0x9FFF,   // CJK unified ideographs
+		r >= 0xFF01 && r <= 0xFFEF,   // fullwidth and halfwidth forms
+		r >= 0x1F300 && r <= 0x1FAFF: // pictographs, emoticons
+		return true
+	}
+	return false
 }
 
 // isTag reports whether r is a tag character (U+E0000–U+E007F).
@@ -731,7 +738,7 @@ func usesZWNJ(r rune) bool {
 // truncate cuts s to at most n runes, ending with "…" when it was cut, and
 // prefers to cut at a space in the last fifth.
 func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	cut, runes := 0, 0
