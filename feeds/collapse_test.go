@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -154,4 +155,25 @@ func BenchmarkCollapseKorean(b *testing.B) {
 			collapseSlow(koreanText)
 		}
 	})
+}
+
+// TestNFCStable checks every rune nfcStable accepts: NFC leaves it
+// unchanged, it has no combining class and it composes with nothing
+// before it, so NFC leaves any text of such runes unchanged.
+func TestNFCStable(t *testing.T) {
+	t.Parallel()
+	accepted := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !nfcStable(r) {
+			continue
+		}
+		accepted++
+		s := string(r)
+		if p := norm.NFC.PropertiesString(s); !norm.NFC.IsNormalString(s) || !p.BoundaryBefore() || p.CCC() != 0 {
+			t.Errorf("nfcStable(%U) is true, but NFC may change it or compose it with what precedes it", r)
+		}
+	}
+	if accepted < 30000 {
+		t.Errorf("nfcStable accepts %d runes: the ranges are missing", accepted)
+	}
 }

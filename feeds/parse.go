@@ -168,8 +168,8 @@ func (n *normalizer) normalize(it *gofeed.Item, ri *rss.Item) (Item, string) {
 		FirstSeen: n.now.UTC(),
 	}
 	item.Summary = item.Content
-	if strings.TrimSpace(it.Description) != "" {
-		item.Summary = plainText(it.Description)
+	if it.Description != it.Content && strings.TrimSpace(it.Description) != "" {
+		item.Summary = plainText(it.Description) // the same text gives the same summary
 	}
 
 	item.Link = resolveLink(n.base, it.Link)

@@ -34,6 +34,42 @@ func plainText(s string) string {
 	if s == "" {
 		return ""
 	}
+	if !strings.ContainsAny(s, "<&") {
+		// Plain text: one pass, which also replaces invalid UTF-8 as
+		// strings.ToValidUTF8 does, and returns (part of) s itself when
+		// nothing in it changes.
+		c := collapser{src: s, alias: true, composed: true}
+		c.write(s, true)
+		if !c.cut {
+			return c.String()
+		}
+		return plainTextRef(s)
+	}
+	// HTML: its text goes to the collapser piece by piece, as
+	// simpleHTMLText finds it, without a copy in between.
+	c := collapser{composed: true}
+	c.b.Grow(len(s))
+	if !simpleHTMLText(&c, s) {
+		// As plainTextRef, which would decline it too.
+		var b strings.Builder
+		b.Grow(len(s))
+		tokenizedText(&b, strings.ToValidUTF8(s, "\uFFFD"))
+		return collapse(b.String())
+	}
+	if c.cut {
+		return plainTextRef(s)
+	}
+	return c.String()
+}
+
+// plainTextRef is plainText in separate passes: invalid UTF-8 replaced,
+// the text of the HTML written out, then collapsed. It is what plainText
+// falls back on where its one pass cannot decide, and the reference that
+// pass is tested against.
+func plainTextRef(s string) string {
+	if s == "" {
+		return ""
+	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -47,6 +83,13 @@ func plainText(s string) string {
 		tokenizedText(&b, s)
 	}
 	return collapse(b.String())
+}
+
+// textWriter is where simpleHTMLText writes: a strings.Builder, or a
+// collapser that collapses the text as it comes.
+type textWriter interface {
+	WriteString(s string) (int, error)
+	WriteByte(c byte) error
 }
 
 // tokenizedText writes the text of the HTML fragment s to b: tags
@@ -90,7 +133,7 @@ func tokenizedText(b *strings.Builder, s string) {
 // s, on anything else: comments, doctypes, end tags not followed by a
 // name, a tag cut off by the end of s, and the elements whose contents
 // the tokenizer reads raw or plainText drops (script, style, title, ...).
-func simpleHTMLText(b *strings.Builder, s string) bool {
+func simpleHTMLText(b textWriter, s string) bool {
 	text := func(t string) {
 		if strings.IndexByte(t, '&') >= 0 {
 			t = html.UnescapeString(t)
@@ -383,6 +426,205 @@ func collapseRuns(s string, runs bool) string {
 	return out
 }
 
+// collapser is collapse in one pass over text given in pieces (the text
+// between the tags of an HTML fragment), which also replaces invalid
+// UTF-8 as strings.ToValidUTF8 does before collapsing: each run of
+// invalid bytes within a piece becomes one U+FFFD. A run never spans an
+// ASCII byte, so pieces cut at tags run the same as the whole text.
+//
+// With alias set, the whole input is src, given as one piece, and the
+// output stays the substring src[lo:hi] until it first differs from
+// one, so text that needs no change is returned without a copy.
+type collapser struct {
+	b        strings.Builder
+	src      string
+	lo, hi   int
+	alias    bool
+	space    bool // a space is due before the next visible rune
+	prev     rune // last rune written, 0 at a space
+	composed bool // as in collapseRuns
+	// cut is set when a joiner ends a piece that may not be the last:
+	// whether it stays depends on the rune after it, which the next piece
+	// holds. The collapser then ignores the rest, and its caller starts
+	// over with plainTextRef.
+	cut bool
+}
+
+// WriteString collapses the next piece of text.
+func (c *collapser) WriteString(s string) (int, error) {
+	c.write(s, false)
+	return len(s), nil
+}
+
+// WriteByte collapses a piece of one byte, such as the space of a block
+// tag.
+func (c *collapser) WriteByte(b byte) error {
+	if b == ' ' {
+		c.space = c.len() > 0
+		c.prev = 0
+		return nil
+	}
+	c.write(string(rune(b)), false)
+	return nil
+}
+
+func (c *collapser) len() int {
+	if c.alias {
+		return c.hi - c.lo
+	}
+	return c.b.Len()
+}
+
+// materialize copies the output aliased so far to the builder.
+func (c *collapser) materialize() {
+	c.alias = false
+	c.b.Grow(len(c.src))
+	c.b.WriteString(c.src[c.lo:c.hi])
+}
+
+// copy appends s[i:j], extending the alias when s is src and s[i:j]
+// follows it.
+func (c *collapser) copy(s string, i, j int) {
+	if c.alias {
+		if c.lo == c.hi {
+			c.lo, c.hi = i, j
+			return
+		}
+		if c.hi == i {
+			c.hi = j
+			return
+		}
+		c.materialize()
+	}
+	c.b.WriteString(s[i:j])
+}
+
+// writeSpace appends the space due before s[i].
+func (c *collapser) writeSpace(s string, i int) {
+	c.space = false
+	if c.alias && c.hi == i-1 && s[i-1] == ' ' {
+		c.hi = i
+		return
+	}
+	if c.alias {
+		c.materialize()
+	}
+	c.b.WriteByte(' ')
+}
+
+// writeRune appends r, which does not come as it is from the input.
+func (c *collapser) writeRune(r rune) {
+	if c.alias {
+		c.materialize()
+	}
+	c.b.WriteRune(r)
+}
+
+// write collapses the piece s as collapseRuns does, last telling whether
+// no piece follows.
+func (c *collapser) write(s string, last bool) {
+	if c.cut {
+		return
+	}
+	badEnd := -1 // end of the invalid byte last read
+	for i := 0; i < len(s); {
+		if j := plainRun(s, i); j > i {
+			if c.space {
+				c.writeSpace(s, i)
+			}
+			c.copy(s, i, j)
+			if s[j-1] < utf8.RuneSelf {
+				c.prev = rune(s[j-1])
+			} else {
+				c.prev, _ = utf8.DecodeLastRuneInString(s[j-3 : j])
+			}
+			i = j
+			continue
+		}
+		if s[i] < utf8.RuneSelf {
+			// The rest of ASCII is spaces and control characters.
+			c.space = c.len() > 0
+			c.prev = 0
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		asIs := true // r is s[i-size:i]
+		if r == utf8.RuneError && size == 1 {
+			if badEnd == i-1 {
+				badEnd = i
+				continue // the same run of invalid bytes: one U+FFFD for it
+			}
+			badEnd = i
+			asIs = false
+		}
+		if r >= 0x80 && r <= 0x9f {
+			r = charmap.Windows1252.DecodeByte(byte(r))
+			asIs = false
+		}
+		if drop, sep := invisible(r); drop {
+			if sep {
+				c.space = c.len() > 0
+				c.prev = 0
+			}
+			continue
+		}
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			c.space = c.len() > 0
+			c.prev = 0
+			continue
+		}
+		if c.space && (r == '\u200d' || r == '\u200c' || isTag(r)) {
+			continue
+		}
+		switch {
+		case r == '\u200d', r == '\u200c':
+			if i == len(s) && !last {
+				c.cut = true
+				return
+			}
+			next, _ := utf8.DecodeRuneInString(s[i:])
+			if r == '\u200d' && isEmojiPart(c.prev) && isPictographic(next) {
+				break
+			}
+			if !(usesZWNJ(c.prev) && usesZWNJ(next)) {
+				continue
+			}
+		case isTag(r):
+			if c.prev != '\U0001F3F4' && !isTag(c.prev) {
+				continue
+			}
+		}
+		if c.space {
+			c.writeSpace(s, i-size)
+		}
+		if asIs {
+			c.copy(s, i-size, i)
+		} else {
+			c.writeRune(r)
+		}
+		if r >= utf8.RuneSelf && !(size == 3 && r >= 0xAC00 && r <= 0xD7A3) {
+			c.composed = c.composed && nfcStable(r)
+		}
+		c.prev = r
+	}
+}
+
+// String returns the collapsed text, in NFC.
+func (c *collapser) String() string {
+	var out string
+	if c.alias {
+		out = c.src[c.lo:c.hi]
+	} else {
+		out = c.b.String()
+	}
+	if !c.composed {
+		out = norm.NFC.String(out)
+	}
+	return out
+}
+
 // plainRun returns the end of the run of printable ASCII characters
 // (U+0021–U+007E) and precomposed Hangul syllables (U+AC00–U+D7A3), with
 // single spaces between them, that starts at s[i:], i itself when there
@@ -392,42 +634,67 @@ func collapseRuns(s string, runs bool) string {
 func plainRun(s string, i int) int {
 	start := i
 	for i < len(s) {
-		if n := plainRune(s, i); n > 0 {
-			i += n
+		c := s[i]
+		switch {
+		case c > ' ' && c < 0x7f:
+			i++
 			continue
-		}
-		if s[i] == ' ' && i > start && i+1 < len(s) && plainRune(s, i+1) > 0 {
-			i++ // a single space between words stays as it is
-			continue
+		case c >= 0xEA && c <= 0xED:
+			if hangulAt(s, i) {
+				i += 3
+				continue
+			}
+		case c == ' ':
+			if i > start && i+1 < len(s) {
+				if n := s[i+1]; n > ' ' && n < 0x7f || hangulAt(s, i+1) {
+					i++ // a single space between words stays as it is
+					continue
+				}
+			}
 		}
 		break
 	}
 	return i
 }
 
-// plainRune returns the size of the printable ASCII character or Hangul
-// syllable at s[i:], 0 for any other rune.
-func plainRune(s string, i int) int {
-	c := s[i]
-	if c > ' ' && c < 0x7f {
-		return 1
+// hangulAt reports whether a precomposed Hangul syllable (U+AC00–U+D7A3)
+// starts at s[i].
+func hangulAt(s string, i int) bool {
+	if i+2 >= len(s) {
+		return false
 	}
-	if c >= 0xEA && c <= 0xED && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
-		if r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F); r >= 0xAC00 && r <= 0xD7A3 {
-			return 3
-		}
-	}
-	return 0
+	// Valid three-byte sequences sort as their runes do: U+AC00 is EA B0
+	// 80, U+D7A3 ED 9E A3.
+	c1, c2 := s[i+1], s[i+2]
+	v := uint32(s[i])<<16 | uint32(c1)<<8 | uint32(c2)
+	return v-0xEAB080 <= 0xED9EA3-0xEAB080 && c1&0xC0 == 0x80 && c2&0xC0 == 0x80
 }
 
 // nfcStable reports whether NFC leaves r unchanged and never composes it
-// with the rune after it: Latin below the combining marks (U+0300), and
-// precomposed Hangul syllables, which a following conjoining jamo
-// (U+1100–U+11FF, not stable) could still change. It is a fast path
-// only: false for a rune that is in fact stable costs a normalization
-// pass, never a wrong result.
+// with the rune before it, so that NFC leaves alone any text made of such
+// runes: Latin below the combining marks (U+0300), precomposed Hangul
+// syllables, and the punctuation, symbols, Hangul compatibility jamo, CJK
+// ideographs, fullwidth forms and emoji that Korean and English news
+// text holds (‘’“”…, 「」, ㈜, 漢字). TestNFCStable checks every rune it
+// accepts against the normalization tables. It is a fast path only: false
+// for a rune that is in fact stable costs a normalization pass, never a
+// wrong result.
 func nfcStable(r rune) bool {
-	return r < 0x300 || r >= 0xAC00 && r <= 0xD7A3
+	switch {
+	case r < 0x300,
+		r >= 0xAC00 && r <= 0xD7A3,
+		r >= 0x2010 && r <= 0x205E,   // general punctuation
+		r >= 0x2190 && r <= 0x22FF,   // arrows, mathematical operators
+		r >= 0x2460 && r <= 0x27BF,   // enclosed alphanumerics, box drawing, shapes, symbols, dingbats
+		r >= 0x3001 && r <= 0x3029,   // CJK punctuation
+		r >= 0x3131 && r <= 0x318E,   // Hangul compatibility jamo
+		r >= 0x3200 && r <= 0x32FF,   // enclosed CJK letters
+		r >= 0x4E00 && r <= 0x9FFF,   // CJK unified ideographs
+		r >= 0xFF01 && r <= 0xFFEF,   // fullwidth and halfwidth forms
+		r >= 0x1F300 && r <= 0x1FAFF: // pictographs, emoticons
+		return true
+	}
+	return false
 }
 
 // isTag reports whether r is a tag character (U+E0000–U+E007F).
@@ -471,7 +738,7 @@ func usesZWNJ(r rune) bool {
 // truncate cuts s to at most n runes, ending with "…" when it was cut, and
 // prefers to cut at a space in the last fifth.
 func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	cut, runes := 0, 0
