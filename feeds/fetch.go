@@ -3,8 +3,6 @@ package feeds
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -273,8 +271,7 @@ func (f *HTTPFetcher) fetch(ctx context.Context, u *url.URL, src Source, prev Va
 	if err != nil {
 		return Result{}, resp.StatusCode, len(body), err
 	}
-	sum := sha256.Sum256(body)
-	next.BodyHash = hex.EncodeToString(sum[:])
+	next.BodyHash = bodyHash(body)
 	if prev.BodyHash != "" && next.BodyHash == prev.BodyHash {
 		return Result{NotModified: true, Validators: next, RetryAfter: maxAge(resp.Header)}, resp.StatusCode, len(body), nil
 	}
