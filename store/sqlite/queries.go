@@ -41,8 +41,16 @@ func (s *Store) PutFeedState(ctx context.Context, st store.FeedState) error {
 	return nil
 }
 
-const putFeedStateSQL = `INSERT OR REPLACE INTO feed_states (` + feedStateColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// putFeedStateSQL creates or replaces a feed's state. An existing row is
+// updated in place: INSERT OR REPLACE deleted it and inserted it again,
+// with its primary-key entry, twice the pages written for each poll.
+const putFeedStateSQL = `INSERT INTO feed_states (` + feedStateColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (feed) DO UPDATE SET url = excluded.url, etag = excluded.etag,
+		last_modified = excluded.last_modified, body_hash = excluded.body_hash,
+		initialized = excluded.initialized, last_attempt = excluded.last_attempt,
+		last_success = excluded.last_success, last_error = excluded.last_error,
+		failures = excluded.failures, next_poll = excluded.next_poll, items_seen = excluded.items_seen`
 
 // putFeedState runs q, the statement of putFeedStateSQL, for st.
 func putFeedState(ctx context.Context, q *sql.Stmt, st store.FeedState) error {
