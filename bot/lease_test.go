@@ -302,7 +302,7 @@ func TestSoleWriterKeepsFeedStates(t *testing.T) {
 	b.opt.Jitter = func(time.Duration) time.Duration { return 0 }
 	rt := b.rt.Load()
 	now := h.clock.Now()
-	if due := b.dueFeeds(context.Background(), rt, now); !due["yna"] || !due["newsis"] {
+	if due, _ := b.dueFeeds(context.Background(), rt, now); !due["yna"] || !due["newsis"] {
 		t.Fatalf("before any poll: due %v, want both", due)
 	}
 	h.feeds.set("yna", news("1", "트럼프 관세 발표", now))
@@ -320,7 +320,7 @@ func TestSoleWriterKeepsFeedStates(t *testing.T) {
 		t.Errorf("pending %+v, want the one new item of the second poll", pend)
 	}
 	for _, at := range []time.Time{now, now.Add(time.Minute), now.Add(6 * time.Minute), now.Add(time.Hour)} {
-		got := b.dueFeeds(context.Background(), rt, at)
+		got, since := b.dueFeeds(context.Background(), rt, at)
 		sts, err := h.store.FeedStates(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -328,6 +328,10 @@ func TestSoleWriterKeepsFeedStates(t *testing.T) {
 		for _, st := range sts {
 			if want := !st.NextPoll.After(at); got[st.Feed] != want {
 				t.Errorf("at %v: %s due %v, the store says %v (next poll %v)", at.Sub(now), st.Feed, got[st.Feed], want, st.NextPoll)
+			}
+			// Run polls the feeds due longest first, by this time.
+			if !since[st.Feed].Equal(st.NextPoll) {
+				t.Errorf("at %v: %s due since %v, the store's next poll is %v", at.Sub(now), st.Feed, since[st.Feed], st.NextPoll)
 			}
 		}
 	}

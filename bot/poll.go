@@ -41,6 +41,9 @@ type PollResult struct {
 	// Leased is true when another replica was polling the feed.
 	Leased bool
 	Err    error
+	// queued names the channels that got new alerts, each once, so the
+	// daemon can send them without waiting for its next tick.
+	queued []string
 }
 
 // pollFeed fetches one feed, records its state, and enqueues the matches of
@@ -159,6 +162,9 @@ func (b *Bot) poll(ctx context.Context, rt *runtime, f config.Feed, marks *trust
 	b.wroteState(next)
 	res.Matches = len(added)
 	for _, d := range added {
+		if !slices.Contains(res.queued, d.Channel) {
+			res.queued = append(res.queued, d.Channel)
+		}
 		b.opt.Metrics.queued(d.Channel)
 		b.log.Info("match queued", "feed", f.Name, "watch", d.Watch, "channel", d.Channel, "title", d.Title, "due", d.Due)
 	}

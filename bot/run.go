@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -256,13 +257,17 @@ func (b *Bot) Run(ctx context.Context) error {
 		now := b.opt.Now()
 		b.prune(ctx, now)
 		b.scheduleReports(ctx, rt, now)
-		dueSet := b.dueFeeds(ctx, rt, now)
+		dueSet, since := b.dueFeeds(ctx, rt, now)
 		var due []config.Feed
 		for _, f := range rt.cfg.Feeds {
 			if dueSet[f.Name] && b.claim(b.polling, f.Name) {
 				due = append(due, f)
 			}
 		}
+		// The feeds due longest are polled first: with thousands of
+		// feeds a tick's due polls wait for slots, and in the watchlist's
+		// order a feed late in it waited behind feeds due after it.
+		slices.SortStableFunc(due, func(x, y config.Feed) int { return since[x.Name].Compare(since[y.Name]) })
 		if len(due) > 0 {
 			// One goroutine starts the due polls as slots free up, so the
 			// tick is not held up and no more polls exist at once than
@@ -304,7 +309,18 @@ func (b *Bot) startPolls(ctx context.Context, rt *runtime, due []config.Feed, ma
 		wg.Go(func() {
 			defer func() { <-b.pollSlots }()
 			defer b.release(b.polling, f.Name)
-			b.pollFeed(ctx, rt, f, marks)
+			pr := b.pollFeed(ctx, rt, f, marks)
+			// New alerts go out now rather than at the next tick, unless
+			// their channel is being sent already (that pass, or the
+			// tick's, picks them up).
+			for _, name := range pr.queued {
+				if b.claim(b.sending, name) {
+					wg.Go(func() {
+						defer b.release(b.sending, name)
+						b.deliverChannel(ctx, rt, name)
+					})
+				}
+			}
 		})
 	}
 }
@@ -369,24 +385,27 @@ func (b *Bot) dueChannels(ctx context.Context, rt *runtime, now time.Time) map[s
 
 // dueFeeds returns the feeds of rt whose next poll is not after now, from
 // one read of every feed state (one query per tick, whatever the number
-// of feeds; none on a sole-writer store, whose states are kept). A feed
-// never polled is due; when the states cannot be read every feed is (its
-// lease still keeps replicas from polling it twice).
-func (b *Bot) dueFeeds(ctx context.Context, rt *runtime, now time.Time) map[string]bool {
-	due := make(map[string]bool, len(rt.cfg.Feeds))
+// of feeds; none on a sole-writer store, whose states are kept), and when
+// each fell due (its next poll). A feed never polled is due, since the
+// zero time; when the states cannot be read every feed is (its lease
+// still keeps replicas from polling it twice).
+func (b *Bot) dueFeeds(ctx context.Context, rt *runtime, now time.Time) (due map[string]bool, since map[string]time.Time) {
+	due = make(map[string]bool, len(rt.cfg.Feeds))
+	since = make(map[string]time.Time, len(rt.cfg.Feeds))
 	for _, f := range rt.cfg.Feeds {
 		due[f.Name] = true
 	}
 	states, err := b.feedStates(ctx)
 	if err != nil {
-		return due
+		return due, since
 	}
 	for _, st := range states {
 		if _, ok := due[st.Feed]; ok {
 			due[st.Feed] = !st.NextPoll.After(now)
+			since[st.Feed] = st.NextPoll
 		}
 	}
-	return due
+	return due, since
 }
 
 // feedStates returns every feed's state: from the store, or on a
