@@ -168,10 +168,10 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	all := seq(o.Feeds)
 	queries := Queries(o.Queries)
 
-	// One unmeasured pass first: the first fetch of every body in a fresh
-	// server and client process (heaps growing, connections opening) took
-	// up to half as long again as the later ones, which made the floor
-	// look slower, and the pipeline faster against it, than they are.
+	// One unmeasured pass first, so that no phase pays for the feed
+	// server's first answers and the first connections. (The first floor
+	// of a run was often slower than the second; most of that turned out
+	// to be the collector, see the floors below.)
 	if _, err := r.fetchAll(ctx, "warm-up", all, func(int, []byte) error { return nil }); err != nil {
 		return nil, err
 	}
