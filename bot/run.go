@@ -277,13 +277,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		dueCh := b.dueChannels(ctx, rt, now)
 		for _, name := range rt.cfg.ChannelOrder {
-			if !dueCh[name] || !b.claim(b.sending, name) {
-				continue
+			if dueCh[name] {
+				b.startSend(ctx, rt, name, &wg)
 			}
-			wg.Go(func() {
-				defer b.release(b.sending, name)
-				b.deliverChannel(ctx, rt, name)
-			})
 		}
 		select {
 		case <-ctx.Done():
@@ -314,15 +310,22 @@ func (b *Bot) startPolls(ctx context.Context, rt *runtime, due []config.Feed, ma
 			// their channel is being sent already (that pass, or the
 			// tick's, picks them up).
 			for _, name := range pr.queued {
-				if b.claim(b.sending, name) {
-					wg.Go(func() {
-						defer b.release(b.sending, name)
-						b.deliverChannel(ctx, rt, name)
-					})
-				}
+				b.startSend(ctx, rt, name, wg)
 			}
 		})
 	}
+}
+
+// startSend starts a delivery pass of channel on wg, unless one is under
+// way in this process already (that pass sends what is due).
+func (b *Bot) startSend(ctx context.Context, rt *runtime, channel string, wg *sync.WaitGroup) {
+	if !b.claim(b.sending, channel) {
+		return
+	}
+	wg.Go(func() {
+		defer b.release(b.sending, channel)
+		b.deliverChannel(ctx, rt, channel)
+	})
 }
 
 // prune drops seen keys and sent rows older than the retention, and
